@@ -1,0 +1,20 @@
+# Runs a program and checks that it exited 0 and produced the files it was meant to.
+#   cmake -DPROGRAM=<exe> -DARGS="a;b" -DWORKDIR=<dir> -DEXPECT="f1;f2" -P run_and_check.cmake
+file(MAKE_DIRECTORY "${WORKDIR}")
+foreach(f IN LISTS EXPECT)
+  file(REMOVE "${WORKDIR}/${f}")
+endforeach()
+execute_process(COMMAND "${PROGRAM}" ${ARGS} WORKING_DIRECTORY "${WORKDIR}"
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} exited with ${rc}")
+endif()
+foreach(f IN LISTS EXPECT)
+  if(NOT EXISTS "${WORKDIR}/${f}")
+    message(FATAL_ERROR "${PROGRAM} did not produce ${WORKDIR}/${f}")
+  endif()
+  file(SIZE "${WORKDIR}/${f}" size)
+  if(size EQUAL 0)
+    message(FATAL_ERROR "${PROGRAM} produced an empty ${WORKDIR}/${f}")
+  endif()
+endforeach()

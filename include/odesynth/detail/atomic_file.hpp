@@ -1,0 +1,228 @@
+// odesynth/detail/atomic_file.hpp - write a file so that its final name holds either nothing
+// or the complete content, never a half-written file.
+//
+// The bytes go to a temporary file in the destination folder (same file system, so the final
+// step is a rename, not a copy), which is flushed, fsync'ed and closed with every return code
+// checked; then it is renamed into place and the folder is fsync'ed so the rename itself
+// survives a power cut. Without `overwrite`, the final step is link() + unlink(), which fails
+// atomically if the name was taken in the meantime. Temporary files are named
+// ".<name>.odesynth-tmp-<pid>-<n>", recognisable for clean-up after a crash.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "../error.hpp"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define ODESYNTH_DETAIL_POSIX_IO 1
+#else
+#include <cstdio>
+#define ODESYNTH_DETAIL_POSIX_IO 0
+#endif
+
+namespace odesynth::detail {
+
+inline std::string errno_text(int code) { return std::generic_category().message(code); }
+
+class atomic_file {
+ public:
+  static constexpr std::string_view temp_marker = ".odesynth-tmp-";
+
+  /// Opens a temporary file beside `path`. Throws io_error if the folder is missing or not
+  /// writable, or if `path` exists and `overwrite` is false.
+  atomic_file(std::filesystem::path path, bool overwrite)
+      : path_(std::move(path)), overwrite_(overwrite) {
+    namespace fs = std::filesystem;
+    if (path_.filename().empty())
+      throw io_error(path_.string(), fmt::format("{}: not a file name", path_.string()));
+    fs::path dir = path_.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    const auto dir_status = fs::status(dir, ec);
+    if (!fs::exists(dir_status))
+      throw io_error(path_.string(),
+                     fmt::format("cannot write {}: folder {} does not exist", path_.string(),
+                                 dir.string()));
+    if (!fs::is_directory(dir_status))
+      throw io_error(path_.string(), fmt::format("cannot write {}: {} is not a folder",
+                                                 path_.string(), dir.string()));
+    if (!overwrite_ && fs::exists(fs::symlink_status(path_, ec)))
+      throw io_error(path_.string(),
+                     fmt::format("{} already exists (pass overwrite = true to replace it)",
+                                 path_.string()));
+    static std::atomic<unsigned long> counter{0};
+    temp_ = dir / fmt::format(".{}{}{}-{}", path_.filename().string(), temp_marker, process_id(),
+                              counter.fetch_add(1));
+    open_temp();
+  }
+
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+
+  ~atomic_file() { abandon(); }
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+  const std::filesystem::path& temp_path() const noexcept { return temp_; }
+
+  void write(std::string_view bytes) {
+    buffer_.append(bytes.data(), bytes.size());
+    if (buffer_.size() >= flush_threshold) flush_buffer();
+  }
+
+  /// Makes the content visible under the final name. After this the object is inert.
+  void commit() {
+    flush_buffer();
+#if ODESYNTH_DETAIL_POSIX_IO
+    if (::fsync(fd_) != 0) fail_errno("fsync");
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail_errno("close");
+    if (overwrite_) {
+      if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
+    } else if (::link(temp_.c_str(), path_.c_str()) == 0) {
+      ::unlink(temp_.c_str());
+    } else if (errno == EEXIST) {
+      fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
+                               path_.string()));
+    } else {
+      // File systems without hard links: best effort check-then-rename.
+      std::error_code ec;
+      if (std::filesystem::exists(path_, ec))
+        fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
+                                 path_.string()));
+      if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
+    }
+    committed_ = true;
+    sync_folder();
+#else
+    if (std::fclose(file_) != 0) {
+      file_ = nullptr;
+      fail_errno("close");
+    }
+    file_ = nullptr;
+    std::error_code ec;
+    if (!overwrite_ && std::filesystem::exists(path_, ec))
+      fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
+                               path_.string()));
+    std::filesystem::rename(temp_, path_, ec);
+    if (ec) fail_message(fmt::format("cannot rename {} to {}: {}", temp_.string(),
+                                     path_.string(), ec.message()));
+    committed_ = true;
+#endif
+  }
+
+  /// Removes the temporary file; the final name is untouched.
+  void abandon() noexcept {
+    if (committed_) return;
+#if ODESYNTH_DETAIL_POSIX_IO
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+#else
+    if (file_) std::fclose(file_);
+    file_ = nullptr;
+    std::error_code ec;
+    if (!temp_.empty()) std::filesystem::remove(temp_, ec);
+#endif
+    committed_ = true;
+  }
+
+ private:
+  static constexpr std::size_t flush_threshold = std::size_t{1} << 20;
+
+  static long process_id() noexcept {
+#if ODESYNTH_DETAIL_POSIX_IO
+    return static_cast<long>(::getpid());
+#else
+    return 0;
+#endif
+  }
+
+  void open_temp() {
+#if ODESYNTH_DETAIL_POSIX_IO
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      const int code = errno;
+      temp_.clear();  // nothing to clean up
+      throw io_error(path_.string(), fmt::format("cannot create a file in the folder of {}: {}",
+                                                 path_.string(), errno_text(code)));
+    }
+#else
+    file_ = std::fopen(temp_.string().c_str(), "wb");
+    if (!file_) {
+      temp_.clear();
+      throw io_error(path_.string(),
+                     fmt::format("cannot create a file in the folder of {}", path_.string()));
+    }
+#endif
+  }
+
+  void flush_buffer() {
+#if ODESYNTH_DETAIL_POSIX_IO
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0) {
+      const ssize_t w = ::write(fd_, p, left);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        fail_errno("write");
+      }
+      p += w;
+      left -= static_cast<std::size_t>(w);
+    }
+#else
+    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+      fail_errno("write");
+#endif
+    buffer_.clear();
+  }
+
+  void sync_folder() noexcept {
+#if ODESYNTH_DETAIL_POSIX_IO
+    std::filesystem::path dir = path_.parent_path();
+    if (dir.empty()) dir = ".";
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);  // best effort: some file systems refuse fsync on folders
+      ::close(dfd);
+    }
+#endif
+  }
+
+  [[noreturn]] void fail_errno(const char* operation) {
+    const int code = errno;
+    fail_message(fmt::format("cannot write {} ({} failed: {})", path_.string(), operation,
+                             errno_text(code)));
+  }
+
+  [[noreturn]] void fail_message(const std::string& message) {
+    abandon();
+    throw io_error(path_.string(), message);
+  }
+
+  std::filesystem::path path_;
+  std::filesystem::path temp_;
+  bool overwrite_;
+  bool committed_ = false;
+  std::string buffer_;
+#if ODESYNTH_DETAIL_POSIX_IO
+  int fd_ = -1;
+#else
+  std::FILE* file_ = nullptr;
+#endif
+};
+
+}  // namespace odesynth::detail

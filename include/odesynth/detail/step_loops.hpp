@@ -1,0 +1,339 @@
+// odesynth/detail/step_loops.hpp - odesynth's own integration loops around odeint steppers.
+//
+// Boost.Odeint's integrate_* functions do not check for NaN, skip the step cap when there is
+// no observer, never notice that a step has underflowed, and throw on failure. These loops
+// keep odeint's steppers but own the iteration, so that every step is checked (finite state,
+// progress, step count) and every ending becomes a solve_status with a message:
+//
+//   run_dense       dense-output steppers (dopri5, bulirsch_stoer, rosenbrock4): step, then
+//                   interpolate at every output time the step passed
+//   run_controlled  controlled steppers without dense output (rkf78): steps clipped to land
+//                   exactly on output times, like odeint's integrate_times
+//   run_fixed       fixed-step rk4: each output interval split into equal steps <= h
+//
+// None of them steps past the last output time: a solution that blows up just after the
+// requested window is not reported as a failure.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "../solve_status.hpp"
+#include "odeint.hpp"
+#include "state_ops.hpp"
+
+namespace odesynth::detail {
+
+/// Records the first exception that escaped the model, so the loops can tell "the model
+/// threw" from "the stepper gave up".
+struct rhs_fault {
+  bool threw = false;
+  double t = 0;
+  std::string what;
+
+  void record(double at, const char* message) {
+    if (threw) return;
+    threw = true;
+    t = at;
+    what = message;
+  }
+};
+
+/// The model bound to its parameters as an odeint system `sys(x, dxdt, t)`. Holds pointers
+/// only: odeint copies systems by value.
+template <class Model, class Params>
+struct model_rhs {
+  const Model* model;
+  const Params* params;
+  rhs_fault* fault;
+
+  template <class State>
+  void operator()(const State& x, State& dxdt, double t) const {
+    try {
+      (*model)(x, dxdt, t, *params);
+    } catch (const std::exception& e) {
+      fault->record(t, e.what());
+      throw;
+    } catch (...) {
+      fault->record(t, "an exception not derived from std::exception");
+      throw;
+    }
+  }
+};
+
+/// Writes state vectors into consecutive rows of a row-major T x S buffer.
+struct row_writer {
+  double* data;
+  std::size_t cols;
+
+  /// Returns false if any written value is not finite.
+  template <class State>
+  bool write(std::size_t row, const State& x) const noexcept {
+    double* r = data + row * cols;
+    bool finite = true;
+    for (std::size_t j = 0; j < cols; ++j) {
+      r[j] = x[j];
+      finite = finite && std::isfinite(r[j]);
+    }
+    return finite;
+  }
+};
+
+struct output_times {
+  const double* times;
+  std::size_t count;
+  double start;  ///< t0, <= times[0]
+};
+
+struct loop_limits {
+  std::int64_t max_steps;
+  double min_step;
+};
+
+struct loop_outcome {
+  solve_status status = solve_status::ok;
+  std::string message;
+  std::size_t rows = 0;  ///< leading output rows written (all of them when status is ok)
+  std::int64_t steps = 0;
+};
+
+inline constexpr double eps = std::numeric_limits<double>::epsilon();
+
+/// An output time counts as reached when the integrator's time is within a few ulp of it:
+/// a step aimed at t_end lands on t + (t_end - t), which may round one ulp short.
+inline bool reached(double target, double t) noexcept {
+  return target <= t || target - t <= 16 * eps * std::fabs(target);
+}
+
+/// DOPRI5's criterion (Hairer): a step below 10 ulp of t no longer moves t meaningfully.
+inline bool step_underflowed(double t_old, double t_new, double min_step) noexcept {
+  const double h = t_new - t_old;
+  return !(h > 10 * eps * std::fabs(t_old)) || h < min_step;
+}
+
+/// Marks `out` failed and hands it back (by move: the caller returns it).
+inline loop_outcome failed(loop_outcome& out, solve_status s, std::string message) {
+  out.status = s;
+  out.message = std::move(message);
+  return std::move(out);
+}
+
+inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
+                                      const output_times& g) {
+  std::string message =
+      fmt::format("max_steps = {} reached at t = {} before output time t[{}] = {} "
+                  "(stiff system with an explicit stepper? try rosenbrock4)",
+                  cap, t, out.rows, g.times[out.rows]);
+  return failed(out, solve_status::max_steps, std::move(message));
+}
+
+/// Maps an exception escaping a stepper to an outcome. Exceptions from the model become
+/// rhs_threw; odeint's "no step size found" and other stepper failures (e.g. uBLAS' singular
+/// matrix check in debug builds) become step_size_not_found; bad_alloc propagates.
+inline loop_outcome classify_exception(loop_outcome& out, const rhs_fault& fault, double t) {
+  if (fault.threw)
+    return failed(out, solve_status::rhs_threw,
+                fmt::format("the model threw at t = {}: {}", fault.t, fault.what));
+  try {
+    throw;
+  } catch (const boost::numeric::odeint::step_adjustment_error&) {
+    return failed(out, solve_status::step_size_not_found,
+                fmt::format("no acceptable step size from t = {} (500 consecutive rejected "
+                            "trial steps)",
+                            t));
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    return failed(out, solve_status::step_size_not_found,
+                fmt::format("the stepper failed at t = {}: {}", t, e.what()));
+  }
+}
+
+/// After the step size collapsed, tell a model that produces NaN/Inf (blow-up, leaving its
+/// domain) from a genuinely hard but finite problem. `rhs_is_finite(x, t)` evaluates the
+/// model once.
+template <class State, class RhsIsFinite>
+loop_outcome diagnose_stall(loop_outcome out, const State& x, double t,
+                            RhsIsFinite rhs_is_finite) {
+  bool finite = true;
+  try {
+    finite = rhs_is_finite(x, t);
+  } catch (...) {
+    finite = true;  // keep the original diagnosis; the model threw only on this probe
+  }
+  if (finite) return out;
+  std::string message =
+      fmt::format("the right-hand side is not finite at t = {} (max |x| = {}): the solution "
+                  "blows up or leaves the model's domain; {}",
+                  t, max_abs(x), out.message);
+  return failed(out, solve_status::non_finite, std::move(message));
+}
+
+/// Dense-output steppers. `x` holds the state at g.start on entry and is scratch afterwards.
+template <class Dense, class System, class State, class RhsIsFinite>
+loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output_times& g,
+                       const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
+                       RhsIsFinite rhs_is_finite) {
+  loop_outcome out;
+  if (g.times[0] == g.start) {
+    rows.write(0, x);
+    out.rows = 1;
+  }
+  if (out.rows == g.count) return out;
+  const double t_end = g.times[g.count - 1];
+  st.initialize(x, g.start, std::min(dt0, t_end - g.start));
+  try {
+    while (out.rows < g.count) {
+      if (out.steps >= lim.max_steps)
+        return max_steps_reached(out, lim.max_steps, st.current_time(), g);
+      const double t = st.current_time();
+      if (t + st.current_time_step() > t_end) {
+        // Shorten the step so as not to integrate past the last output time.
+        copy_values(st.current_state(), x);
+        st.initialize(x, t, t_end - t);
+      }
+      st.do_step(sys);
+      ++out.steps;
+      const double t_new = st.current_time();
+      if (!all_finite(st.current_state())) {
+        return failed(out, solve_status::non_finite,
+                      fmt::format("the state became non-finite in the step from t = {} to {}", t,
+                                  t_new));
+      }
+      if (step_underflowed(t, t_new, lim.min_step)) {
+        out = failed(out, solve_status::step_underflow,
+                     fmt::format("step size underflow at t = {} (accepted step {}, min_step {}, "
+                                 "max |x| = {}): the solution may blow up or have a singularity "
+                                 "or discontinuity here",
+                                 t, t_new - t, lim.min_step, max_abs(st.current_state())));
+        return diagnose_stall(std::move(out), st.current_state(), t_new, rhs_is_finite);
+      }
+      while (out.rows < g.count && reached(g.times[out.rows], t_new)) {
+        st.calc_state(g.times[out.rows], x);
+        if (!rows.write(out.rows, x))
+          return failed(out, solve_status::non_finite,
+                      fmt::format("the interpolated state at t = {} is not finite",
+                                  g.times[out.rows]));
+        ++out.rows;
+      }
+    }
+  } catch (...) {
+    const double t = st.current_time();
+    out = classify_exception(out, fault, t);
+    if (out.status == solve_status::step_size_not_found)
+      out = diagnose_stall(std::move(out), st.current_state(), t, rhs_is_finite);
+    return out;
+  }
+  return out;
+}
+
+/// Controlled steppers without dense output. Steps are clipped to land on output times; the
+/// step size proposed before clipping is kept for the next interval (as odeint's
+/// integrate_times does), so dense grids do not shrink the steps.
+template <class Controlled, class System, class State, class RhsIsFinite>
+loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0,
+                            const output_times& g, const loop_limits& lim,
+                            const row_writer& rows, const rhs_fault& fault,
+                            RhsIsFinite rhs_is_finite) {
+  constexpr int max_consecutive_rejections = 500;  // odeint's failed_step_checker default
+  loop_outcome out;
+  double t = g.start;
+  double dt = dt0;
+  int rejections = 0;
+  try {
+    while (out.rows < g.count) {
+      const double target = g.times[out.rows];
+      if (reached(target, t)) {
+        rows.write(out.rows, x);  // x is finite: checked after every step
+        ++out.rows;
+        continue;
+      }
+      if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
+      double h = std::min(dt, target - t);
+      const double t_old = t;
+      if (st.try_step(sys, x, t, h) == boost::numeric::odeint::success) {
+        ++out.steps;
+        rejections = 0;
+        dt = std::max(dt, h);
+        if (!all_finite(x)) {
+            return failed(out, solve_status::non_finite,
+                        fmt::format("the state became non-finite in the step from t = {} to {}",
+                                    t_old, t));
+        }
+        if (step_underflowed(t_old, t, lim.min_step)) {
+            out = failed(out, solve_status::step_underflow,
+                       fmt::format("step size underflow at t = {} (accepted step {}, min_step "
+                                   "{}, max |x| = {}): the solution may blow up or have a "
+                                   "singularity or discontinuity here",
+                                   t_old, t - t_old, lim.min_step, max_abs(x)));
+          return diagnose_stall(std::move(out), x, t, rhs_is_finite);
+        }
+        if (reached(target, t)) t = target;
+      } else {
+        dt = h;
+        if (++rejections >= max_consecutive_rejections) {
+          out = failed(out, solve_status::step_size_not_found,
+                     fmt::format("no acceptable step size from t = {} ({} consecutive rejected "
+                                 "trial steps, last h = {})",
+                                 t, rejections, h));
+          return diagnose_stall(std::move(out), x, t, rhs_is_finite);
+        }
+      }
+    }
+  } catch (...) {
+    out = classify_exception(out, fault, t);
+    if (out.status == solve_status::step_size_not_found)
+      out = diagnose_stall(std::move(out), x, t, rhs_is_finite);
+    return out;
+  }
+  return out;
+}
+
+/// Fixed-step steppers: the interval to each output time is split into
+/// ceil(interval / h) equal steps, so every output time is hit exactly.
+template <class Stepper, class System, class State>
+loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const output_times& g,
+                       const loop_limits& lim, const row_writer& rows, const rhs_fault& fault) {
+  loop_outcome out;
+  double t = g.start;
+  try {
+    for (; out.rows < g.count; ++out.rows) {
+      const double target = g.times[out.rows];
+      const double span = target - t;
+      if (span > 0) {
+        // The tiny relative slack keeps 0.3 / 0.1 from becoming 4 steps through rounding.
+        const double ratio = span / h;
+        const auto substeps =
+            static_cast<std::int64_t>(std::max(1.0, std::ceil(ratio * (1 - 1e-12))));
+        const double hs = span / static_cast<double>(substeps);
+        for (std::int64_t k = 0; k < substeps; ++k) {
+          if (out.steps >= lim.max_steps)
+            return max_steps_reached(out, lim.max_steps, t, g);
+          const double tk = t + static_cast<double>(k) * hs;
+          st.do_step(sys, x, tk, hs);
+          ++out.steps;
+          if (!all_finite(x))
+            return failed(out, solve_status::non_finite,
+                        fmt::format("the state became non-finite in the step from t = {} to {}",
+                                    tk, tk + hs));
+        }
+        t = target;
+      }
+      rows.write(out.rows, x);
+    }
+  } catch (...) {
+    return classify_exception(out, fault, t);
+  }
+  return out;
+}
+
+}  // namespace odesynth::detail

@@ -1,0 +1,69 @@
+// odesynth/error.hpp - the exceptions odesynth throws.
+//
+// Exceptions are for misuse: a bad argument, an unreadable file. A numerical failure of one
+// solve is not an exception but a `solve_status` stored in the trajectory (see
+// solve_status.hpp), so one bad sample never aborts a dataset.
+//
+//   std::runtime_error
+//   └── odesynth::error             everything odesynth throws derives from this
+//       ├── invalid_argument        a value is out of its domain; names the field and value
+//       ├── solver_error            a solve failed and the caller asked for an exception
+//       └── io_error                a file could not be read or written; names the path
+#pragma once
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace odesynth {
+
+/// Base of every exception odesynth throws. what() starts with "odesynth: ".
+class error : public std::runtime_error {
+ public:
+  explicit error(const std::string& message) : std::runtime_error("odesynth: " + message) {}
+};
+
+/// An argument is outside its domain. field() names it the way the user wrote it
+/// (e.g. "solve_options.rel_tol", "time_grid.times"), value() holds the offending value as
+/// text, and what() says both plus what was expected.
+class invalid_argument : public error {
+ public:
+  invalid_argument(std::string field, std::string value, const std::string& message)
+      : error(message), field_(std::move(field)), value_(std::move(value)) {}
+
+  const std::string& field() const noexcept { return field_; }
+  const std::string& value() const noexcept { return value_; }
+
+ private:
+  std::string field_;
+  std::string value_;
+};
+
+/// A file or stream operation failed. path() is the file concerned ("" for a stream).
+class io_error : public error {
+ public:
+  io_error(std::string path, const std::string& message)
+      : error(message), path_(std::move(path)) {}
+
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+};
+
+namespace detail {
+
+/// Throws invalid_argument with the house message: "<field> = <value>: expected <what>".
+template <class Value>
+[[noreturn]] void throw_invalid(std::string_view field, const Value& value,
+                                std::string_view expected) {
+  std::string text = fmt::format("{}", value);
+  std::string message = fmt::format("{} = {}: expected {}", field, text, expected);
+  throw invalid_argument(std::string(field), std::move(text), message);
+}
+
+}  // namespace detail
+}  // namespace odesynth

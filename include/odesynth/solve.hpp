@@ -1,0 +1,303 @@
+// odesynth/solve.hpp - solve a model on a time grid: model + parameters + initial state +
+// grid + options -> trajectory.
+//
+//   odesynth::solve_options opts;                       // dopri5, rtol 1e-6, atol 1e-8
+//   auto tr = odesynth::solve(lotka_volterra{}, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0},
+//                             odesynth::time_grid::linspace(0, 15, 151), opts);
+//   if (!tr.ok()) std::cerr << tr.message();
+//
+// For many solves of one model, construct a `solver` once (names and options are validated
+// there) and call solve() repeatedly; it is const and safe to call from several threads.
+//
+// Bad input (wrong lengths, NaN parameters or initial values, bad options) throws
+// invalid_argument before any work. A numerical failure does not throw: the trajectory's
+// status says what happened, its message says where, the rows before the failure point hold
+// the values computed up to there and the rest are NaN and unobserved. (Values just before a
+// blow-up carry the error the singularity amplifies: a solve of x' = x^2 at rtol 1e-6 puts
+// the pole near t = 1 + 2e-7, so it reports x(1) = 4e6 instead of infinity. The status marks
+// the whole trajectory as failed.)
+#pragma once
+
+#include <fmt/format.h>
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "detail/error_checker.hpp"
+#include "detail/finite_difference.hpp"
+#include "detail/initial_step.hpp"
+#include "detail/odeint.hpp"
+#include "detail/rosenbrock4.hpp"
+#include "detail/state_ops.hpp"
+#include "detail/step_loops.hpp"
+#include "error.hpp"
+#include "model.hpp"
+#include "solve_options.hpp"
+#include "solve_status.hpp"
+#include "time_grid.hpp"
+#include "trajectory.hpp"
+#include "value_span.hpp"
+
+namespace odesynth {
+
+template <class Model>
+class solver {
+ public:
+  using traits = model_traits<Model>;
+  using state_type = typename traits::state_type;
+  using param_type = typename traits::param_type;
+
+  /// Validates the model's names and the options; throws invalid_argument.
+  explicit solver(Model model, solve_options options = {})
+      : model_(std::move(model)), description_(describe(model_)), options_(std::move(options)) {
+    options_.validate(description_->num_species());
+    species_ = trajectory::names_ptr(description_, &description_->species());
+  }
+
+  const Model& model() const noexcept { return model_; }
+  const model_description& description() const noexcept { return *description_; }
+  const std::shared_ptr<const model_description>& description_ptr() const noexcept {
+    return description_;
+  }
+  const solve_options& options() const noexcept { return options_; }
+
+  /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
+  trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
+    const std::size_t n = description_->num_species();
+    check_values("parameters", "parameter", description_->parameters(), parameters);
+    check_values("initial_state", "species", description_->species(), initial_state);
+
+    param_type p = detail::make_vector<param_type>::of_size(parameters.size());
+    for (std::size_t i = 0; i < parameters.size(); ++i) p[i] = parameters[i];
+    state_type x = detail::make_vector<state_type>::of_size(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = initial_state[i];
+
+    const auto& times = grid.times();
+    trajectory tr(to_eigen(times), species_, description_);
+    tr.set_parameters(to_eigen(parameters));
+    tr.set_initial_state(to_eigen(initial_state));
+
+    const detail::output_times g{times.data(), times.size(), grid.start()};
+    const detail::row_writer rows{tr.values().data(), n};
+    detail::loop_outcome out = integrate(p, x, g, rows);
+
+    // Rows past the failure point are missing, whatever a stepper may have left in them.
+    const auto kept = static_cast<Eigen::Index>(out.rows);
+    tr.mask().topRows(kept).setConstant(true);
+    tr.values().bottomRows(tr.num_times() - kept).setConstant(
+        std::numeric_limits<double>::quiet_NaN());
+    tr.set_status(out.status, std::move(out.message));
+    tr.set_steps(out.steps);
+    return tr;
+  }
+
+ private:
+  using rhs_type = detail::model_rhs<Model, param_type>;
+
+  void check_values(const char* what, const char* kind, const std::vector<std::string>& names,
+                    value_span v) const {
+    const std::string field = fmt::format("{}.{}", description_->name(), what);
+    if (v.size() != names.size())
+      throw invalid_argument(
+          field, std::to_string(v.size()),
+          fmt::format("{}: got {} values, expected {} (one per {}: {})", field, v.size(),
+                      names.size(), kind, fmt::join(names, ", ")));
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i]))
+        detail::throw_invalid(fmt::format("{}[{}] ({})", field, i, names[i]), v[i],
+                              "a finite value");
+  }
+
+  double abs_tol_of(std::size_t i) const noexcept {
+    return options_.abs_tol_per_species.empty() ? options_.abs_tol
+                                                : options_.abs_tol_per_species[i];
+  }
+
+  double max_step_for_odeint() const noexcept {  // odeint: 0 means "no limit"
+    return options_.max_step && std::isfinite(*options_.max_step) ? *options_.max_step : 0.0;
+  }
+
+  static int stepper_order(stepper_kind k) noexcept {
+    switch (k) {
+      case stepper_kind::rkf78: return 8;
+      case stepper_kind::rosenbrock4: return 4;
+      default: return 5;
+    }
+  }
+
+  detail::loop_outcome integrate(const param_type& p, state_type& x,
+                                 const detail::output_times& g,
+                                 const detail::row_writer& rows) const {
+    namespace ode = boost::numeric::odeint;
+    const std::size_t n = description_->num_species();
+    detail::rhs_fault fault;
+    const rhs_type rhs{&model_, &p, &fault};
+    const detail::loop_limits limits{options_.max_steps, options_.min_step};
+
+    // The derivative at the start: a model that is NaN there fails before any step.
+    state_type f0 = detail::make_vector<state_type>::of_size(n);
+    state_type scratch = detail::make_vector<state_type>::of_size(n);
+    detail::loop_outcome out;
+    if (g.times[0] == g.start) {
+      rows.write(0, x);
+      out.rows = 1;
+    }
+    try {
+      rhs(x, f0, g.start);
+    } catch (...) {
+      return detail::classify_exception(out, fault, g.start);
+    }
+    if (!detail::all_finite(f0))
+      return detail::failed(out, solve_status::initial_non_finite,
+                            fmt::format("the right-hand side is not finite at the initial "
+                                        "state (t = {}): dxdt = [{}]",
+                                        g.start, fmt::join(to_std_vector(f0), ", ")));
+    if (out.rows == g.count) return out;
+
+    double dt0 = 0;
+    if (options_.stepper != stepper_kind::rk4) {
+      if (options_.initial_step) {
+        dt0 = *options_.initial_step;
+      } else {
+        state_type f1 = detail::make_vector<state_type>::of_size(n);
+        try {
+          dt0 = detail::initial_step(
+              rhs, x, f0, g.start, [this](std::size_t i) { return abs_tol_of(i); },
+              options_.rel_tol, stepper_order(options_.stepper), scratch, f1);
+        } catch (...) {
+          return detail::classify_exception(out, fault, g.start);
+        }
+      }
+      if (options_.max_step) dt0 = std::min(dt0, *options_.max_step);
+    }
+
+    auto rhs_is_finite = [&](const auto& state, double t) {
+      state_type xs = detail::make_vector<state_type>::of_size(n);
+      state_type fs = detail::make_vector<state_type>::of_size(n);
+      detail::copy_values(state, xs);
+      rhs(xs, fs, t);
+      return detail::all_finite(fs);
+    };
+    const double* per_species =
+        options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
+
+    switch (options_.stepper) {
+      case stepper_kind::dopri5: {
+        using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double>;
+        using checker =
+            detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
+        using adjuster = ode::default_step_adjuster<double, double>;
+        using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
+        ode::dense_output_runge_kutta<controlled> st(controlled(
+            checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint())));
+        return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      }
+      case stepper_kind::rkf78: {
+        using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
+        using checker =
+            detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
+        using adjuster = ode::default_step_adjuster<double, double>;
+        ode::controlled_runge_kutta<rk, checker, adjuster> st(
+            checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint()));
+        return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      }
+      case stepper_kind::bulirsch_stoer: {
+        ode::bulirsch_stoer_dense_out<state_type, double, state_type, double> st(
+            options_.abs_tol, options_.rel_tol, 1.0, 1.0, max_step_for_odeint());
+        return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      }
+      case stepper_kind::rk4: {
+        ode::runge_kutta4_classic<state_type, double, state_type, double> st;
+        return detail::run_fixed(st, rhs, x, *options_.fixed_step, g, limits, rows, fault);
+      }
+      case stepper_kind::rosenbrock4: {
+        constexpr int size_n =
+            traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
+        detail::rosenbrock4_dense_output<state_type, size_n> st(
+            n, options_.abs_tol, options_.rel_tol, per_species, max_step_for_odeint());
+        state_type x_probe = detail::make_vector<state_type>::of_size(n);
+        state_type f_plus = detail::make_vector<state_type>::of_size(n);
+        state_type f_minus = detail::make_vector<state_type>::of_size(n);
+        stiff_system<typename decltype(st)::matrix_type> sys{this, rhs, &p, &x_probe, &f_plus,
+                                                            &f_minus};
+        return detail::run_dense(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      }
+    }
+    return out;
+  }
+
+  /// The model as the stiff stepper sees it: right-hand side plus Jacobian, the analytic
+  /// one if the model has jacobian(), central differences otherwise.
+  template <class Matrix>
+  struct stiff_system {
+    const solver* self;
+    rhs_type rhs;
+    const param_type* params;
+    state_type* x_probe;
+    state_type* f_plus;
+    state_type* f_minus;
+
+    void jacobian(const state_type& x, Matrix& jac, double t) const {
+      if constexpr (traits::has_jacobian) {
+        static_assert(std::is_same_v<Matrix, typename traits::jacobian_type>,
+                      "odesynth: internal: Jacobian matrix types disagree");
+        jac.setZero();
+        try {
+          self->model_.jacobian(x, jac, t, *params);
+        } catch (const std::exception& e) {
+          rhs.fault->record(t, e.what());
+          throw;
+        } catch (...) {
+          rhs.fault->record(t, "an exception not derived from std::exception (jacobian)");
+          throw;
+        }
+      } else {
+        const double rtol = self->options_.rel_tol;
+        const solver* s = self;
+        detail::copy_values(x, *x_probe);
+        detail::central_difference_jacobian(
+            rhs, *x_probe, t,
+            [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; },
+            *f_plus, *f_minus, [&jac](std::size_t i, std::size_t j, double v) {
+              jac(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+            });
+      }
+    }
+  };
+
+  // An element loop rather than an Eigen::Map copy: g++ 12 reports a false -Warray-bounds
+  // when Eigen's vectorised copy is inlined against a one-element braced list.
+  static Eigen::VectorXd to_eigen(value_span v) {
+    Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = v[i];
+    return out;
+  }
+
+  template <class V>
+  static std::vector<double> to_std_vector(const V& v) {
+    std::vector<double> out(detail::size_of(v));
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = v[i];
+    return out;
+  }
+
+  Model model_;
+  std::shared_ptr<const model_description> description_;
+  solve_options options_;
+  trajectory::names_ptr species_;
+};
+
+/// One-off solve: builds a solver (validating names and options) and solves once.
+template <class Model>
+trajectory solve(const Model& model, value_span parameters, value_span initial_state,
+                 const time_grid& grid, const solve_options& options = {}) {
+  return solver<Model>(model, options).solve(parameters, initial_state, grid);
+}
+
+}  // namespace odesynth

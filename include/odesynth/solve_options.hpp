@@ -1,0 +1,157 @@
+// odesynth/solve_options.hpp - which stepper, which tolerances, which limits.
+//
+// An aggregate with documented defaults (C++17 has no designated initialisers):
+//
+//   odesynth::solve_options o;
+//   o.stepper = odesynth::stepper_kind::rosenbrock4;
+//   o.rel_tol = 1e-8;
+//
+// validate() is called by the solver when it is constructed, so a bad option fails before
+// any work is done. Every message names the field and the offending value.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.hpp"
+
+namespace odesynth {
+
+/// The Boost.Odeint steppers odesynth drives.
+enum class stepper_kind {
+  dopri5,          ///< Dormand–Prince 5(4), adaptive, dense output (default, non-stiff)
+  rk4,             ///< classic Runge–Kutta 4, fixed step `fixed_step`
+  rkf78,           ///< Runge–Kutta–Fehlberg 7(8), adaptive, for tight tolerances
+  bulirsch_stoer,  ///< Bulirsch–Stoer extrapolation, adaptive, dense output
+  rosenbrock4,     ///< Rosenbrock 4 (RODAS4), adaptive, dense output, stiff systems
+};
+
+inline constexpr stepper_kind all_stepper_kinds[] = {
+    stepper_kind::dopri5, stepper_kind::rk4, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
+    stepper_kind::rosenbrock4};
+
+constexpr std::string_view to_string(stepper_kind k) noexcept {
+  switch (k) {
+    case stepper_kind::dopri5: return "dopri5";
+    case stepper_kind::rk4: return "rk4";
+    case stepper_kind::rkf78: return "rkf78";
+    case stepper_kind::bulirsch_stoer: return "bulirsch_stoer";
+    case stepper_kind::rosenbrock4: return "rosenbrock4";
+  }
+  return "unknown";
+}
+
+inline std::ostream& operator<<(std::ostream& os, stepper_kind k) { return os << to_string(k); }
+
+/// Parses a stepper name as written by to_string(); an unknown name is an invalid_argument
+/// that lists the valid ones.
+inline stepper_kind parse_stepper_kind(std::string_view name) {
+  for (stepper_kind k : all_stepper_kinds)
+    if (to_string(k) == name) return k;
+  detail::throw_invalid("solve_options.stepper", fmt::format("\"{}\"", name),
+                        "one of dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4");
+}
+
+struct solve_options {
+  /// Default: adaptive Dormand–Prince 5(4) with dense output.
+  stepper_kind stepper = stepper_kind::dopri5;
+
+  /// Relative tolerance: finite, 0 or >= 100 machine epsilons (below that the error
+  /// estimate is rounding noise and the step size collapses).
+  double rel_tol = 1e-6;
+  /// Absolute tolerance, for every species: finite, >= 0; not both tolerances 0.
+  /// It must be well below the smallest magnitude you care about: a species that lives
+  /// at 1e-5 (Robertson's y2) is invisible to abs_tol = 1e-8 at rel_tol = 1e-6.
+  double abs_tol = 1e-8;
+  /// Optional per-species absolute tolerance (one value per species, in species order),
+  /// replacing abs_tol. Supported by every adaptive stepper except bulirsch_stoer, whose
+  /// Boost.Odeint controller accepts only one absolute tolerance.
+  std::vector<double> abs_tol_per_species;
+
+  /// First trial step for the adaptive steppers; unset = estimated from the initial
+  /// derivative (Hairer, Nørsett & Wanner, Solving ODEs I, sec. II.4).
+  std::optional<double> initial_step;
+  /// Upper bound on any step (adaptive steppers); unset = none.
+  std::optional<double> max_step;
+  /// Step of the fixed-step rk4 stepper (required for rk4, ignored otherwise). Each output
+  /// interval is divided into ceil(interval / fixed_step) equal steps, so output times are
+  /// hit exactly.
+  std::optional<double> fixed_step;
+  /// Accepted steps allowed per solve; reaching it ends the solve with status max_steps.
+  /// Signed so that a negative value can be reported rather than wrapping around.
+  std::int64_t max_steps = 100000;
+  /// Smallest acceptable step; a smaller accepted step ends the solve with status
+  /// step_underflow. Independently of it, a step below 10 ulp of t is always an underflow.
+  double min_step = 0.0;
+
+  /// Throws invalid_argument naming the first offending field. `num_species` is the
+  /// model's state size (checked against abs_tol_per_species).
+  void validate(std::size_t num_species) const {
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    if (!std::isfinite(rel_tol) || rel_tol < 0)
+      detail::throw_invalid("solve_options.rel_tol", rel_tol, "a finite value >= 0");
+    if (rel_tol > 0 && rel_tol < 100 * eps)
+      detail::throw_invalid("solve_options.rel_tol", rel_tol,
+                            fmt::format("0 or >= 100 machine epsilons ({:g}); smaller relative "
+                                        "tolerances are below double precision rounding",
+                                        100 * eps));
+    if (!std::isfinite(abs_tol) || abs_tol < 0)
+      detail::throw_invalid("solve_options.abs_tol", abs_tol, "a finite value >= 0");
+    if (!abs_tol_per_species.empty()) {
+      if (abs_tol_per_species.size() != num_species)
+        detail::throw_invalid("solve_options.abs_tol_per_species.size()",
+                              abs_tol_per_species.size(),
+                              fmt::format("one tolerance per species ({})", num_species));
+      for (std::size_t i = 0; i < abs_tol_per_species.size(); ++i) {
+        const double a = abs_tol_per_species[i];
+        if (!std::isfinite(a) || a < 0)
+          detail::throw_invalid(fmt::format("solve_options.abs_tol_per_species[{}]", i), a,
+                                "a finite value >= 0");
+        if (a == 0 && rel_tol == 0)
+          detail::throw_invalid(fmt::format("solve_options.abs_tol_per_species[{}]", i), a,
+                                "a value > 0 when rel_tol = 0 (both tolerances zero makes "
+                                "every step fail)");
+      }
+      if (stepper == stepper_kind::bulirsch_stoer)
+        detail::throw_invalid("solve_options.abs_tol_per_species", "a per-species vector",
+                              "an empty vector with stepper bulirsch_stoer (its Boost.Odeint "
+                              "controller takes one absolute tolerance; use abs_tol)");
+    } else if (abs_tol == 0 && rel_tol == 0) {
+      detail::throw_invalid("solve_options.abs_tol", abs_tol,
+                            "a value > 0 when rel_tol = 0 (both tolerances zero makes every "
+                            "step fail; Boost.Odeint would loop forever)");
+    }
+    if (initial_step && !(std::isfinite(*initial_step) && *initial_step > 0))
+      detail::throw_invalid("solve_options.initial_step", *initial_step, "a finite step > 0");
+    if (max_step && !(*max_step > 0))  // +inf is allowed: no limit
+      detail::throw_invalid("solve_options.max_step", *max_step, "a step > 0");
+    if (fixed_step && !(std::isfinite(*fixed_step) && *fixed_step > 0))
+      detail::throw_invalid("solve_options.fixed_step", *fixed_step, "a finite step > 0");
+    if (stepper == stepper_kind::rk4 && !fixed_step)
+      detail::throw_invalid("solve_options.fixed_step", "unset",
+                            "a step > 0 when stepper = rk4 (fixed-step)");
+    if (max_steps <= 0)
+      detail::throw_invalid("solve_options.max_steps", max_steps, "a step count >= 1");
+    if (!(std::isfinite(min_step) && min_step >= 0))
+      detail::throw_invalid("solve_options.min_step", min_step, "a finite value >= 0");
+  }
+};
+
+}  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::stepper_kind> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(odesynth::stepper_kind k, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(odesynth::to_string(k), ctx);
+  }
+};

@@ -1,0 +1,163 @@
+// odesynth/trajectory.hpp - one time series: what was solved, what was observed, how it went.
+//
+// A trajectory carries
+//   times          the output times (length T)
+//   values         T x S, row-major (one row per time, as in a CSV file or a [T, S] tensor)
+//   mask           T x S booleans: true where a value was observed
+//   species        the S column names (shared between trajectories, not copied)
+//   parameters     the parameter values the model was solved with
+//   initial_state  the state at the start time, one value per model species
+//   status/message how the solve ended (solve_status.hpp)
+//   steps          accepted integration steps the solve took (0 for data not solved here)
+//
+// Invariant: a value is missing exactly when it is NaN, and then its mask entry is false.
+// Use set_missing() to keep the two in step; consistent() checks it.
+//
+// Moving a trajectory moves its buffers; names are shared_ptr'd, so copying one copies
+// numbers only.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model.hpp"
+#include "solve_status.hpp"
+
+namespace odesynth {
+
+class trajectory {
+ public:
+  using matrix_type = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using mask_type = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using names_ptr = std::shared_ptr<const std::vector<std::string>>;
+
+  trajectory() = default;
+
+  /// A trajectory with every value missing (NaN, mask false), status ok.
+  /// `model` may be null (e.g. for measured data not produced by a model).
+  trajectory(Eigen::VectorXd times, names_ptr species,
+             std::shared_ptr<const model_description> model = nullptr)
+      : times_(std::move(times)), species_(std::move(species)), model_(std::move(model)) {
+    if (!species_) species_ = std::make_shared<const std::vector<std::string>>();
+    const auto rows = times_.size();
+    const auto cols = static_cast<Eigen::Index>(species_->size());
+    values_.setConstant(rows, cols, std::numeric_limits<double>::quiet_NaN());
+    mask_.setConstant(rows, cols, false);
+  }
+
+  Eigen::Index num_times() const noexcept { return times_.size(); }
+  Eigen::Index num_species() const noexcept { return values_.cols(); }
+
+  const Eigen::VectorXd& times() const noexcept { return times_; }
+  Eigen::VectorXd& times() noexcept { return times_; }
+  const matrix_type& values() const noexcept { return values_; }
+  matrix_type& values() noexcept { return values_; }
+  const mask_type& mask() const noexcept { return mask_; }
+  mask_type& mask() noexcept { return mask_; }
+
+  /// Column names, in column order.
+  const std::vector<std::string>& species() const noexcept { return *species_; }
+  const names_ptr& species_ptr() const noexcept { return species_; }
+  /// Replaces the column names (e.g. after hiding species); their count must equal the
+  /// number of columns when the trajectory is next read.
+  void set_species(names_ptr species) { species_ = std::move(species); }
+
+  /// The model that produced this trajectory, or null.
+  const model_description* model() const noexcept { return model_.get(); }
+  const std::shared_ptr<const model_description>& model_ptr() const noexcept { return model_; }
+
+  const Eigen::VectorXd& parameters() const noexcept { return parameters_; }
+  void set_parameters(Eigen::VectorXd p) { parameters_ = std::move(p); }
+  const Eigen::VectorXd& initial_state() const noexcept { return initial_state_; }
+  void set_initial_state(Eigen::VectorXd x0) { initial_state_ = std::move(x0); }
+
+  solve_status status() const noexcept { return status_; }
+  const std::string& message() const noexcept { return message_; }
+  bool ok() const noexcept { return status_ == solve_status::ok; }
+  void set_status(solve_status s, std::string message = {}) {
+    status_ = s;
+    message_ = std::move(message);
+  }
+
+  /// Accepted integration steps taken by the solve.
+  std::int64_t steps() const noexcept { return steps_; }
+  void set_steps(std::int64_t n) noexcept { steps_ = n; }
+
+  /// Marks one entry missing: NaN value, false mask.
+  void set_missing(Eigen::Index row, Eigen::Index col) noexcept {
+    values_(row, col) = std::numeric_limits<double>::quiet_NaN();
+    mask_(row, col) = false;
+  }
+
+  /// Index of a column by name.
+  std::optional<Eigen::Index> species_index(std::string_view name) const {
+    const auto& s = *species_;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (s[i] == name) return static_cast<Eigen::Index>(i);
+    return std::nullopt;
+  }
+
+  /// True when the shapes agree and every entry is NaN exactly where its mask is false.
+  bool consistent() const noexcept {
+    if (values_.rows() != times_.size() || mask_.rows() != values_.rows() ||
+        mask_.cols() != values_.cols() ||
+        static_cast<std::size_t>(values_.cols()) != species_->size())
+      return false;
+    for (Eigen::Index i = 0; i < values_.rows(); ++i)
+      for (Eigen::Index j = 0; j < values_.cols(); ++j)
+        if (mask_(i, j) == std::isnan(values_(i, j))) return false;
+    return true;
+  }
+
+ private:
+  Eigen::VectorXd times_;
+  matrix_type values_;
+  mask_type mask_;
+  names_ptr species_ = std::make_shared<const std::vector<std::string>>();
+  std::shared_ptr<const model_description> model_;
+  Eigen::VectorXd parameters_;
+  Eigen::VectorXd initial_state_;
+  solve_status status_ = solve_status::ok;
+  std::string message_;
+  std::int64_t steps_ = 0;
+};
+
+/// Throws solver_error (with the status and message) unless the solve succeeded.
+inline const trajectory& require_ok(const trajectory& tr) {
+  if (!tr.ok())
+    throw solver_error(tr.status(),
+                       fmt::format("solve of model {} failed with status {}: {}",
+                                   tr.model() ? tr.model()->name() : std::string("(none)"),
+                                   tr.status(), tr.message()));
+  return tr;
+}
+
+}  // namespace odesynth
+
+/// "trajectory(lotka_volterra: 100 times x 2 species [prey, predator], status ok)"
+template <>
+struct fmt::formatter<odesynth::trajectory> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class FormatContext>
+  auto format(const odesynth::trajectory& tr, FormatContext& ctx) const {
+    auto out = fmt::format_to(ctx.out(), "trajectory({}: {} times x {} species [",
+                              tr.model() ? tr.model()->name() : std::string("data"),
+                              tr.num_times(), tr.num_species());
+    const auto& s = tr.species();
+    for (std::size_t i = 0; i < s.size(); ++i) out = fmt::format_to(out, "{}{}", i ? ", " : "", s[i]);
+    out = fmt::format_to(out, "], status {}", tr.status());
+    if (!tr.ok()) out = fmt::format_to(out, ": {}", tr.message());
+    return fmt::format_to(out, ")");
+  }
+};
