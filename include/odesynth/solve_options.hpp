@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -30,12 +31,12 @@ namespace odesynth {
 enum class stepper_kind {
   dopri5,          ///< Dormand–Prince 5(4), adaptive, dense output (default, non-stiff)
   rk4,             ///< classic Runge–Kutta 4, fixed step `fixed_step`
-  rkf78,           ///< Runge–Kutta–Fehlberg 7(8), adaptive, for tight tolerances
-  bulirsch_stoer,  ///< Bulirsch–Stoer extrapolation, adaptive, dense output
-  rosenbrock4,     ///< Rosenbrock 4 (RODAS4), adaptive, dense output, stiff systems
+  rkf78,           ///< Runge–Kutta–Fehlberg 7(8), adaptive; steps end on output times
+  bulirsch_stoer,  ///< Bulirsch–Stoer extrapolation, adaptive; steps end on output times
+  rosenbrock4,     ///< Rosenbrock 4 (RODAS4), adaptive, stiff systems; steps end on output times
 };
 
-inline constexpr stepper_kind all_stepper_kinds[] = {
+inline constexpr std::array<stepper_kind, 5> all_stepper_kinds{
     stepper_kind::dopri5, stepper_kind::rk4, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
     stepper_kind::rosenbrock4};
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -28,10 +29,14 @@ enum class solve_status {
   rhs_threw,            ///< the model's right-hand side (or Jacobian) threw an exception
 };
 
-inline constexpr solve_status all_solve_statuses[] = {
-    solve_status::ok,         solve_status::max_steps,      solve_status::non_finite,
-    solve_status::initial_non_finite, solve_status::step_underflow,
-    solve_status::step_size_not_found, solve_status::rhs_threw};
+inline constexpr std::array<solve_status, 7> all_solve_statuses{
+    solve_status::ok,
+    solve_status::max_steps,
+    solve_status::non_finite,
+    solve_status::initial_non_finite,
+    solve_status::step_underflow,
+    solve_status::step_size_not_found,
+    solve_status::rhs_threw};
 
 /// The status' name, as written in files and reports ("ok", "max_steps", ...).
 constexpr std::string_view to_string(solve_status s) noexcept {

@@ -5,10 +5,10 @@
 // keep odeint's steppers but own the iteration, so that every step is checked (finite state,
 // progress, step count) and every ending becomes a solve_status with a message:
 //
-//   run_dense       dense-output steppers (dopri5, bulirsch_stoer, rosenbrock4): step, then
-//                   interpolate at every output time the step passed
-//   run_controlled  controlled steppers without dense output (rkf78): steps clipped to land
-//                   exactly on output times, like odeint's integrate_times
+//   run_dense       dense-output steppers (dopri5): step, then interpolate at every output
+//                   time the step passed
+//   run_controlled  controlled steppers (rkf78, bulirsch_stoer, rosenbrock4): steps clipped
+//                   to land exactly on output times, like odeint's integrate_times
 //   run_fixed       fixed-step rk4: each output interval split into equal steps <= h
 //
 // None of them steps past the last output time: a solution that blows up just after the

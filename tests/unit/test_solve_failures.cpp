@@ -1,0 +1,290 @@
+// Solving: every failure is a status and a message, never an exception escaping the solve
+// and never NaN or garbage passed off as data; every bad input is a typed exception naming
+// the field and the value.
+#include <catch2/catch.hpp>
+#include <odesynth/lambda_model.hpp>
+#include <odesynth/solve.hpp>
+
+#include <cmath>
+#include <limits>
+#include <thread>
+#include <vector>
+
+#include "test_models.hpp"
+
+using odesynth::invalid_argument;
+using odesynth::solve_options;
+using odesynth::solve_status;
+using odesynth::stepper_kind;
+using odesynth::time_grid;
+using Catch::Contains;
+namespace models = test_models;
+
+namespace {
+
+solve_options with(stepper_kind kind) {
+  solve_options o;
+  o.stepper = kind;
+  o.fixed_step = 1e-3;
+  return o;
+}
+
+// Rows before `t_ok` must be observed, finite data close to `exact`; rows from `t_missing`
+// on must be missing; in between, rows that are observed must be close to `exact` when
+// `check_between` is set; the mask and the NaNs must agree everywhere.
+template <class Exact>
+void check_rows(const odesynth::trajectory& tr, double t_ok, double t_missing, Exact exact,
+                double rel, bool check_between) {
+  REQUIRE(tr.consistent());
+  for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
+    const double t = tr.times()[i];
+    CAPTURE(t);
+    if (t < t_ok) {
+      CHECK(tr.mask()(i, 0));
+      CHECK(tr.values()(i, 0) == Approx(exact(t)).epsilon(rel));
+    } else if (t >= t_missing) {
+      CHECK_FALSE(tr.mask()(i, 0));
+      CHECK(std::isnan(tr.values()(i, 0)));
+    } else if (check_between && tr.mask()(i, 0)) {
+      CHECK(tr.values()(i, 0) == Approx(exact(t)).epsilon(rel));
+    }
+  }
+}
+
+// Bulirsch-Stoer takes long steps (here 0.66 -> 1.42 in one), and a failed step reports
+// none of the output times it would have covered.
+double last_sure_time(stepper_kind kind) { return kind == stepper_kind::bulirsch_stoer ? 0.6 : 0.95; }
+
+}  // namespace
+
+TEST_CASE("a blow-up (x' = x^2 from x0 = 1 past t = 1) is a failed status with a message",
+          "[solve][failure]") {
+  const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
+  CAPTURE(kind);
+  const auto tr = odesynth::solve(models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
+  CAPTURE(tr.message());
+  CHECK_FALSE(tr.ok());
+  CHECK_FALSE(tr.message().empty());
+  // Up to t = 0.9 the data are the solution 1/(1-t); from 1.05 on nothing is reported. In
+  // between, x(1) = infinity is reported by some steppers as a large finite value: the
+  // numerical pole lies slightly after t = 1 (the status flags the trajectory).
+  check_rows(tr, std::min(0.91, last_sure_time(kind)), 1.05, [](double t) { return 1 / (1 - t); },
+             1e-3, false);
+}
+
+TEST_CASE("NaN from the right-hand side ends the solve; earlier rows stay valid",
+          "[solve][failure]") {
+  const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
+  CAPTURE(kind);
+  const auto tr = odesynth::solve(models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
+  CAPTURE(tr.message());
+  // The adaptive steppers reject NaN trial steps and close in on t = 1 until the step size
+  // underflows or no step is accepted; bulirsch_stoer (odeint's own error norm) and the
+  // fixed-step rk4 see the NaN arrive in the state.
+  const std::vector<solve_status> expected{solve_status::non_finite, solve_status::step_underflow,
+                                           solve_status::step_size_not_found};
+  CHECK(std::find(expected.begin(), expected.end(), tr.status()) != expected.end());
+  if (kind == stepper_kind::rk4 || kind == stepper_kind::bulirsch_stoer)
+    CHECK(tr.status() == solve_status::non_finite);
+  check_rows(tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
+}
+
+TEST_CASE("an exception from the model becomes rhs_threw with its message", "[solve][failure]") {
+  const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
+  CAPTURE(kind);
+  odesynth::trajectory tr;
+  REQUIRE_NOTHROW(tr = odesynth::solve(models::throws_after{}, {1.0}, {1.0},
+                                       time_grid::linspace(0, 2, 21), with(kind)));
+  CHECK(tr.status() == solve_status::rhs_threw);
+  CHECK_THAT(tr.message(), Contains("model gave up"));
+  check_rows(tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
+}
+
+TEST_CASE("an exception from an analytic Jacobian becomes rhs_threw", "[solve][failure]") {
+  auto model = odesynth::make_model<1, 0>(
+      "bad_jacobian", {"x"}, {}, [](const auto& x, auto& dxdt, double, const auto&) { dxdt[0] = -x[0]; },
+      [](const auto&, auto&, double, const auto&) { throw std::runtime_error("no Jacobian today"); });
+  const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::linspace(0, 1, 3),
+                                  with(stepper_kind::rosenbrock4));
+  CHECK(tr.status() == solve_status::rhs_threw);
+  CHECK_THAT(tr.message(), Contains("no Jacobian today"));
+}
+
+TEST_CASE("a right-hand side that is not finite at the start is initial_non_finite",
+          "[solve][failure]") {
+  const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
+  CAPTURE(kind);
+  const auto tr = odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5), with(kind));
+  CHECK(tr.status() == solve_status::initial_non_finite);
+  CHECK_THAT(tr.message(), Contains("-inf"));
+  // The initial state itself is exact data; nothing after it is.
+  CHECK(tr.mask()(0, 0));
+  CHECK(tr.values()(0, 0) == 0.0);
+  CHECK_FALSE(tr.mask().bottomRows(4).any());
+  CHECK(tr.consistent());
+}
+
+TEST_CASE("step_size_not_found after 500 consecutive rejected steps", "[solve][failure]") {
+  // The right-hand side is finite at t = 0 and NaN at every later time, so every trial step
+  // is rejected. Starting from a huge step, 500 rejections (each shrinking the step by 5x)
+  // come before the step size could underflow.
+  const stepper_kind kind =
+      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::rosenbrock4);
+  CAPTURE(kind);
+  auto model = odesynth::make_model<1, 0>("stuck", {"x"}, {}, [](const auto& x, auto& dxdt, double t, const auto&) {
+    dxdt[0] = t > 0 ? std::numeric_limits<double>::quiet_NaN() : -x[0];
+  });
+  solve_options o = with(kind);
+  o.initial_step = 1e300;
+  const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::from_times({0.0, 1e300}), o);
+  CHECK(tr.status() == solve_status::step_size_not_found);
+  CHECK_THAT(tr.message(), Contains("no acceptable step size"));
+  CHECK(tr.steps() == 0);
+}
+
+TEST_CASE("a step below min_step ends the solve with step_underflow", "[solve][failure]") {
+  const stepper_kind kind =
+      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
+               stepper_kind::rosenbrock4);
+  CAPTURE(kind);
+  // Fast decay needs steps far below 0.5 at this tolerance.
+  solve_options o = with(kind);
+  o.rel_tol = 1e-10;
+  o.abs_tol = 1e-12;
+  o.min_step = 0.5;
+  const auto tr = odesynth::solve(models::decay{}, {50.0}, {1.0}, time_grid::linspace(0, 10, 11), o);
+  CHECK(tr.status() == solve_status::step_underflow);
+  CHECK_THAT(tr.message(), Contains("min_step 0.5"));
+}
+
+TEST_CASE("require_ok turns a failed status into a solver_error", "[solve][failure]") {
+  const auto bad = odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5));
+  try {
+    odesynth::require_ok(bad);
+    FAIL("require_ok did not throw");
+  } catch (const odesynth::solver_error& e) {
+    CHECK(e.status() == solve_status::initial_non_finite);
+    CHECK_THAT(e.what(), Contains("log_rate") && Contains("initial_non_finite"));
+  }
+  const auto good = odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 5));
+  CHECK_NOTHROW(odesynth::require_ok(good));
+}
+
+TEST_CASE("bad solve input is a typed error naming the field and the value", "[solve][input]") {
+  const auto grid = time_grid::linspace(0, 1, 5);
+  const odesynth::solver<models::lotka_volterra> s(models::lotka_volterra{});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+
+  SECTION("initial state of the wrong length names the model and both lengths") {
+    CHECK_THROWS_MATCHES(s.solve({1, 1, 1, 1}, {1.0, 2.0, 3.0}, grid), invalid_argument,
+                         Catch::Matchers::Message(
+                             "odesynth: lotka_volterra.initial_state: got 3 values, expected 2 "
+                             "(one per species: prey, predator)"));
+  }
+  SECTION("parameters of the wrong length") {
+    CHECK_THROWS_WITH(s.solve({1, 1, 1}, {1.0, 2.0}, grid),
+                      Contains("lotka_volterra.parameters") && Contains("got 3 values") &&
+                          Contains("expected 4") && Contains("alpha, beta, gamma, delta"));
+  }
+  SECTION("a NaN parameter names its index, its name and the value") {
+    try {
+      (void)s.solve({1, nan, 1, 1}, {1.0, 2.0}, grid);
+      FAIL("no exception");
+    } catch (const invalid_argument& e) {
+      CHECK(e.field() == "lotka_volterra.parameters[1] (beta)");
+      CHECK(e.value() == "nan");
+      CHECK_THAT(e.what(), Contains("beta") && Contains("nan") && Contains("finite"));
+    }
+  }
+  SECTION("an infinite initial value") {
+    CHECK_THROWS_WITH(s.solve({1, 1, 1, 1}, {1.0, -std::numeric_limits<double>::infinity()}, grid),
+                      Contains("lotka_volterra.initial_state[1] (predator)") && Contains("-inf"));
+  }
+}
+
+TEST_CASE("solve_options are validated when the solver is built", "[solve][input]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto build = [](const solve_options& o) { return odesynth::solver<models::lotka_volterra>({}, o); };
+  struct bad_case {
+    const char* what;
+    solve_options options;
+    const char* field;
+    const char* value;
+  };
+  std::vector<bad_case> cases;
+  auto add = [&](const char* what, auto edit, const char* field, const char* value) {
+    solve_options o;
+    edit(o);
+    cases.push_back({what, o, field, value});
+  };
+  add("NaN rel_tol", [&](solve_options& o) { o.rel_tol = nan; }, "solve_options.rel_tol", "nan");
+  add("negative rel_tol", [](solve_options& o) { o.rel_tol = -1e-6; }, "solve_options.rel_tol", "-1e-06");
+  add("infinite rel_tol", [&](solve_options& o) { o.rel_tol = inf; }, "solve_options.rel_tol", "inf");
+  add("rel_tol below 100 eps", [](solve_options& o) { o.rel_tol = 1e-15; }, "solve_options.rel_tol", "1e-15");
+  add("NaN abs_tol", [&](solve_options& o) { o.abs_tol = nan; }, "solve_options.abs_tol", "nan");
+  add("negative abs_tol", [](solve_options& o) { o.abs_tol = -1; }, "solve_options.abs_tol", "-1");
+  add("both tolerances zero", [](solve_options& o) { o.abs_tol = 0; o.rel_tol = 0; }, "solve_options.abs_tol", "0");
+  add("abs_tol vector of the wrong length", [](solve_options& o) { o.abs_tol_per_species = {1e-8}; },
+      "solve_options.abs_tol_per_species.size()", "1");
+  add("NaN in the abs_tol vector", [&](solve_options& o) { o.abs_tol_per_species = {1e-8, nan}; },
+      "solve_options.abs_tol_per_species[1]", "nan");
+  add("abs_tol vector with bulirsch_stoer",
+      [](solve_options& o) { o.abs_tol_per_species = {1e-8, 1e-8}; o.stepper = stepper_kind::bulirsch_stoer; },
+      "solve_options.abs_tol_per_species", "a per-species vector");
+  add("max_steps zero", [](solve_options& o) { o.max_steps = 0; }, "solve_options.max_steps", "0");
+  add("max_steps negative", [](solve_options& o) { o.max_steps = -5; }, "solve_options.max_steps", "-5");
+  add("initial_step zero", [](solve_options& o) { o.initial_step = 0.0; }, "solve_options.initial_step", "0");
+  add("initial_step negative", [](solve_options& o) { o.initial_step = -0.1; }, "solve_options.initial_step", "-0.1");
+  add("initial_step NaN", [&](solve_options& o) { o.initial_step = nan; }, "solve_options.initial_step", "nan");
+  add("max_step zero", [](solve_options& o) { o.max_step = 0.0; }, "solve_options.max_step", "0");
+  add("max_step NaN", [&](solve_options& o) { o.max_step = nan; }, "solve_options.max_step", "nan");
+  add("fixed_step negative", [](solve_options& o) { o.fixed_step = -1.0; }, "solve_options.fixed_step", "-1");
+  add("rk4 without fixed_step", [](solve_options& o) { o.stepper = stepper_kind::rk4; }, "solve_options.fixed_step", "unset");
+  add("min_step NaN", [&](solve_options& o) { o.min_step = nan; }, "solve_options.min_step", "nan");
+
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    try {
+      (void)build(c.options);
+      FAIL("no exception for " << c.what);
+    } catch (const invalid_argument& e) {
+      CHECK(e.field() == c.field);
+      CHECK(e.value() == c.value);
+      CHECK_THAT(e.what(), Contains(c.field) && Contains(c.value));
+    }
+  }
+}
+
+TEST_CASE("an unknown stepper name lists the valid ones", "[solve][input]") {
+  CHECK(odesynth::parse_stepper_kind("rosenbrock4") == stepper_kind::rosenbrock4);
+  CHECK_THROWS_MATCHES(
+      odesynth::parse_stepper_kind("euler"), invalid_argument,
+      Catch::Matchers::Message("odesynth: solve_options.stepper = \"euler\": expected one of "
+                               "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4"));
+  for (stepper_kind k : odesynth::all_stepper_kinds)
+    CHECK(odesynth::parse_stepper_kind(odesynth::to_string(k)) == k);
+}
+
+TEST_CASE("one solver serves several threads with identical results", "[solve][threads]") {
+  const odesynth::solver<models::lotka_volterra> s(models::lotka_volterra{});
+  const auto grid = time_grid::linspace(0, 20, 201);
+  constexpr int jobs = 16;
+  std::vector<odesynth::trajectory> sequential, parallel(jobs);
+  for (int j = 0; j < jobs; ++j)
+    sequential.push_back(s.solve({1.0 + 0.1 * j, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w)
+    threads.emplace_back([&, w] {
+      for (int j = w; j < jobs; j += 4)
+        parallel[static_cast<std::size_t>(j)] = s.solve({1.0 + 0.1 * j, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid);
+    });
+  for (auto& t : threads) t.join();
+  for (int j = 0; j < jobs; ++j) {
+    const auto& a = sequential[static_cast<std::size_t>(j)];
+    const auto& b = parallel[static_cast<std::size_t>(j)];
+    REQUIRE(a.ok());
+    CHECK(a.values() == b.values());  // bit for bit
+    CHECK(a.steps() == b.steps());
+  }
+}

@@ -1,0 +1,82 @@
+// Time grids: construction, exact endpoints, validation messages.
+#include <catch2/catch.hpp>
+#include <odesynth/time_grid.hpp>
+
+#include <cmath>
+#include <limits>
+
+using odesynth::invalid_argument;
+using odesynth::time_grid;
+using Catch::Contains;
+
+TEST_CASE("linspace: count points with exact endpoints and equal spacing", "[time_grid]") {
+  const auto g = time_grid::linspace(0.0, 1.0, 11);
+  REQUIRE(g.size() == 11);
+  CHECK(g.front() == 0.0);
+  CHECK(g.back() == 1.0);
+  CHECK(g.start() == 0.0);
+  for (std::size_t i = 0; i < g.size(); ++i) CHECK(g[i] == Approx(0.1 * static_cast<double>(i)));
+  const auto one = time_grid::linspace(2.5, 2.5, 1);
+  CHECK(one.times() == std::vector<double>{2.5});
+}
+
+TEST_CASE("logspace: log-spaced times between the given times", "[time_grid]") {
+  const auto g = time_grid::logspace(1e-3, 1e3, 7);
+  REQUIRE(g.size() == 7);
+  CHECK(g.front() == 1e-3);
+  CHECK(g.back() == 1e3);
+  for (std::size_t i = 1; i < g.size(); ++i) CHECK(g[i] / g[i - 1] == Approx(10.0));
+  CHECK(g.with_start(0.0).start() == 0.0);
+}
+
+TEST_CASE("explicit times and an earlier integration start", "[time_grid]") {
+  const auto g = time_grid::from_times({0.5, 0.75, 3.0}).with_start(-2.0);
+  CHECK(g.start() == -2.0);
+  CHECK(g.times() == std::vector<double>{0.5, 0.75, 3.0});
+  CHECK(g == time_grid::from_times({0.5, 0.75, 3.0}).with_start(-2.0));
+  CHECK(g != time_grid::from_times({0.5, 0.75, 3.0}));
+}
+
+TEST_CASE("bad grids are typed errors naming the field and the value", "[time_grid][input]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  struct bad_case {
+    const char* what;
+    std::function<time_grid()> make;
+    const char* field;
+    const char* value;
+  };
+  const std::vector<bad_case> cases{
+      {"empty", [] { return time_grid::from_times({}); }, "time_grid.times", "[]"},
+      {"single point where two are needed", [] { return time_grid::linspace(0, 1, 1); },
+       "time_grid::linspace.count", "1"},
+      {"zero points", [] { return time_grid::linspace(0, 1, 0); }, "time_grid::linspace.count", "0"},
+      {"NaN entry", [&] { return time_grid::from_times({0, nan, 2}); }, "time_grid.times", "t[1]=nan"},
+      {"infinite entry", [&] { return time_grid::from_times({0, 1, inf}); }, "time_grid.times", "t[2]=inf"},
+      {"non-increasing", [] { return time_grid::from_times({0, 0.5, 0.25}); }, "time_grid.times",
+       "t[2]=0.25 <= t[1]=0.5"},
+      {"duplicate", [] { return time_grid::from_times({0, 1, 1, 2}); }, "time_grid.times",
+       "t[2]=1 <= t[1]=1"},
+      {"end before start", [] { return time_grid::linspace(1, 0, 5); }, "time_grid::linspace.last", "0"},
+      {"NaN endpoint", [&] { return time_grid::linspace(nan, 1, 5); }, "time_grid::linspace.first", "nan"},
+      {"log-spaced from 0", [] { return time_grid::logspace(0, 10, 5); }, "time_grid::logspace.first", "0"},
+      {"log-spaced reversed", [] { return time_grid::logspace(10, 1, 5); }, "time_grid::logspace.last", "1"},
+      {"start after the first time", [] { return time_grid::linspace(0, 1, 3).with_start(0.5); },
+       "time_grid.start", "0.5"},
+      {"NaN start", [&] { return time_grid::linspace(0, 1, 3).with_start(nan); }, "time_grid.start", "nan"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    try {
+      (void)c.make();
+      FAIL("no exception for " << c.what);
+    } catch (const invalid_argument& e) {
+      CHECK(e.field() == c.field);
+      CHECK(e.value() == c.value);
+      CHECK_THAT(e.what(), Contains(c.field) && Contains(c.value));
+    }
+  }
+  CHECK_THROWS_WITH(time_grid::from_times({0, 1, 1}), Contains("without duplicates"));
+  // Too fine to be represented: linspace produces duplicates, which validation catches.
+  CHECK_THROWS_AS(time_grid::linspace(1.0, 1.0 + 1e-15, 100), invalid_argument);
+}
