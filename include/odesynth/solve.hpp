@@ -56,7 +56,7 @@ class solver {
 
   /// Validates the model's names and the options; throws invalid_argument.
   explicit solver(Model model, solve_options options = {})
-      : model_(std::move(model)), description_(describe(model_)), options_(std::move(options)) {
+      : description_(describe(model)), model_(std::move(model)), options_(std::move(options)) {
     options_.validate(description_->num_species());
     species_ = trajectory::names_ptr(description_, &description_->species());
   }
@@ -290,8 +290,8 @@ class solver {
     return out;
   }
 
+  std::shared_ptr<const model_description> description_;  // first: built from the argument
   Model model_;
-  std::shared_ptr<const model_description> description_;
   solve_options options_;
   trajectory::names_ptr species_;
 };

@@ -13,13 +13,18 @@ using odesynth::model_traits;
 using Catch::Contains;
 namespace models = test_models;
 
+namespace model_test {
+struct no_rhs {  // names only, no right-hand side
+  static constexpr std::array<std::string_view, 1> species{"x"};
+  static constexpr std::array<std::string_view, 0> parameters{};
+};
+static_assert(no_rhs::species.size() == 1 && no_rhs::parameters.empty());
+}  // namespace model_test
+using model_test::no_rhs;
+
 namespace {
 struct not_a_model {
   int x;
-};
-struct no_rhs {
-  static constexpr std::array<std::string_view, 1> species{"x"};
-  static constexpr std::array<std::string_view, 0> parameters{};
 };
 struct explicit_sizes {  // sizes declared, names from functions
   static constexpr std::size_t state_size = 2;
@@ -110,6 +115,7 @@ TEST_CASE("types that are not models are recognised as such", "[model]") {
 TEST_CASE("the model name comes from a static member or a function or a default", "[model]") {
   CHECK(odesynth::model_name(models::lotka_volterra{}) == "lotka_volterra");
   CHECK(odesynth::model_name(named_by_function{}) == "custom-3");
+  CHECK(odesynth::describe(named_by_function{})->name() == "custom-3");
   CHECK(odesynth::model_name(explicit_sizes{}) == "model");
 }
 
