@@ -4,10 +4,9 @@
 //
 // Shows the three things every odesynth program does: define a model, pick a time grid,
 // solve; then check the status before using the numbers.
-#include <odesynth/odesynth.hpp>
-
 #include <cstdio>
 #include <exception>
+#include <odesynth/odesynth.hpp>
 #include <string>
 
 // Lotka (1925), Volterra (1926): prey grow at rate alpha and are eaten at rate beta per
@@ -32,8 +31,9 @@ int main(int argc, char** argv) try {
   options.abs_tol = 1e-10;
 
   const auto grid = odesynth::time_grid::linspace(0.0, 30.0, 601);
-  const auto tr = odesynth::solve(lotka_volterra{}, /*alpha, beta, gamma, delta=*/{1.1, 0.4, 0.4, 0.1},
-                                  /*prey, predator=*/{10.0, 10.0}, grid, options);
+  const auto tr =
+      odesynth::solve(lotka_volterra{}, /*alpha, beta, gamma, delta=*/{1.1, 0.4, 0.4, 0.1},
+                      /*prey, predator=*/{10.0, 10.0}, grid, options);
   if (!tr.ok()) {
     std::fprintf(stderr, "solve failed (%s): %s\n", std::string(to_string(tr.status())).c_str(),
                  tr.message().c_str());

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds and passes every test, in three configurations:
-#   gcc-cxx17      g++, C++17, -Werror, header self-containment, packaging tests, examples
+#   gcc-cxx17      g++, C++17, -Werror, header self-containment, packaging tests, examples,
+#                  benchmarks built (not run: speed is measured by scripts/bench.sh)
 #   clang-cxx20    clang++-14, C++20, -Werror
 #   gcc-sanitize   g++, C++17, AddressSanitizer + UndefinedBehaviorSanitizer (-O1 -g)
 # Usage: scripts/test.sh [configuration...]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh catch2 clang-14 gnuplot-nox
+scripts/install-deps.sh catch2 clang-14 gnuplot-nox libbenchmark-dev
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then
@@ -29,7 +30,7 @@ for c in "${configs[@]}"; do
   case "$c" in
     gcc-cxx17)
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
-          -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON ;;
+          -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON ;;
     clang-cxx20)
       run clang-cxx20 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=20 \
           -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_HEADER_CHECK=OFF \

@@ -45,8 +45,7 @@ class invalid_argument : public error {
 /// A file or stream operation failed. path() is the file concerned ("" for a stream).
 class io_error : public error {
  public:
-  io_error(std::string path, const std::string& message)
-      : error(message), path_(std::move(path)) {}
+  io_error(std::string path, const std::string& message) : error(message), path_(std::move(path)) {}
 
   const std::string& path() const noexcept { return path_; }
 

@@ -50,9 +50,7 @@ class lambda_model {
 
   const std::string& name() const noexcept { return description_.name(); }
   const std::vector<std::string>& species() const noexcept { return description_.species(); }
-  const std::vector<std::string>& parameters() const noexcept {
-    return description_.parameters();
-  }
+  const std::vector<std::string>& parameters() const noexcept { return description_.parameters(); }
 
   template <class State, class Params>
   void operator()(const State& x, State& dxdt, double t, const Params& p) const {

@@ -121,8 +121,7 @@ struct has_species_function<M, std::void_t<decltype(std::declval<const M&>().spe
 template <class M, class = void>
 struct has_parameters_function : std::false_type {};
 template <class M>
-struct has_parameters_function<M,
-                               std::void_t<decltype(std::declval<const M&>().parameters())>>
+struct has_parameters_function<M, std::void_t<decltype(std::declval<const M&>().parameters())>>
     : std::true_type {};
 
 template <class M, class = void>
@@ -133,7 +132,8 @@ struct has_static_name<M, std::void_t<decltype(std::string_view(M::name))>> : st
 template <class M, class = void>
 struct has_name_function : std::false_type {};
 template <class M>
-struct has_name_function<M, std::void_t<decltype(std::string_view(std::declval<const M&>().name()))>>
+struct has_name_function<M,
+                         std::void_t<decltype(std::string_view(std::declval<const M&>().name()))>>
     : std::true_type {};
 
 template <std::size_t N>
@@ -167,10 +167,11 @@ std::vector<std::string> to_strings(const Range& names) {
 template <class M, class State, class Params, class = void>
 struct has_rhs : std::false_type {};
 template <class M, class State, class Params>
-struct has_rhs<M, State, Params,
-               std::void_t<decltype(std::declval<const M&>()(
-                   std::declval<const State&>(), std::declval<State&>(), 0.0,
-                   std::declval<const Params&>()))>> : std::true_type {};
+struct has_rhs<
+    M, State, Params,
+    std::void_t<decltype(std::declval<const M&>()(
+        std::declval<const State&>(), std::declval<State&>(), 0.0, std::declval<const Params&>()))>>
+    : std::true_type {};
 
 template <class M, class State, class Matrix, class Params, class = void>
 struct has_jacobian : std::false_type {};
@@ -203,11 +204,10 @@ struct model_traits {
   /// Eigen::MatrixXd beyond and for dynamic-size models.
   using jacobian_type = typename detail::square_matrix_for<state_size>::type;
 
-  static constexpr bool has_names =
-      (detail::static_species_count<M>::value != dynamic_size ||
-       detail::has_species_function<M>::value) &&
-      (detail::static_parameter_count<M>::value != dynamic_size ||
-       detail::has_parameters_function<M>::value);
+  static constexpr bool has_names = (detail::static_species_count<M>::value != dynamic_size ||
+                                     detail::has_species_function<M>::value) &&
+                                    (detail::static_parameter_count<M>::value != dynamic_size ||
+                                     detail::has_parameters_function<M>::value);
   static constexpr bool has_rhs = detail::has_rhs<M, state_type, param_type>::value;
   static constexpr bool has_jacobian =
       detail::has_jacobian<M, state_type, jacobian_type, param_type>::value;
@@ -215,7 +215,7 @@ struct model_traits {
 
 /// True when M satisfies the model requirements described at the top of this header.
 template <class M>
-inline constexpr bool is_model_v = model_traits<M>::has_names && model_traits<M>::has_rhs;
+inline constexpr bool is_model_v = model_traits<M>::has_names&& model_traits<M>::has_rhs;
 
 namespace detail {
 

@@ -45,6 +45,16 @@
 #include "trajectory.hpp"
 #include "value_span.hpp"
 
+// g++ reports -Wmaybe-uninitialized where odeint copies a freshly built stepper whose
+// std::array work buffers it fills before use (controlled_runge_kutta's constructor). The
+// pragma in detail/odeint.hpp silences it only if odesynth is the first to include those
+// odeint headers; a user who includes odeint first would still see it inlined here, so the
+// solver, where the steppers are built, carries the same narrow suppression.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace odesynth {
 
 template <class Model>
@@ -91,8 +101,9 @@ class solver {
     // Rows past the failure point are missing, whatever a stepper may have left in them.
     const auto kept = static_cast<Eigen::Index>(out.rows);
     tr.mask().topRows(kept).setConstant(true);
-    tr.values().bottomRows(tr.num_times() - kept).setConstant(
-        std::numeric_limits<double>::quiet_NaN());
+    tr.values()
+        .bottomRows(tr.num_times() - kept)
+        .setConstant(std::numeric_limits<double>::quiet_NaN());
     tr.set_status(out.status, std::move(out.message));
     tr.set_steps(out.steps);
     return tr;
@@ -105,10 +116,9 @@ class solver {
                     value_span v) const {
     const std::string field = fmt::format("{}.{}", description_->name(), what);
     if (v.size() != names.size())
-      throw invalid_argument(
-          field, std::to_string(v.size()),
-          fmt::format("{}: got {} values, expected {} (one per {}: {})", field, v.size(),
-                      names.size(), kind, fmt::join(names, ", ")));
+      throw invalid_argument(field, std::to_string(v.size()),
+                             fmt::format("{}: got {} values, expected {} (one per {}: {})", field,
+                                         v.size(), names.size(), kind, fmt::join(names, ", ")));
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]))
         detail::throw_invalid(fmt::format("{}[{}] ({})", field, i, names[i]), v[i],
@@ -132,8 +142,7 @@ class solver {
     }
   }
 
-  detail::loop_outcome integrate(const param_type& p, state_type& x,
-                                 const detail::output_times& g,
+  detail::loop_outcome integrate(const param_type& p, state_type& x, const detail::output_times& g,
                                  const detail::row_writer& rows) const {
     namespace ode = boost::numeric::odeint;
     const std::size_t n = description_->num_species();
@@ -191,21 +200,23 @@ class solver {
     switch (options_.stepper) {
       case stepper_kind::dopri5: {
         using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double>;
-        using checker =
-            detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
+        using checker = detail::tolerance_checker<double, typename rk::algebra_type,
+                                                  typename rk::operations_type>;
         using adjuster = ode::default_step_adjuster<double, double>;
         using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
-        ode::dense_output_runge_kutta<controlled> st(controlled(
-            checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint())));
+        ode::dense_output_runge_kutta<controlled> st(
+            controlled(checker(options_.abs_tol, options_.rel_tol, per_species),
+                       adjuster(max_step_for_odeint())));
         return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
       }
       case stepper_kind::rkf78: {
         using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
-        using checker =
-            detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
+        using checker = detail::tolerance_checker<double, typename rk::algebra_type,
+                                                  typename rk::operations_type>;
         using adjuster = ode::default_step_adjuster<double, double>;
         ode::controlled_runge_kutta<rk, checker, adjuster> st(
-            checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint()));
+            checker(options_.abs_tol, options_.rel_tol, per_species),
+            adjuster(max_step_for_odeint()));
         return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
       }
       case stepper_kind::bulirsch_stoer: {
@@ -223,13 +234,13 @@ class solver {
       case stepper_kind::rosenbrock4: {
         constexpr int size_n =
             traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
-        detail::rosenbrock4_controlled<state_type, size_n> st(
-            n, options_.abs_tol, options_.rel_tol, per_species, max_step_for_odeint());
+        detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
+                                                              per_species, max_step_for_odeint());
         state_type x_probe = detail::make_vector<state_type>::of_size(n);
         state_type f_plus = detail::make_vector<state_type>::of_size(n);
         state_type f_minus = detail::make_vector<state_type>::of_size(n);
-        stiff_system<typename decltype(st)::matrix_type> sys{this, rhs, &p, &x_probe, &f_plus,
-                                                            &f_minus};
+        stiff_system<typename decltype(st)::matrix_type> sys{this,     rhs,     &p,
+                                                             &x_probe, &f_plus, &f_minus};
         return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite);
       }
     }
@@ -267,8 +278,9 @@ class solver {
         detail::copy_values(x, *x_probe);
         detail::central_difference_jacobian(
             rhs, *x_probe, t,
-            [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; },
-            *f_plus, *f_minus, [&jac](std::size_t i, std::size_t j, double v) {
+            [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; }, *f_plus,
+            *f_minus,
+            [&jac](std::size_t i, std::size_t j, double v) {
               jac(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
             });
       }
@@ -304,3 +316,7 @@ trajectory solve(const Model& model, value_span parameters, value_span initial_s
 }
 
 }  // namespace odesynth
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

@@ -156,3 +156,24 @@ struct fmt::formatter<odesynth::stepper_kind> : fmt::formatter<std::string_view>
     return fmt::formatter<std::string_view>::format(odesynth::to_string(k), ctx);
   }
 };
+
+/// "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000" plus any option that is set.
+template <>
+struct fmt::formatter<odesynth::solve_options> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class FormatContext>
+  auto format(const odesynth::solve_options& o, FormatContext& ctx) const {
+    auto out = fmt::format_to(ctx.out(), "{} rel_tol={} ", o.stepper, o.rel_tol);
+    if (o.abs_tol_per_species.empty()) {
+      out = fmt::format_to(out, "abs_tol={}", o.abs_tol);
+    } else {
+      out = fmt::format_to(out, "abs_tol_per_species=[{}]", fmt::join(o.abs_tol_per_species, ", "));
+    }
+    out = fmt::format_to(out, " max_steps={}", o.max_steps);
+    if (o.initial_step) out = fmt::format_to(out, " initial_step={}", *o.initial_step);
+    if (o.max_step) out = fmt::format_to(out, " max_step={}", *o.max_step);
+    if (o.fixed_step) out = fmt::format_to(out, " fixed_step={}", *o.fixed_step);
+    if (o.min_step > 0) out = fmt::format_to(out, " min_step={}", o.min_step);
+    return out;
+  }
+};

@@ -29,14 +29,13 @@ enum class solve_status {
   rhs_threw,            ///< the model's right-hand side (or Jacobian) threw an exception
 };
 
-inline constexpr std::array<solve_status, 7> all_solve_statuses{
-    solve_status::ok,
-    solve_status::max_steps,
-    solve_status::non_finite,
-    solve_status::initial_non_finite,
-    solve_status::step_underflow,
-    solve_status::step_size_not_found,
-    solve_status::rhs_threw};
+inline constexpr std::array<solve_status, 7> all_solve_statuses{solve_status::ok,
+                                                                solve_status::max_steps,
+                                                                solve_status::non_finite,
+                                                                solve_status::initial_non_finite,
+                                                                solve_status::step_underflow,
+                                                                solve_status::step_size_not_found,
+                                                                solve_status::rhs_threw};
 
 /// The status' name, as written in files and reports ("ok", "max_steps", ...).
 constexpr std::string_view to_string(solve_status s) noexcept {
@@ -57,8 +56,7 @@ inline std::ostream& operator<<(std::ostream& os, solve_status s) { return os <<
 /// Thrown by require_ok() (trajectory.hpp) when a caller prefers an exception to a status.
 class solver_error : public error {
  public:
-  solver_error(solve_status status, const std::string& message)
-      : error(message), status_(status) {}
+  solver_error(solve_status status, const std::string& message) : error(message), status_(status) {}
   solve_status status() const noexcept { return status_; }
 
  private:

@@ -109,8 +109,7 @@ class time_grid {
   }
 
   void validate(const char* where) const {
-    if (times_.empty())
-      detail::throw_invalid("time_grid.times", "[]", "at least one output time");
+    if (times_.empty()) detail::throw_invalid("time_grid.times", "[]", "at least one output time");
     for (std::size_t i = 0; i < times_.size(); ++i) {
       if (!std::isfinite(times_[i]))
         detail::throw_invalid("time_grid.times", fmt::format("t[{}]={}", i, times_[i]),
@@ -127,9 +126,9 @@ class time_grid {
     if (!std::isfinite(start_))
       detail::throw_invalid("time_grid.start", start_, "a finite start time");
     if (start_ > times_.front())
-      detail::throw_invalid("time_grid.start", start_,
-                            fmt::format("a start time <= the first output time t[0]={}",
-                                        times_.front()));
+      detail::throw_invalid(
+          "time_grid.start", start_,
+          fmt::format("a start time <= the first output time t[0]={}", times_.front()));
   }
 
   std::vector<double> times_;
@@ -137,3 +136,14 @@ class time_grid {
 };
 
 }  // namespace odesynth
+
+/// "time_grid(101 times in [0, 10], start 0)"
+template <>
+struct fmt::formatter<odesynth::time_grid> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class FormatContext>
+  auto format(const odesynth::time_grid& g, FormatContext& ctx) const {
+    return fmt::format_to(ctx.out(), "time_grid({} times in [{}, {}], start {})", g.size(),
+                          g.front(), g.back(), g.start());
+  }
+};

@@ -152,10 +152,11 @@ struct fmt::formatter<odesynth::trajectory> {
   template <class FormatContext>
   auto format(const odesynth::trajectory& tr, FormatContext& ctx) const {
     auto out = fmt::format_to(ctx.out(), "trajectory({}: {} times x {} species [",
-                              tr.model() ? tr.model()->name() : std::string("data"),
-                              tr.num_times(), tr.num_species());
+                              tr.model() ? tr.model()->name() : std::string("data"), tr.num_times(),
+                              tr.num_species());
     const auto& s = tr.species();
-    for (std::size_t i = 0; i < s.size(); ++i) out = fmt::format_to(out, "{}{}", i ? ", " : "", s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i)
+      out = fmt::format_to(out, "{}{}", i ? ", " : "", s[i]);
     out = fmt::format_to(out, "], status {}", tr.status());
     if (!tr.ok()) out = fmt::format_to(out, ": {}", tr.message());
     return fmt::format_to(out, ")");

@@ -25,12 +25,12 @@ class value_span {
 
   /// Any contiguous container of doubles with data() and size() (std::vector, std::array,
   /// Eigen::VectorXd, Eigen::Map, ...).
-  template <class Container,
-            class = std::enable_if_t<
-                !std::is_same_v<std::decay_t<Container>, value_span> &&
-                std::is_convertible_v<decltype(std::declval<const Container&>().data()),
-                                      const double*>>,
-            class = decltype(std::declval<const Container&>().size())>
+  template <
+      class Container,
+      class = std::enable_if_t<
+          !std::is_same_v<std::decay_t<Container>, value_span> &&
+          std::is_convertible_v<decltype(std::declval<const Container&>().data()), const double*>>,
+      class = decltype(std::declval<const Container&>().size())>
   constexpr value_span(const Container& values) noexcept  // NOLINT: implicit by design
       : data_(values.data()), size_(static_cast<std::size_t>(values.size())) {}
 

@@ -1,12 +1,11 @@
 // Models with known answers, shared by the unit tests (odeint's dummy_odes.hpp habit).
 #pragma once
 
-#include <odesynth/lambda_model.hpp>
-#include <odesynth/model.hpp>
-
 #include <array>
 #include <cmath>
 #include <limits>
+#include <odesynth/lambda_model.hpp>
+#include <odesynth/model.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>

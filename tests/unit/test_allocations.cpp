@@ -10,12 +10,11 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
-#include <catch2/catch.hpp>
-#include <odesynth/solve.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <new>
+#include <odesynth/solve.hpp>
 
 #include "test_models.hpp"
 

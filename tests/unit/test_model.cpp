@@ -3,14 +3,13 @@
 #include <odesynth/lambda_model.hpp>
 #include <odesynth/model.hpp>
 #include <odesynth/solve.hpp>
-
 #include <type_traits>
 
 #include "test_models.hpp"
 
+using Catch::Contains;
 using odesynth::invalid_argument;
 using odesynth::model_traits;
-using Catch::Contains;
 namespace models = test_models;
 
 namespace model_test {
@@ -79,8 +78,8 @@ TEST_CASE("dynamic-size models get Eigen::VectorXd states", "[model]") {
 TEST_CASE("sizes can be declared while names come from functions", "[model]") {
   STATIC_REQUIRE(model_traits<explicit_sizes>::state_size == 2);
   STATIC_REQUIRE(std::is_same_v<model_traits<explicit_sizes>::state_type, std::array<double, 2>>);
-  const auto tr = odesynth::solve(explicit_sizes{}, {1.0}, {1.0, 0.0},
-                                  odesynth::time_grid::linspace(0, 1, 2));
+  const auto tr =
+      odesynth::solve(explicit_sizes{}, {1.0}, {1.0, 0.0}, odesynth::time_grid::linspace(0, 1, 2));
   REQUIRE(tr.ok());
   CHECK(tr.values()(1, 0) + tr.values()(1, 1) == Approx(1.0));
   CHECK(tr.model()->name() == "model");  // no name given

@@ -1,13 +1,13 @@
 // Solving: agreement with analytic solutions, conserved quantities, reference solutions of
 // stiff problems, tolerance proportionality, convergence order, and step-for-step equality
-// with a hand-written Boost.Odeint loop.
-#include <catch2/catch.hpp>
-#include <odesynth/lambda_model.hpp>
-#include <odesynth/solve.hpp>
-
+// with a hand-written Boost.Odeint loop. (odeint's headers come before odesynth's here, as in
+// a user's file that uses odeint directly: solve.hpp must stay warning-free that way too.)
 #include <boost/numeric/odeint/integrate/integrate_times.hpp>
 #include <boost/numeric/odeint/stepper/generation.hpp>
+#include <catch2/catch.hpp>
 #include <cmath>
+#include <odesynth/lambda_model.hpp>
+#include <odesynth/solve.hpp>
 #include <vector>
 
 #include "test_models.hpp"
@@ -103,9 +103,8 @@ TEST_CASE("values are reported exactly at the requested times", "[solve][grid]")
 TEST_CASE("Lotka-Volterra's conserved quantity stays constant to solver tolerance",
           "[solve][accuracy]") {
   const std::array<double, 4> p{1.5, 1.0, 3.0, 1.0};
-  const stepper_kind kind =
-      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
-               stepper_kind::rosenbrock4);
+  const stepper_kind kind = GENERATE(stepper_kind::dopri5, stepper_kind::rkf78,
+                                     stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
   CAPTURE(kind);
   for (double rel_tol : {1e-6, 1e-9}) {
     CAPTURE(rel_tol);
@@ -113,14 +112,14 @@ TEST_CASE("Lotka-Volterra's conserved quantity stays constant to solver toleranc
     o.stepper = kind;
     o.rel_tol = rel_tol;
     o.abs_tol = rel_tol * 1e-3;
-    const auto tr =
-        odesynth::solve(models::lotka_volterra{}, p, {10.0, 5.0}, time_grid::linspace(0, 30, 301), o);
+    const auto tr = odesynth::solve(models::lotka_volterra{}, p, {10.0, 5.0},
+                                    time_grid::linspace(0, 30, 301), o);
     REQUIRE(tr.ok());
     const double v0 = models::lotka_volterra_invariant(p, 10.0, 5.0);
     double drift = 0;
     for (Eigen::Index i = 0; i < tr.num_times(); ++i)
       drift = std::max(drift, std::fabs(models::lotka_volterra_invariant(p, tr.values()(i, 0),
-                                                                     tr.values()(i, 1)) -
+                                                                         tr.values()(i, 1)) -
                                         v0));
     // Over 30 time units (about 6 orbits) the invariant drifts by the accumulated local
     // errors: measured 0.2 .. 15 x rel_tol |V| for these steppers over rel_tol 1e-4 .. 1e-9.
@@ -131,9 +130,8 @@ TEST_CASE("Lotka-Volterra's conserved quantity stays constant to solver toleranc
 }
 
 TEST_CASE("global error falls with rel_tol over three decades", "[solve][accuracy]") {
-  const stepper_kind kind =
-      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
-               stepper_kind::rosenbrock4);
+  const stepper_kind kind = GENERATE(stepper_kind::dopri5, stepper_kind::rkf78,
+                                     stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
   CAPTURE(kind);
   // One output time, so the steps are the controller's alone.
   const auto grid = time_grid::from_times({10.0}).with_start(0.0);
@@ -145,8 +143,8 @@ TEST_CASE("global error falls with rel_tol over three decades", "[solve][accurac
     o.abs_tol = rel_tol * 1e-2;
     const auto tr = odesynth::solve(models::harmonic_oscillator{}, {2.0}, {1.0, 0.0}, grid, o);
     REQUIRE(tr.ok());
-    errors.push_back(std::hypot(tr.values()(0, 0) - std::cos(20.0),
-                                tr.values()(0, 1) + 2 * std::sin(20.0)));
+    errors.push_back(
+        std::hypot(tr.values()(0, 0) - std::cos(20.0), tr.values()(0, 1) + 2 * std::sin(20.0)));
   }
   CAPTURE(errors);
   for (std::size_t i = 1; i < errors.size(); ++i) CHECK(errors[i] < errors[i - 1]);
@@ -179,7 +177,9 @@ TEST_CASE("Robertson at t = 1e11 matches the IVP Test Set reference with Rosenbr
     for (Eigen::Index i = 0; i <= last; ++i)
       CHECK(std::fabs(tr.values().row(i).sum() - 1.0) <= 1e-9);
   };
-  SECTION("analytic Jacobian") { check(odesynth::solve(models::robertson{}, models::robertson_rates, y0, grid, o)); }
+  SECTION("analytic Jacobian") {
+    check(odesynth::solve(models::robertson{}, models::robertson_rates, y0, grid, o));
+  }
   SECTION("finite-difference Jacobian") {
     check(odesynth::solve(models::robertson_fd{}, models::robertson_rates, y0, grid, o));
   }
@@ -235,9 +235,10 @@ TEST_CASE("Rosenbrock 4 is accurate on non-autonomous problems", "[solve][stiff]
   // The time derivative df/dt enters every Rosenbrock stage; a wrong d_i coefficient (as in
   // Boost.Odeint's d4) shows up here and not on autonomous problems.
   const double lambda = 1e4;
-  auto model = odesynth::make_model<1, 1>(
-      "forced_relaxation", {"x"}, {"lambda"},
-      [](const auto& x, auto& dxdt, double t, const auto& p) { dxdt[0] = -p[0] * (x[0] - std::cos(t)); });
+  auto model = odesynth::make_model<1, 1>("forced_relaxation", {"x"}, {"lambda"},
+                                          [](const auto& x, auto& dxdt, double t, const auto& p) {
+                                            dxdt[0] = -p[0] * (x[0] - std::cos(t));
+                                          });
   const double x0 = 0.0;
   const double c = x0 - lambda * lambda / (lambda * lambda + 1);
   auto exact = [&](double t) {
@@ -277,7 +278,8 @@ TEST_CASE("a dynamic-size model with 100 species matches its analytic solution",
   o.fixed_step = 1e-2;
   std::vector<double> x0(n, 0.0);
   x0[0] = 1.0;
-  const auto tr = odesynth::solve(models::linear_chain(n), {1.0}, x0, time_grid::linspace(0, 10, 11), o);
+  const auto tr =
+      odesynth::solve(models::linear_chain(n), {1.0}, x0, time_grid::linspace(0, 10, 11), o);
   REQUIRE(tr.ok());
   REQUIRE(tr.num_species() == static_cast<Eigen::Index>(n));
   CHECK(tr.species()[42] == "x42");
@@ -294,24 +296,26 @@ TEST_CASE("a dynamic-size model with 100 species matches its analytic solution",
 TEST_CASE("fixed-size and dynamic-size forms of one model agree", "[solve][dynamic]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  auto dynamic_lv = odesynth::make_model("lotka_volterra", {"prey", "predator"},
-                                         {"alpha", "beta", "gamma", "delta"}, models::lotka_volterra{});
+  auto dynamic_lv =
+      odesynth::make_model("lotka_volterra", {"prey", "predator"},
+                           {"alpha", "beta", "gamma", "delta"}, models::lotka_volterra{});
   static_assert(!odesynth::model_traits<decltype(dynamic_lv)>::fixed_state);
   solve_options o = tight(kind);
   o.rel_tol = 1e-8;
   const auto grid = time_grid::linspace(0, 10, 51);
-  const auto a = odesynth::solve(models::lotka_volterra{}, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
+  const auto a =
+      odesynth::solve(models::lotka_volterra{}, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
   const auto b = odesynth::solve(dynamic_lv, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   // Same stepper, same controller; only the vector arithmetic differs (std::array loops vs
   // Eigen expressions), so the two agree to rounding, not to the tolerance.
   CHECK(a.steps() == b.steps());
-  CHECK((a.values() - b.values()).cwiseAbs().maxCoeff() <= 1e-12 * a.values().cwiseAbs().maxCoeff());
+  CHECK((a.values() - b.values()).cwiseAbs().maxCoeff() <=
+        1e-12 * a.values().cwiseAbs().maxCoeff());
 }
 
-TEST_CASE("dopri5 takes exactly the steps of a hand-written Boost.Odeint loop",
-          "[solve][odeint]") {
+TEST_CASE("dopri5 takes exactly the steps of a hand-written Boost.Odeint loop", "[solve][odeint]") {
   // The baseline a user would write: make_dense_output + integrate_times, same tolerances,
   // same first step. odesynth's loop adds checks but must not change a single step.
   using state = std::array<double, 2>;
@@ -324,9 +328,8 @@ TEST_CASE("dopri5 takes exactly the steps of a hand-written Boost.Odeint loop",
       abs_tol, rel_tol, boost::numeric::odeint::runge_kutta_dopri5<state>());
   state x{10.0, 5.0};
   boost::numeric::odeint::integrate_times(
-      stepper,
-      [&p](const state& s, state& d, double t) { models::lotka_volterra{}(s, d, t, p); }, x,
-      grid.times().begin(), grid.times().end(), dt0,
+      stepper, [&p](const state& s, state& d, double t) { models::lotka_volterra{}(s, d, t, p); },
+      x, grid.times().begin(), grid.times().end(), dt0,
       [&baseline](const state& s, double) { baseline.push_back(s); });
 
   solve_options o;
@@ -343,9 +346,8 @@ TEST_CASE("dopri5 takes exactly the steps of a hand-written Boost.Odeint loop",
 }
 
 TEST_CASE("max_step bounds every step", "[solve][options]") {
-  const stepper_kind kind =
-      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
-               stepper_kind::rosenbrock4);
+  const stepper_kind kind = GENERATE(stepper_kind::dopri5, stepper_kind::rkf78,
+                                     stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
   CAPTURE(kind);
   solve_options o;
   o.stepper = kind;
@@ -354,7 +356,8 @@ TEST_CASE("max_step bounds every step", "[solve][options]") {
   REQUIRE(tr.ok());
   CHECK(tr.steps() >= 200);  // 10 / 0.05
   o.max_step.reset();
-  const auto free = odesynth::solve(models::decay{}, {0.1}, {1.0}, time_grid::linspace(0, 10, 3), o);
+  const auto free =
+      odesynth::solve(models::decay{}, {0.1}, {1.0}, time_grid::linspace(0, 10, 3), o);
   CHECK(free.steps() < 200);
 }
 

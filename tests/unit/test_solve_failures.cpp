@@ -2,22 +2,21 @@
 // and never NaN or garbage passed off as data; every bad input is a typed exception naming
 // the field and the value.
 #include <catch2/catch.hpp>
-#include <odesynth/lambda_model.hpp>
-#include <odesynth/solve.hpp>
-
 #include <cmath>
 #include <limits>
+#include <odesynth/lambda_model.hpp>
+#include <odesynth/solve.hpp>
 #include <thread>
 #include <vector>
 
 #include "test_models.hpp"
 
+using Catch::Contains;
 using odesynth::invalid_argument;
 using odesynth::solve_options;
 using odesynth::solve_status;
 using odesynth::stepper_kind;
 using odesynth::time_grid;
-using Catch::Contains;
 namespace models = test_models;
 
 namespace {
@@ -53,7 +52,9 @@ void check_rows(const odesynth::trajectory& tr, double t_ok, double t_missing, E
 
 // Bulirsch-Stoer takes long steps (here 0.66 -> 1.42 in one), and a failed step reports
 // none of the output times it would have covered.
-double last_sure_time(stepper_kind kind) { return kind == stepper_kind::bulirsch_stoer ? 0.6 : 0.95; }
+double last_sure_time(stepper_kind kind) {
+  return kind == stepper_kind::bulirsch_stoer ? 0.6 : 0.95;
+}
 
 }  // namespace
 
@@ -61,22 +62,25 @@ TEST_CASE("a blow-up (x' = x^2 from x0 = 1 past t = 1) is a failed status with a
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr = odesynth::solve(models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
+  const auto tr =
+      odesynth::solve(models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
   CAPTURE(tr.message());
   CHECK_FALSE(tr.ok());
   CHECK_FALSE(tr.message().empty());
   // Up to t = 0.9 the data are the solution 1/(1-t); from 1.05 on nothing is reported. In
   // between, x(1) = infinity is reported by some steppers as a large finite value: the
   // numerical pole lies slightly after t = 1 (the status flags the trajectory).
-  check_rows(tr, std::min(0.91, last_sure_time(kind)), 1.05, [](double t) { return 1 / (1 - t); },
-             1e-3, false);
+  check_rows(
+      tr, std::min(0.91, last_sure_time(kind)), 1.05, [](double t) { return 1 / (1 - t); }, 1e-3,
+      false);
 }
 
 TEST_CASE("NaN from the right-hand side ends the solve; earlier rows stay valid",
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr = odesynth::solve(models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
+  const auto tr =
+      odesynth::solve(models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
   CAPTURE(tr.message());
   // The adaptive steppers reject NaN trial steps and close in on t = 1 until the step size
   // underflows or no step is accepted; bulirsch_stoer (odeint's own error norm) and the
@@ -86,7 +90,8 @@ TEST_CASE("NaN from the right-hand side ends the solve; earlier rows stay valid"
   CHECK(std::find(expected.begin(), expected.end(), tr.status()) != expected.end());
   if (kind == stepper_kind::rk4 || kind == stepper_kind::bulirsch_stoer)
     CHECK(tr.status() == solve_status::non_finite);
-  check_rows(tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
+  check_rows(
+      tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
 }
 
 TEST_CASE("an exception from the model becomes rhs_threw with its message", "[solve][failure]") {
@@ -97,13 +102,17 @@ TEST_CASE("an exception from the model becomes rhs_threw with its message", "[so
                                        time_grid::linspace(0, 2, 21), with(kind)));
   CHECK(tr.status() == solve_status::rhs_threw);
   CHECK_THAT(tr.message(), Contains("model gave up"));
-  check_rows(tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
+  check_rows(
+      tr, last_sure_time(kind), 1.05, [](double t) { return std::exp(-t); }, 1e-5, true);
 }
 
 TEST_CASE("an exception from an analytic Jacobian becomes rhs_threw", "[solve][failure]") {
   auto model = odesynth::make_model<1, 0>(
-      "bad_jacobian", {"x"}, {}, [](const auto& x, auto& dxdt, double, const auto&) { dxdt[0] = -x[0]; },
-      [](const auto&, auto&, double, const auto&) { throw std::runtime_error("no Jacobian today"); });
+      "bad_jacobian", {"x"}, {},
+      [](const auto& x, auto& dxdt, double, const auto&) { dxdt[0] = -x[0]; },
+      [](const auto&, auto&, double, const auto&) {
+        throw std::runtime_error("no Jacobian today");
+      });
   const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::linspace(0, 1, 3),
                                   with(stepper_kind::rosenbrock4));
   CHECK(tr.status() == solve_status::rhs_threw);
@@ -114,7 +123,8 @@ TEST_CASE("a right-hand side that is not finite at the start is initial_non_fini
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr = odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5), with(kind));
+  const auto tr =
+      odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5), with(kind));
   CHECK(tr.status() == solve_status::initial_non_finite);
   CHECK_THAT(tr.message(), Contains("-inf"));
   // The initial state itself is exact data; nothing after it is.
@@ -131,9 +141,10 @@ TEST_CASE("step_size_not_found after 500 consecutive rejected steps", "[solve][f
   const stepper_kind kind =
       GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::rosenbrock4);
   CAPTURE(kind);
-  auto model = odesynth::make_model<1, 0>("stuck", {"x"}, {}, [](const auto& x, auto& dxdt, double t, const auto&) {
-    dxdt[0] = t > 0 ? std::numeric_limits<double>::quiet_NaN() : -x[0];
-  });
+  auto model = odesynth::make_model<1, 0>(
+      "stuck", {"x"}, {}, [](const auto& x, auto& dxdt, double t, const auto&) {
+        dxdt[0] = t > 0 ? std::numeric_limits<double>::quiet_NaN() : -x[0];
+      });
   solve_options o = with(kind);
   o.initial_step = 1e300;
   const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::from_times({0.0, 1e300}), o);
@@ -143,16 +154,16 @@ TEST_CASE("step_size_not_found after 500 consecutive rejected steps", "[solve][f
 }
 
 TEST_CASE("a step below min_step ends the solve with step_underflow", "[solve][failure]") {
-  const stepper_kind kind =
-      GENERATE(stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
-               stepper_kind::rosenbrock4);
+  const stepper_kind kind = GENERATE(stepper_kind::dopri5, stepper_kind::rkf78,
+                                     stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
   CAPTURE(kind);
   // Fast decay needs steps far below 0.5 at this tolerance.
   solve_options o = with(kind);
   o.rel_tol = 1e-10;
   o.abs_tol = 1e-12;
   o.min_step = 0.5;
-  const auto tr = odesynth::solve(models::decay{}, {50.0}, {1.0}, time_grid::linspace(0, 10, 11), o);
+  const auto tr =
+      odesynth::solve(models::decay{}, {50.0}, {1.0}, time_grid::linspace(0, 10, 11), o);
   CHECK(tr.status() == solve_status::step_underflow);
   CHECK_THAT(tr.message(), Contains("min_step 0.5"));
 }
@@ -176,10 +187,10 @@ TEST_CASE("bad solve input is a typed error naming the field and the value", "[s
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   SECTION("initial state of the wrong length names the model and both lengths") {
-    CHECK_THROWS_MATCHES(s.solve({1, 1, 1, 1}, {1.0, 2.0, 3.0}, grid), invalid_argument,
-                         Catch::Matchers::Message(
-                             "odesynth: lotka_volterra.initial_state: got 3 values, expected 2 "
-                             "(one per species: prey, predator)"));
+    CHECK_THROWS_MATCHES(
+        s.solve({1, 1, 1, 1}, {1.0, 2.0, 3.0}, grid), invalid_argument,
+        Catch::Matchers::Message("odesynth: lotka_volterra.initial_state: got 3 values, expected 2 "
+                                 "(one per species: prey, predator)"));
   }
   SECTION("parameters of the wrong length") {
     CHECK_THROWS_WITH(s.solve({1, 1, 1}, {1.0, 2.0}, grid),
@@ -205,7 +216,9 @@ TEST_CASE("bad solve input is a typed error naming the field and the value", "[s
 TEST_CASE("solve_options are validated when the solver is built", "[solve][input]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  auto build = [](const solve_options& o) { return odesynth::solver<models::lotka_volterra>({}, o); };
+  auto build = [](const solve_options& o) {
+    return odesynth::solver<models::lotka_volterra>({}, o);
+  };
   struct bad_case {
     const char* what;
     solve_options options;
@@ -218,30 +231,71 @@ TEST_CASE("solve_options are validated when the solver is built", "[solve][input
     edit(o);
     cases.push_back({what, o, field, value});
   };
-  add("NaN rel_tol", [&](solve_options& o) { o.rel_tol = nan; }, "solve_options.rel_tol", "nan");
-  add("negative rel_tol", [](solve_options& o) { o.rel_tol = -1e-6; }, "solve_options.rel_tol", "-1e-06");
-  add("infinite rel_tol", [&](solve_options& o) { o.rel_tol = inf; }, "solve_options.rel_tol", "inf");
-  add("rel_tol below 100 eps", [](solve_options& o) { o.rel_tol = 1e-15; }, "solve_options.rel_tol", "1e-15");
-  add("NaN abs_tol", [&](solve_options& o) { o.abs_tol = nan; }, "solve_options.abs_tol", "nan");
-  add("negative abs_tol", [](solve_options& o) { o.abs_tol = -1; }, "solve_options.abs_tol", "-1");
-  add("both tolerances zero", [](solve_options& o) { o.abs_tol = 0; o.rel_tol = 0; }, "solve_options.abs_tol", "0");
-  add("abs_tol vector of the wrong length", [](solve_options& o) { o.abs_tol_per_species = {1e-8}; },
+  add(
+      "NaN rel_tol", [&](solve_options& o) { o.rel_tol = nan; }, "solve_options.rel_tol", "nan");
+  add(
+      "negative rel_tol", [](solve_options& o) { o.rel_tol = -1e-6; }, "solve_options.rel_tol",
+      "-1e-06");
+  add(
+      "infinite rel_tol", [&](solve_options& o) { o.rel_tol = inf; }, "solve_options.rel_tol",
+      "inf");
+  add(
+      "rel_tol below 100 eps", [](solve_options& o) { o.rel_tol = 1e-15; }, "solve_options.rel_tol",
+      "1e-15");
+  add(
+      "NaN abs_tol", [&](solve_options& o) { o.abs_tol = nan; }, "solve_options.abs_tol", "nan");
+  add(
+      "negative abs_tol", [](solve_options& o) { o.abs_tol = -1; }, "solve_options.abs_tol", "-1");
+  add(
+      "both tolerances zero",
+      [](solve_options& o) {
+        o.abs_tol = 0;
+        o.rel_tol = 0;
+      },
+      "solve_options.abs_tol", "0");
+  add(
+      "abs_tol vector of the wrong length",
+      [](solve_options& o) { o.abs_tol_per_species = {1e-8}; },
       "solve_options.abs_tol_per_species.size()", "1");
-  add("NaN in the abs_tol vector", [&](solve_options& o) { o.abs_tol_per_species = {1e-8, nan}; },
+  add(
+      "NaN in the abs_tol vector",
+      [&](solve_options& o) {
+        o.abs_tol_per_species = {1e-8, nan};
+      },
       "solve_options.abs_tol_per_species[1]", "nan");
-  add("abs_tol vector with bulirsch_stoer",
-      [](solve_options& o) { o.abs_tol_per_species = {1e-8, 1e-8}; o.stepper = stepper_kind::bulirsch_stoer; },
+  add(
+      "abs_tol vector with bulirsch_stoer",
+      [](solve_options& o) {
+        o.abs_tol_per_species = {1e-8, 1e-8};
+        o.stepper = stepper_kind::bulirsch_stoer;
+      },
       "solve_options.abs_tol_per_species", "a per-species vector");
-  add("max_steps zero", [](solve_options& o) { o.max_steps = 0; }, "solve_options.max_steps", "0");
-  add("max_steps negative", [](solve_options& o) { o.max_steps = -5; }, "solve_options.max_steps", "-5");
-  add("initial_step zero", [](solve_options& o) { o.initial_step = 0.0; }, "solve_options.initial_step", "0");
-  add("initial_step negative", [](solve_options& o) { o.initial_step = -0.1; }, "solve_options.initial_step", "-0.1");
-  add("initial_step NaN", [&](solve_options& o) { o.initial_step = nan; }, "solve_options.initial_step", "nan");
-  add("max_step zero", [](solve_options& o) { o.max_step = 0.0; }, "solve_options.max_step", "0");
-  add("max_step NaN", [&](solve_options& o) { o.max_step = nan; }, "solve_options.max_step", "nan");
-  add("fixed_step negative", [](solve_options& o) { o.fixed_step = -1.0; }, "solve_options.fixed_step", "-1");
-  add("rk4 without fixed_step", [](solve_options& o) { o.stepper = stepper_kind::rk4; }, "solve_options.fixed_step", "unset");
-  add("min_step NaN", [&](solve_options& o) { o.min_step = nan; }, "solve_options.min_step", "nan");
+  add(
+      "max_steps zero", [](solve_options& o) { o.max_steps = 0; }, "solve_options.max_steps", "0");
+  add(
+      "max_steps negative", [](solve_options& o) { o.max_steps = -5; }, "solve_options.max_steps",
+      "-5");
+  add(
+      "initial_step zero", [](solve_options& o) { o.initial_step = 0.0; },
+      "solve_options.initial_step", "0");
+  add(
+      "initial_step negative", [](solve_options& o) { o.initial_step = -0.1; },
+      "solve_options.initial_step", "-0.1");
+  add(
+      "initial_step NaN", [&](solve_options& o) { o.initial_step = nan; },
+      "solve_options.initial_step", "nan");
+  add(
+      "max_step zero", [](solve_options& o) { o.max_step = 0.0; }, "solve_options.max_step", "0");
+  add(
+      "max_step NaN", [&](solve_options& o) { o.max_step = nan; }, "solve_options.max_step", "nan");
+  add(
+      "fixed_step negative", [](solve_options& o) { o.fixed_step = -1.0; },
+      "solve_options.fixed_step", "-1");
+  add(
+      "rk4 without fixed_step", [](solve_options& o) { o.stepper = stepper_kind::rk4; },
+      "solve_options.fixed_step", "unset");
+  add(
+      "min_step NaN", [&](solve_options& o) { o.min_step = nan; }, "solve_options.min_step", "nan");
 
   for (const auto& c : cases) {
     CAPTURE(c.what);
@@ -254,6 +308,18 @@ TEST_CASE("solve_options are validated when the solver is built", "[solve][input
       CHECK_THAT(e.what(), Contains(c.field) && Contains(c.value));
     }
   }
+}
+
+TEST_CASE("solve_options print every setting that is in effect", "[solve][options]") {
+  solve_options o;
+  CHECK(fmt::format("{}", o) == "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
+  o.stepper = stepper_kind::rk4;
+  o.fixed_step = 0.01;
+  o.abs_tol_per_species = {1e-8, 1e-10};
+  o.max_step = 1.0;
+  CHECK(fmt::format("{}", o) ==
+        "rk4 rel_tol=1e-06 abs_tol_per_species=[1e-08, 1e-10] max_steps=100000 max_step=1 "
+        "fixed_step=0.01");
 }
 
 TEST_CASE("an unknown stepper name lists the valid ones", "[solve][input]") {
@@ -277,7 +343,8 @@ TEST_CASE("one solver serves several threads with identical results", "[solve][t
   for (int w = 0; w < 4; ++w)
     threads.emplace_back([&, w] {
       for (int j = w; j < jobs; j += 4)
-        parallel[static_cast<std::size_t>(j)] = s.solve({1.0 + 0.1 * j, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid);
+        parallel[static_cast<std::size_t>(j)] =
+            s.solve({1.0 + 0.1 * j, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid);
     });
   for (auto& t : threads) t.join();
   for (int j = 0; j < jobs; ++j) {

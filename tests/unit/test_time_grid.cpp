@@ -1,13 +1,12 @@
 // Time grids: construction, exact endpoints, validation messages.
 #include <catch2/catch.hpp>
-#include <odesynth/time_grid.hpp>
-
 #include <cmath>
 #include <limits>
+#include <odesynth/time_grid.hpp>
 
+using Catch::Contains;
 using odesynth::invalid_argument;
 using odesynth::time_grid;
-using Catch::Contains;
 
 TEST_CASE("linspace: count points with exact endpoints and equal spacing", "[time_grid]") {
   const auto g = time_grid::linspace(0.0, 1.0, 11);
@@ -37,6 +36,13 @@ TEST_CASE("explicit times and an earlier integration start", "[time_grid]") {
   CHECK(g != time_grid::from_times({0.5, 0.75, 3.0}));
 }
 
+TEST_CASE("grids print what they hold", "[time_grid]") {
+  CHECK(fmt::format("{}", time_grid::linspace(0, 10, 101)) ==
+        "time_grid(101 times in [0, 10], start 0)");
+  CHECK(fmt::format("{}", time_grid::logspace(1e-6, 1e4, 11).with_start(0)) ==
+        "time_grid(11 times in [1e-06, 10000], start 0)");
+}
+
 TEST_CASE("bad grids are typed errors naming the field and the value", "[time_grid][input]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -50,20 +56,40 @@ TEST_CASE("bad grids are typed errors naming the field and the value", "[time_gr
       {"empty", [] { return time_grid::from_times({}); }, "time_grid.times", "[]"},
       {"single point where two are needed", [] { return time_grid::linspace(0, 1, 1); },
        "time_grid::linspace.count", "1"},
-      {"zero points", [] { return time_grid::linspace(0, 1, 0); }, "time_grid::linspace.count", "0"},
-      {"NaN entry", [&] { return time_grid::from_times({0, nan, 2}); }, "time_grid.times", "t[1]=nan"},
-      {"infinite entry", [&] { return time_grid::from_times({0, 1, inf}); }, "time_grid.times", "t[2]=inf"},
-      {"non-increasing", [] { return time_grid::from_times({0, 0.5, 0.25}); }, "time_grid.times",
-       "t[2]=0.25 <= t[1]=0.5"},
-      {"duplicate", [] { return time_grid::from_times({0, 1, 1, 2}); }, "time_grid.times",
-       "t[2]=1 <= t[1]=1"},
-      {"end before start", [] { return time_grid::linspace(1, 0, 5); }, "time_grid::linspace.last", "0"},
-      {"NaN endpoint", [&] { return time_grid::linspace(nan, 1, 5); }, "time_grid::linspace.first", "nan"},
-      {"log-spaced from 0", [] { return time_grid::logspace(0, 10, 5); }, "time_grid::logspace.first", "0"},
-      {"log-spaced reversed", [] { return time_grid::logspace(10, 1, 5); }, "time_grid::logspace.last", "1"},
+      {"zero points", [] { return time_grid::linspace(0, 1, 0); }, "time_grid::linspace.count",
+       "0"},
+      {"NaN entry",
+       [&] {
+         return time_grid::from_times({0, nan, 2});
+       },
+       "time_grid.times", "t[1]=nan"},
+      {"infinite entry",
+       [&] {
+         return time_grid::from_times({0, 1, inf});
+       },
+       "time_grid.times", "t[2]=inf"},
+      {"non-increasing",
+       [] {
+         return time_grid::from_times({0, 0.5, 0.25});
+       },
+       "time_grid.times", "t[2]=0.25 <= t[1]=0.5"},
+      {"duplicate",
+       [] {
+         return time_grid::from_times({0, 1, 1, 2});
+       },
+       "time_grid.times", "t[2]=1 <= t[1]=1"},
+      {"end before start", [] { return time_grid::linspace(1, 0, 5); }, "time_grid::linspace.last",
+       "0"},
+      {"NaN endpoint", [&] { return time_grid::linspace(nan, 1, 5); }, "time_grid::linspace.first",
+       "nan"},
+      {"log-spaced from 0", [] { return time_grid::logspace(0, 10, 5); },
+       "time_grid::logspace.first", "0"},
+      {"log-spaced reversed", [] { return time_grid::logspace(10, 1, 5); },
+       "time_grid::logspace.last", "1"},
       {"start after the first time", [] { return time_grid::linspace(0, 1, 3).with_start(0.5); },
        "time_grid.start", "0.5"},
-      {"NaN start", [&] { return time_grid::linspace(0, 1, 3).with_start(nan); }, "time_grid.start", "nan"},
+      {"NaN start", [&] { return time_grid::linspace(0, 1, 3).with_start(nan); }, "time_grid.start",
+       "nan"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.what);

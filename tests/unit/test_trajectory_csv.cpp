@@ -1,15 +1,14 @@
 // Trajectories and their CSV form: invariants, exact round trips, atomic file writes.
-#include <catch2/catch.hpp>
-#include <odesynth/csv.hpp>
-#include <odesynth/solve.hpp>
-#include <odesynth/trajectory.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <odesynth/csv.hpp>
+#include <odesynth/solve.hpp>
+#include <odesynth/trajectory.hpp>
 #include <sstream>
 #include <string>
 
@@ -36,7 +35,8 @@ struct temp_folder {
   }
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(path))
+      names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -118,7 +118,8 @@ TEST_CASE("CSV: header and shortest round-trip numbers and nan for missing", "[c
         "0.3333333333333333,6.02214076e+23,0\n");
   odesynth::csv_options no_time;
   no_time.time_column = false;
-  CHECK(odesynth::to_csv(tr, no_time) == "a,b\n1,-2.5\n0.30000000000000004,nan\n6.02214076e+23,0\n");
+  CHECK(odesynth::to_csv(tr, no_time) ==
+        "a,b\n1,-2.5\n0.30000000000000004,nan\n6.02214076e+23,0\n");
 }
 
 TEST_CASE("CSV numbers read back to the same doubles", "[csv]") {
@@ -159,8 +160,8 @@ TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[cs
       FAIL("no exception");
     } catch (const odesynth::io_error& e) {
       CHECK(e.path() == file.string());
-      CHECK_THAT(e.what(), Contains(file.string()) && Contains("already exists") &&
-                               Contains("overwrite"));
+      CHECK_THAT(e.what(),
+                 Contains(file.string()) && Contains("already exists") && Contains("overwrite"));
     }
     CHECK(read_file(file) == "precious");
     CHECK(dir.entries() == std::vector<std::string>{"out.csv"});
@@ -179,7 +180,8 @@ TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[cs
                          Catch::Matchers::Predicate<odesynth::io_error>(
                              [&](const odesynth::io_error& e) {
                                return e.path() == nowhere.string() &&
-                                      std::string(e.what()).find("does not exist") != std::string::npos;
+                                      std::string(e.what()).find("does not exist") !=
+                                          std::string::npos;
                              },
                              "io_error naming the missing folder"));
     CHECK_FALSE(fs::exists(nowhere));

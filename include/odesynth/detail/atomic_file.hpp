@@ -53,16 +53,15 @@ class atomic_file {
     std::error_code ec;
     const auto dir_status = fs::status(dir, ec);
     if (!fs::exists(dir_status))
-      throw io_error(path_.string(),
-                     fmt::format("cannot write {}: folder {} does not exist", path_.string(),
-                                 dir.string()));
+      throw io_error(path_.string(), fmt::format("cannot write {}: folder {} does not exist",
+                                                 path_.string(), dir.string()));
     if (!fs::is_directory(dir_status))
       throw io_error(path_.string(), fmt::format("cannot write {}: {} is not a folder",
                                                  path_.string(), dir.string()));
     if (!overwrite_ && fs::exists(fs::symlink_status(path_, ec)))
-      throw io_error(path_.string(),
-                     fmt::format("{} already exists (pass overwrite = true to replace it)",
-                                 path_.string()));
+      throw io_error(
+          path_.string(),
+          fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
     static std::atomic<unsigned long> counter{0};
     temp_ = dir / fmt::format(".{}{}{}-{}", path_.filename().string(), temp_marker, process_id(),
                               counter.fetch_add(1));
@@ -95,14 +94,14 @@ class atomic_file {
     } else if (::link(temp_.c_str(), path_.c_str()) == 0) {
       ::unlink(temp_.c_str());
     } else if (errno == EEXIST) {
-      fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
-                               path_.string()));
+      fail_message(
+          fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
     } else {
       // File systems without hard links: best effort check-then-rename.
       std::error_code ec;
       if (std::filesystem::exists(path_, ec))
-        fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
-                                 path_.string()));
+        fail_message(
+            fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
       if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
     }
     committed_ = true;
@@ -115,11 +114,12 @@ class atomic_file {
     file_ = nullptr;
     std::error_code ec;
     if (!overwrite_ && std::filesystem::exists(path_, ec))
-      fail_message(fmt::format("{} already exists (pass overwrite = true to replace it)",
-                               path_.string()));
+      fail_message(
+          fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
     std::filesystem::rename(temp_, path_, ec);
-    if (ec) fail_message(fmt::format("cannot rename {} to {}: {}", temp_.string(),
-                                     path_.string(), ec.message()));
+    if (ec)
+      fail_message(
+          fmt::format("cannot rename {} to {}: {}", temp_.string(), path_.string(), ec.message()));
     committed_ = true;
 #endif
   }

@@ -33,8 +33,8 @@ class tolerance_checker {
       : abs_tol_(abs_tol), rel_tol_(rel_tol), abs_tol_per_species_(abs_tol_per_species) {}
 
   template <class State, class Deriv, class Err, class Time>
-  value_type error(algebra_type& /*algebra*/, const State& x_old, const Deriv& dxdt_old,
-                   Err& x_err, Time dt) const {
+  value_type error(algebra_type& /*algebra*/, const State& x_old, const Deriv& dxdt_old, Err& x_err,
+                   Time dt) const {
     using std::abs;
     const value_type a_dxdt = abs(dt);
     const std::size_t n = size_of(x_old);

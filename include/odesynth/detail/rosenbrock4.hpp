@@ -158,8 +158,7 @@ class rosenbrock4_controlled {
 
     for (std::size_t i = 0; i < n; ++i) x_tmp_[i] = x[i] + C::a21 * k1_[i];
     sys.rhs(x_tmp_, f_tmp_, t + C::c2 * h);
-    for (std::size_t i = 0; i < n; ++i)
-      f_tmp_[i] += h * C::d2 * dfdt_[i] + C::c21 * k1_[i] / h;
+    for (std::size_t i = 0; i < n; ++i) f_tmp_[i] += h * C::d2 * dfdt_[i] + C::c21 * k1_[i] / h;
     solve_into(k2_);
 
     for (std::size_t i = 0; i < n; ++i) x_tmp_[i] = x[i] + C::a31 * k1_[i] + C::a32 * k2_[i];
@@ -172,8 +171,7 @@ class rosenbrock4_controlled {
       x_tmp_[i] = x[i] + C::a41 * k1_[i] + C::a42 * k2_[i] + C::a43 * k3_[i];
     sys.rhs(x_tmp_, f_tmp_, t + C::c4 * h);
     for (std::size_t i = 0; i < n; ++i)
-      f_tmp_[i] +=
-          h * C::d4 * dfdt_[i] + (C::c41 * k1_[i] + C::c42 * k2_[i] + C::c43 * k3_[i]) / h;
+      f_tmp_[i] += h * C::d4 * dfdt_[i] + (C::c41 * k1_[i] + C::c42 * k2_[i] + C::c43 * k3_[i]) / h;
     solve_into(k4_);
 
     for (std::size_t i = 0; i < n; ++i)

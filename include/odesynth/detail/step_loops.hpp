@@ -129,10 +129,10 @@ inline loop_outcome failed(loop_outcome& out, solve_status s, std::string messag
 
 inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
                                       const output_times& g) {
-  std::string message =
-      fmt::format("max_steps = {} reached at t = {} before output time t[{}] = {} "
-                  "(stiff system with an explicit stepper? try rosenbrock4)",
-                  cap, t, out.rows, g.times[out.rows]);
+  std::string message = fmt::format(
+      "max_steps = {} reached at t = {} before output time t[{}] = {} "
+      "(stiff system with an explicit stepper? try rosenbrock4)",
+      cap, t, out.rows, g.times[out.rows]);
   return failed(out, solve_status::max_steps, std::move(message));
 }
 
@@ -142,19 +142,19 @@ inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, doubl
 inline loop_outcome classify_exception(loop_outcome& out, const rhs_fault& fault, double t) {
   if (fault.threw)
     return failed(out, solve_status::rhs_threw,
-                fmt::format("the model threw at t = {}: {}", fault.t, fault.what));
+                  fmt::format("the model threw at t = {}: {}", fault.t, fault.what));
   try {
     throw;
   } catch (const boost::numeric::odeint::step_adjustment_error&) {
     return failed(out, solve_status::step_size_not_found,
-                fmt::format("no acceptable step size from t = {} (500 consecutive rejected "
-                            "trial steps)",
-                            t));
+                  fmt::format("no acceptable step size from t = {} (500 consecutive rejected "
+                              "trial steps)",
+                              t));
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception& e) {
     return failed(out, solve_status::step_size_not_found,
-                fmt::format("the stepper failed at t = {}: {}", t, e.what()));
+                  fmt::format("the stepper failed at t = {}: {}", t, e.what()));
   }
 }
 
@@ -162,8 +162,7 @@ inline loop_outcome classify_exception(loop_outcome& out, const rhs_fault& fault
 /// domain) from a genuinely hard but finite problem. `rhs_is_finite(x, t)` evaluates the
 /// model once.
 template <class State, class RhsIsFinite>
-loop_outcome diagnose_stall(loop_outcome out, const State& x, double t,
-                            RhsIsFinite rhs_is_finite) {
+loop_outcome diagnose_stall(loop_outcome out, const State& x, double t, RhsIsFinite rhs_is_finite) {
   bool finite = true;
   try {
     finite = rhs_is_finite(x, t);
@@ -171,10 +170,10 @@ loop_outcome diagnose_stall(loop_outcome out, const State& x, double t,
     finite = true;  // keep the original diagnosis; the model threw only on this probe
   }
   if (finite) return out;
-  std::string message =
-      fmt::format("the right-hand side is not finite at t = {} (max |x| = {}): the solution "
-                  "blows up or leaves the model's domain; {}",
-                  t, max_abs(x), out.message);
+  std::string message = fmt::format(
+      "the right-hand side is not finite at t = {} (max |x| = {}): the solution "
+      "blows up or leaves the model's domain; {}",
+      t, max_abs(x), out.message);
   return failed(out, solve_status::non_finite, std::move(message));
 }
 
@@ -205,9 +204,9 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output
       ++out.steps;
       const double t_new = st.current_time();
       if (!all_finite(st.current_state())) {
-        return failed(out, solve_status::non_finite,
-                      fmt::format("the state became non-finite in the step from t = {} to {}", t,
-                                  t_new));
+        return failed(
+            out, solve_status::non_finite,
+            fmt::format("the state became non-finite in the step from t = {} to {}", t, t_new));
       }
       if (step_underflowed(t, t_new, lim.min_step)) {
         out = failed(out, solve_status::step_underflow,
@@ -220,9 +219,9 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output
       while (out.rows < g.count && reached(g.times[out.rows], t_new)) {
         st.calc_state(g.times[out.rows], x);
         if (!rows.write(out.rows, x))
-          return failed(out, solve_status::non_finite,
-                      fmt::format("the interpolated state at t = {} is not finite",
-                                  g.times[out.rows]));
+          return failed(
+              out, solve_status::non_finite,
+              fmt::format("the interpolated state at t = {} is not finite", g.times[out.rows]));
         ++out.rows;
       }
     }
@@ -240,9 +239,8 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output
 /// step size proposed before clipping is kept for the next interval (as odeint's
 /// integrate_times does), so dense grids do not shrink the steps.
 template <class Controlled, class System, class State, class RhsIsFinite>
-loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0,
-                            const output_times& g, const loop_limits& lim,
-                            const row_writer& rows, const rhs_fault& fault,
+loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, const output_times& g,
+                            const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
                             RhsIsFinite rhs_is_finite) {
   constexpr int max_consecutive_rejections = 500;  // odeint's failed_step_checker default
   loop_outcome out;
@@ -265,12 +263,12 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0,
         rejections = 0;
         dt = std::max(dt, h);
         if (!all_finite(x)) {
-            return failed(out, solve_status::non_finite,
-                        fmt::format("the state became non-finite in the step from t = {} to {}",
-                                    t_old, t));
+          return failed(
+              out, solve_status::non_finite,
+              fmt::format("the state became non-finite in the step from t = {} to {}", t_old, t));
         }
         if (step_underflowed(t_old, t, lim.min_step)) {
-            out = failed(out, solve_status::step_underflow,
+          out = failed(out, solve_status::step_underflow,
                        fmt::format("step size underflow at t = {} (accepted step {}, min_step "
                                    "{}, max |x| = {}): the solution may blow up or have a "
                                    "singularity or discontinuity here",
@@ -282,9 +280,9 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0,
         dt = h;
         if (++rejections >= max_consecutive_rejections) {
           out = failed(out, solve_status::step_size_not_found,
-                     fmt::format("no acceptable step size from t = {} ({} consecutive rejected "
-                                 "trial steps, last h = {})",
-                                 t, rejections, h));
+                       fmt::format("no acceptable step size from t = {} ({} consecutive rejected "
+                                   "trial steps, last h = {})",
+                                   t, rejections, h));
           return diagnose_stall(std::move(out), x, t, rhs_is_finite);
         }
       }
@@ -316,15 +314,14 @@ loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const output
             static_cast<std::int64_t>(std::max(1.0, std::ceil(ratio * (1 - 1e-12))));
         const double hs = span / static_cast<double>(substeps);
         for (std::int64_t k = 0; k < substeps; ++k) {
-          if (out.steps >= lim.max_steps)
-            return max_steps_reached(out, lim.max_steps, t, g);
+          if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
           const double tk = t + static_cast<double>(k) * hs;
           st.do_step(sys, x, tk, hs);
           ++out.steps;
           if (!all_finite(x))
             return failed(out, solve_status::non_finite,
-                        fmt::format("the state became non-finite in the step from t = {} to {}",
-                                    tk, tk + hs));
+                          fmt::format("the state became non-finite in the step from t = {} to {}",
+                                      tk, tk + hs));
         }
         t = target;
       }

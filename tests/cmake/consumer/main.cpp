@@ -1,8 +1,7 @@
 // A consumer of the odesynth package: exponential decay, checked against exp(-k t).
-#include <odesynth/odesynth.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <odesynth/odesynth.hpp>
 
 struct decay {
   static constexpr std::array<std::string_view, 1> species{"x"};
