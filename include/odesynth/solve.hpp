@@ -152,7 +152,6 @@ class solver {
 
     // The derivative at the start: a model that is NaN there fails before any step.
     state_type f0 = detail::make_vector<state_type>::of_size(n);
-    state_type scratch = detail::make_vector<state_type>::of_size(n);
     detail::loop_outcome out;
     if (g.times[0] == g.start) {
       rows.write(0, x);
@@ -167,7 +166,7 @@ class solver {
       return detail::failed(out, solve_status::initial_non_finite,
                             fmt::format("the right-hand side is not finite at the initial "
                                         "state (t = {}): dxdt = [{}]",
-                                        g.start, fmt::join(to_std_vector(f0), ", ")));
+                                        g.start, fmt::join(f0, ", ")));
     if (out.rows == g.count) return out;
 
     double dt0 = 0;
@@ -175,11 +174,12 @@ class solver {
       if (options_.initial_step) {
         dt0 = *options_.initial_step;
       } else {
+        state_type x1 = detail::make_vector<state_type>::of_size(n);
         state_type f1 = detail::make_vector<state_type>::of_size(n);
         try {
           dt0 = detail::initial_step(
               rhs, x, f0, g.start, [this](std::size_t i) { return abs_tol_of(i); },
-              options_.rel_tol, stepper_order(options_.stepper), scratch, f1);
+              options_.rel_tol, stepper_order(options_.stepper), x1, f1);
         } catch (...) {
           return detail::classify_exception(out, fault, g.start);
         }
@@ -187,12 +187,11 @@ class solver {
       if (options_.max_step) dt0 = std::min(dt0, *options_.max_step);
     }
 
-    auto rhs_is_finite = [&](const auto& state, double t) {
-      state_type xs = detail::make_vector<state_type>::of_size(n);
-      state_type fs = detail::make_vector<state_type>::of_size(n);
-      detail::copy_values(state, xs);
-      rhs(xs, fs, t);
-      return detail::all_finite(fs);
+    // Used only after a failure, to tell a non-finite model from a hard but finite one.
+    auto rhs_is_finite = [&](const state_type& state, double t) {
+      state_type f = detail::make_vector<state_type>::of_size(n);
+      rhs(state, f, t);
+      return detail::all_finite(f);
     };
     const double* per_species =
         options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
@@ -292,13 +291,6 @@ class solver {
   static Eigen::VectorXd to_eigen(value_span v) {
     Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
     for (std::size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = v[i];
-    return out;
-  }
-
-  template <class V>
-  static std::vector<double> to_std_vector(const V& v) {
-    std::vector<double> out(detail::size_of(v));
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = v[i];
     return out;
   }
 
