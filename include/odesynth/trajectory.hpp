@@ -100,6 +100,47 @@ class trajectory {
     mask_(row, col) = false;
   }
 
+  /// Keeps only the rows at `rows` (strictly increasing indices), in that order: what
+  /// sparsifiers use to drop time points.
+  void keep_rows(const std::vector<Eigen::Index>& rows) {
+    Eigen::Index k = 0;
+    for (const Eigen::Index r : rows) {
+      if (r != k) {
+        times_[k] = times_[r];
+        values_.row(k) = values_.row(r);
+        mask_.row(k) = mask_.row(r);
+      }
+      ++k;
+    }
+    times_.conservativeResize(k);
+    values_.conservativeResize(k, values_.cols());
+    mask_.conservativeResize(k, mask_.cols());
+  }
+
+  /// Keeps only the columns at `columns` (any order, no repeats), renamed to `names`.
+  void keep_columns(const std::vector<Eigen::Index>& columns, names_ptr names) {
+    matrix_type v(values_.rows(), static_cast<Eigen::Index>(columns.size()));
+    mask_type m(mask_.rows(), static_cast<Eigen::Index>(columns.size()));
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      v.col(static_cast<Eigen::Index>(j)) = values_.col(columns[j]);
+      m.col(static_cast<Eigen::Index>(j)) = mask_.col(columns[j]);
+    }
+    values_ = std::move(v);
+    mask_ = std::move(m);
+    species_ = std::move(names);
+  }
+
+  /// Appends a column (missing where `column` is NaN) and renames the columns to `names`,
+  /// whose last entry names the new column.
+  void append_column(const Eigen::VectorXd& column, names_ptr names) {
+    const Eigen::Index j = values_.cols();
+    values_.conservativeResize(values_.rows(), j + 1);
+    mask_.conservativeResize(mask_.rows(), j + 1);
+    values_.col(j) = column;
+    for (Eigen::Index i = 0; i < values_.rows(); ++i) mask_(i, j) = !std::isnan(column[i]);
+    species_ = std::move(names);
+  }
+
   /// Index of a column by name.
   std::optional<Eigen::Index> species_index(std::string_view name) const {
     const auto& s = *species_;

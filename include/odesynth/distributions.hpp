@@ -1,0 +1,596 @@
+// odesynth/distributions.hpp - portable probability distributions, one parametrisation each.
+//
+// std::normal_distribution and friends are implementation-defined (libstdc++, libc++ and
+// MSVC draw different numbers from the same engine), and Boost.Random changed its normal
+// algorithm in 1.56. These are written out here, so a (seed, index) gives the same values
+// everywhere. (They use std::log/exp/sqrt/erfc, which IEEE 754 does not pin to the last bit;
+// platforms whose libm differs in the last ulp can differ in the last ulp.)
+//
+// Every distribution offers
+//   quantile(u)  the inverse CDF at u in (0, 1): what designs (Latin hypercube, Sobol) use;
+//   draw(s)      a draw from a random_stream; for most distributions quantile(s.open01()),
+//                for gamma, beta, student_t and poisson a faster exact algorithm (same
+//                distribution, different mapping from bits to values);
+//   validate(w)  throws invalid_argument naming `w.<argument>` and the value;
+//   describe()   text for provenance, e.g. "normal(mean=0, sd=1)";
+//   mean_value(), variance()  the distribution's moments (for checks and documentation).
+// `distribution` is a std::variant of all of them, for configurations built at run time.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "error.hpp"
+#include "random.hpp"
+
+namespace odesynth {
+
+namespace detail {
+
+// Boost.Math by default evaluates double functions in long double, whose width differs
+// between x86 (80 bits) and other platforms; stay in double for the same bits everywhere.
+using math_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+inline void require_probability(std::string_view where, double u) {
+  if (!(u > 0 && u < 1)) throw_invalid(fmt::format("{}.u", where), u, "a probability in (0, 1)");
+}
+
+template <class V>
+void require_finite(std::string_view field, V v) {
+  if (!std::isfinite(v)) throw_invalid(field, v, "a finite value");
+}
+
+}  // namespace detail
+
+/// Standard normal quantile: Wichura's algorithm AS 241 (PPND16), Applied Statistics 37(3),
+/// 1988, relative accuracy about 1e-16. Needs only sqrt and log, and a single uniform per
+/// normal, so a stream's k-th normal is always its k-th draw.
+inline double standard_normal_quantile(double p) noexcept {
+  const double q = p - 0.5;
+  if (std::fabs(q) <= 0.425) {
+    const double r = 0.180625 - q * q;
+    return q *
+           (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r +
+                 6.7265770927008700853e+4) *
+                    r +
+                4.5921953931549871457e+4) *
+                   r +
+               1.3731693765509461125e+4) *
+                  r +
+              1.9715909503065514427e+3) *
+                 r +
+             1.3314166789178437745e+2) *
+                r +
+            3.3871328727963666080e+0) /
+           (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r +
+                 3.9307895800092710610e+4) *
+                    r +
+                2.1213794301586595867e+4) *
+                   r +
+               5.3941960214247511077e+3) *
+                  r +
+              6.8718700749205790830e+2) *
+                 r +
+             4.2313330701600911252e+1) *
+                r +
+            1.0);
+  }
+  double r = q < 0 ? p : 1.0 - p;
+  if (!(r > 0))
+    return q < 0 ? -std::numeric_limits<double>::infinity()
+                 : std::numeric_limits<double>::infinity();
+  r = std::sqrt(-std::log(r));
+  double value;
+  if (r <= 5.0) {
+    r -= 1.6;
+    value = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r +
+                  2.41780725177450611770e-1) *
+                     r +
+                 1.27045825245236838258e+0) *
+                    r +
+                3.64784832476320460504e+0) *
+                   r +
+               5.76949722146069140550e+0) *
+                  r +
+              4.63033784615654529590e+0) *
+                 r +
+             1.42343711074968357734e+0) /
+            (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r +
+                  1.51986665636164571966e-2) *
+                     r +
+                 1.48103976427480074590e-1) *
+                    r +
+                6.89767334985100004550e-1) *
+                   r +
+               1.67638483018380384940e+0) *
+                  r +
+              2.05319162663775882187e+0) *
+                 r +
+             1.0);
+  } else {
+    r -= 5.0;
+    value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
+                  1.24266094738807843860e-3) *
+                     r +
+                 2.65321895265761230930e-2) *
+                    r +
+                2.96560571828504891230e-1) *
+                   r +
+               1.78482653991729133580e+0) *
+                  r +
+              5.46378491116411436990e+0) *
+                 r +
+             6.65790464350110377720e+0) /
+            (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r +
+                  1.84631831751005468180e-5) *
+                     r +
+                 7.86869131145613259100e-4) *
+                    r +
+                1.48753612908506148525e-2) *
+                   r +
+               1.36929880922735805310e-1) *
+                  r +
+              5.99832206555887937690e-1) *
+                 r +
+             1.0);
+  }
+  return q < 0 ? -value : value;
+}
+
+/// Standard normal CDF.
+inline double standard_normal_cdf(double x) noexcept {
+  return 0.5 * std::erfc(-x * 0.70710678118654752440);
+}
+
+/// A standard normal draw: one uniform, one quantile.
+inline double standard_normal(random_stream& s) noexcept {
+  return standard_normal_quantile(s.uniform_open01());
+}
+
+namespace dist {
+
+/// Always `value`.
+struct constant {
+  double value = 0;
+  double quantile(double /*u*/) const noexcept { return value; }
+  double draw(random_stream& /*s*/) const noexcept { return value; }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.value", where), value);
+  }
+  std::string describe() const { return fmt::format("constant(value={})", value); }
+  double mean_value() const noexcept { return value; }
+  double variance() const noexcept { return 0; }
+};
+
+/// Uniform on [lo, hi].
+struct uniform {
+  double lo = 0, hi = 1;
+  double quantile(double u) const noexcept { return lo + (hi - lo) * u; }
+  double draw(random_stream& s) const noexcept { return lo + (hi - lo) * s.uniform01(); }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.lo", where), lo);
+    detail::require_finite(fmt::format("{}.hi", where), hi);
+    if (lo > hi)
+      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo <= hi (hi={})", hi));
+  }
+  std::string describe() const { return fmt::format("uniform(lo={}, hi={})", lo, hi); }
+  double mean_value() const noexcept { return 0.5 * (lo + hi); }
+  double variance() const noexcept { return (hi - lo) * (hi - lo) / 12; }
+};
+
+/// Normal with mean and standard deviation (sd = 0 is a point mass).
+struct normal {
+  double mean = 0, sd = 1;
+  double quantile(double u) const noexcept { return mean + sd * standard_normal_quantile(u); }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.mean", where), mean);
+    if (!(std::isfinite(sd) && sd >= 0))
+      detail::throw_invalid(fmt::format("{}.sd", where), sd, "a finite standard deviation >= 0");
+  }
+  std::string describe() const { return fmt::format("normal(mean={}, sd={})", mean, sd); }
+  double mean_value() const noexcept { return mean; }
+  double variance() const noexcept { return sd * sd; }
+};
+
+/// Normal(mean, sd) restricted to [lo, hi] (either bound may be infinite), by inverting the
+/// CDF on the restricted range; tails are handled on the side where the CDF is accurate.
+struct truncated_normal {
+  double mean = 0, sd = 1, lo = -std::numeric_limits<double>::infinity(),
+         hi = std::numeric_limits<double>::infinity();
+  double quantile(double u) const noexcept {
+    if (sd == 0) return std::clamp(mean, lo, hi);
+    const double a = (lo - mean) / sd, b = (hi - mean) / sd;
+    double z;
+    if (a > 0) {  // both bounds in the upper tail: work with survival probabilities
+      const double qa = standard_normal_cdf(-a), qb = standard_normal_cdf(-b);
+      z = -standard_normal_quantile(qa - u * (qa - qb));
+    } else {
+      const double pa = standard_normal_cdf(a), pb = standard_normal_cdf(b);
+      z = standard_normal_quantile(pa + u * (pb - pa));
+    }
+    return std::clamp(mean + sd * z, lo, hi);
+  }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.mean", where), mean);
+    if (!(std::isfinite(sd) && sd >= 0))
+      detail::throw_invalid(fmt::format("{}.sd", where), sd, "a finite standard deviation >= 0");
+    if (std::isnan(lo) || std::isnan(hi) || !(lo < hi))
+      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo < hi (hi={})", hi));
+    const double a = (lo - mean) / sd, b = (hi - mean) / sd;
+    if (sd > 0 && (a > 37 || b < -37))  // the interval holds less than 1e-300 of the mass
+      detail::throw_invalid(
+          fmt::format("{}.lo", where), lo,
+          fmt::format("a range [lo, hi] = [{}, {}] within 37 sd of the mean {}", lo, hi, mean));
+  }
+  std::string describe() const {
+    return fmt::format("truncated_normal(mean={}, sd={}, lo={}, hi={})", mean, sd, lo, hi);
+  }
+  double mean_value() const noexcept {
+    const double a = (lo - mean) / sd, b = (hi - mean) / sd;
+    const double z = standard_normal_cdf(b) - standard_normal_cdf(a);
+    return mean + sd * (density(a) - density(b)) / z;
+  }
+  double variance() const noexcept {
+    const double a = (lo - mean) / sd, b = (hi - mean) / sd;
+    const double z = standard_normal_cdf(b) - standard_normal_cdf(a);
+    const double t1 = (term(a) - term(b)) / z, t2 = (density(a) - density(b)) / z;
+    return sd * sd * (1 + t1 - t2 * t2);
+  }
+
+ private:
+  static double density(double x) noexcept {
+    return std::isfinite(x) ? 0.39894228040143267794 * std::exp(-0.5 * x * x) : 0.0;
+  }
+  static double term(double x) noexcept { return std::isfinite(x) ? x * density(x) : 0.0; }
+};
+
+/// exp(N(mu, sigma)): mu and sigma are the mean and sd of log X (numpy's and SciPy's
+/// `lognorm(s=sigma, scale=exp(mu))` convention), so the median is exp(mu).
+struct lognormal {
+  double mu = 0, sigma = 1;
+  double quantile(double u) const noexcept {
+    return std::exp(mu + sigma * standard_normal_quantile(u));
+  }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.mu", where), mu);
+    if (!(std::isfinite(sigma) && sigma >= 0))
+      detail::throw_invalid(fmt::format("{}.sigma", where), sigma, "a finite value >= 0");
+  }
+  std::string describe() const { return fmt::format("lognormal(mu={}, sigma={})", mu, sigma); }
+  double mean_value() const noexcept { return std::exp(mu + 0.5 * sigma * sigma); }
+  double variance() const noexcept {
+    return std::expm1(sigma * sigma) * std::exp(2 * mu + sigma * sigma);
+  }
+};
+
+/// Log-uniform (reciprocal) on [lo, hi], 0 < lo <= hi: log X uniform on [log lo, log hi].
+struct log_uniform {
+  double lo = 1, hi = 10;
+  double quantile(double u) const noexcept {
+    return std::clamp(std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo))), lo, hi);
+  }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform01()); }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(lo) && lo > 0))
+      detail::throw_invalid(fmt::format("{}.lo", where), lo, "a finite bound > 0 (log scale)");
+    if (!(std::isfinite(hi) && hi > 0))
+      detail::throw_invalid(fmt::format("{}.hi", where), hi, "a finite bound > 0 (log scale)");
+    if (lo > hi)
+      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo <= hi (hi={})", hi));
+  }
+  std::string describe() const { return fmt::format("log_uniform(lo={}, hi={})", lo, hi); }
+  double mean_value() const noexcept {
+    return lo == hi ? lo : (hi - lo) / (std::log(hi) - std::log(lo));
+  }
+  double variance() const noexcept {
+    if (lo == hi) return 0;
+    const double l = std::log(hi) - std::log(lo), m = mean_value();
+    return (hi * hi - lo * lo) / (2 * l) - m * m;
+  }
+};
+
+/// Exponential with rate lambda (mean 1/rate).
+struct exponential {
+  double rate = 1;
+  double quantile(double u) const noexcept { return -std::log1p(-u) / rate; }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(rate) && rate > 0))
+      detail::throw_invalid(fmt::format("{}.rate", where), rate, "a finite rate > 0");
+  }
+  std::string describe() const { return fmt::format("exponential(rate={})", rate); }
+  double mean_value() const noexcept { return 1 / rate; }
+  double variance() const noexcept { return 1 / (rate * rate); }
+};
+
+/// Gamma with shape k and scale theta (mean k theta).
+struct gamma {
+  double shape = 1, scale = 1;
+  double quantile(double u) const {
+    return scale * boost::math::gamma_p_inv(shape, u, detail::math_policy());
+  }
+  /// Marsaglia & Tsang, ACM TOMS 26(3), 2000; shape < 1 via Gamma(k+1) U^(1/k).
+  double draw(random_stream& s) const noexcept {
+    if (shape < 1) {
+      const gamma boosted{shape + 1, scale};
+      return boosted.draw(s) * std::pow(s.uniform_open01(), 1 / shape);
+    }
+    const double d = shape - 1.0 / 3.0, c = 1 / std::sqrt(9 * d);
+    for (;;) {
+      const double x = standard_normal(s);
+      double v = 1 + c * x;
+      if (v <= 0) continue;
+      v = v * v * v;
+      const double u = s.uniform_open01();
+      if (u < 1 - 0.0331 * x * x * x * x) return scale * d * v;
+      if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return scale * d * v;
+    }
+  }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(shape) && shape > 0))
+      detail::throw_invalid(fmt::format("{}.shape", where), shape, "a finite shape > 0");
+    if (!(std::isfinite(scale) && scale > 0))
+      detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale > 0");
+  }
+  std::string describe() const { return fmt::format("gamma(shape={}, scale={})", shape, scale); }
+  double mean_value() const noexcept { return shape * scale; }
+  double variance() const noexcept { return shape * scale * scale; }
+};
+
+/// Beta(a, b) on [0, 1].
+struct beta {
+  double a = 1, b = 1;
+  double quantile(double u) const { return boost::math::ibeta_inv(a, b, u, detail::math_policy()); }
+  /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+  double draw(random_stream& s) const noexcept {
+    const double x = gamma{a, 1}.draw(s);
+    const double y = gamma{b, 1}.draw(s);
+    return x / (x + y);
+  }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(a) && a > 0))
+      detail::throw_invalid(fmt::format("{}.a", where), a, "a finite shape > 0");
+    if (!(std::isfinite(b) && b > 0))
+      detail::throw_invalid(fmt::format("{}.b", where), b, "a finite shape > 0");
+  }
+  std::string describe() const { return fmt::format("beta(a={}, b={})", a, b); }
+  double mean_value() const noexcept { return a / (a + b); }
+  double variance() const noexcept { return a * b / ((a + b) * (a + b) * (a + b + 1)); }
+};
+
+/// Student's t with nu degrees of freedom, shifted by `location` and scaled by `scale`.
+struct student_t {
+  double nu = 3, location = 0, scale = 1;
+  double quantile(double u) const {
+    // t = sign(u - 1/2) sqrt(nu (1/x - 1)), x = I^-1_{2 min(u, 1-u)}(nu/2, 1/2).
+    const double tail = 2 * std::min(u, 1 - u);
+    if (tail >= 1) return location;
+    const double x = boost::math::ibeta_inv(0.5 * nu, 0.5, tail, detail::math_policy());
+    const double t = std::sqrt(nu * (1 / x - 1));
+    return location + scale * (u < 0.5 ? -t : t);
+  }
+  /// Z / sqrt(V / nu), V ~ chi^2(nu) = Gamma(nu/2, 2).
+  double draw(random_stream& s) const noexcept {
+    const double z = standard_normal(s);
+    const double v = gamma{0.5 * nu, 2}.draw(s);
+    return location + scale * z / std::sqrt(v / nu);
+  }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(nu) && nu > 0))
+      detail::throw_invalid(fmt::format("{}.nu", where), nu, "finite degrees of freedom > 0");
+    detail::require_finite(fmt::format("{}.location", where), location);
+    if (!(std::isfinite(scale) && scale >= 0))
+      detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale >= 0");
+  }
+  std::string describe() const {
+    return fmt::format("student_t(nu={}, location={}, scale={})", nu, location, scale);
+  }
+  double mean_value() const noexcept { return nu > 1 ? location : detail::nan; }
+  double variance() const noexcept {
+    return nu > 2 ? scale * scale * nu / (nu - 2) : std::numeric_limits<double>::infinity();
+  }
+};
+
+/// Poisson counts with the given mean (>= 0).
+struct poisson {
+  double mean = 1;
+  /// Smallest k with P(X <= k) >= u; P(X <= k) = Q(k + 1, mean) (regularised upper gamma).
+  double quantile(double u) const {
+    if (mean == 0) return 0;
+    double k = std::max(0.0, std::floor(mean + std::sqrt(mean) * standard_normal_quantile(u)));
+    while (k > 0 && boost::math::gamma_q(k, mean, detail::math_policy()) >= u)
+      k -= 1;  // P(X <= k-1) >= u
+    while (boost::math::gamma_q(k + 1, mean, detail::math_policy()) < u) k += 1;  // P(X <= k) < u
+    return k;
+  }
+  /// Inversion by sequential search below mean 10; Hörmann's PTRS above ("The transformed
+  /// rejection method for generating Poisson random variables", 1993), as numpy does.
+  double draw(random_stream& s) const noexcept {
+    if (mean < 10) {
+      if (mean == 0) return 0;
+      double u = s.uniform01(), p = std::exp(-mean), k = 0;
+      while (u > p) {
+        u -= p;
+        k += 1;
+        p *= mean / k;
+        if (p == 0) break;  // u left over from rounding: far tail reached
+      }
+      return k;
+    }
+    const double slam = std::sqrt(mean), loglam = std::log(mean);
+    const double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
+    const double inv_alpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
+    for (;;) {
+      const double u = s.uniform01() - 0.5, v = s.uniform01();
+      const double us = 0.5 - std::fabs(u);
+      const double k = std::floor((2 * a / us + b) * u + mean + 0.43);
+      if (us >= 0.07 && v <= vr) return k;
+      if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+          -mean + k * loglam - boost::math::lgamma(k + 1, detail::math_policy()))
+        return k;
+    }
+  }
+  void validate(std::string_view where) const {
+    if (!(std::isfinite(mean) && mean >= 0))
+      detail::throw_invalid(fmt::format("{}.mean", where), mean, "a finite mean >= 0");
+  }
+  std::string describe() const { return fmt::format("poisson(mean={})", mean); }
+  double mean_value() const noexcept { return mean; }
+  double variance() const noexcept { return mean; }
+};
+
+/// 1 with probability p, else 0.
+struct bernoulli {
+  double p = 0.5;
+  double quantile(double u) const noexcept { return u > 1 - p ? 1.0 : 0.0; }
+  double draw(random_stream& s) const noexcept { return s.uniform01() < p ? 1.0 : 0.0; }
+  void validate(std::string_view where) const {
+    if (!(p >= 0 && p <= 1))
+      detail::throw_invalid(fmt::format("{}.p", where), p, "a probability in [0, 1]");
+  }
+  std::string describe() const { return fmt::format("bernoulli(p={})", p); }
+  double mean_value() const noexcept { return p; }
+  double variance() const noexcept { return p * (1 - p); }
+};
+
+/// One of `values`, with probabilities proportional to `weights` (all equal if empty).
+struct choice {
+  std::vector<double> values;
+  std::vector<double> weights;
+  double quantile(double u) const noexcept {
+    if (weights.empty()) {
+      const auto i = static_cast<std::size_t>(u * static_cast<double>(values.size()));
+      return values[std::min(i, values.size() - 1)];
+    }
+    const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+    double cumulative = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      cumulative += weights[i];
+      if (u * total < cumulative) return values[i];
+    }
+    return values.back();
+  }
+  double draw(random_stream& s) const noexcept { return quantile(s.uniform01()); }
+  void validate(std::string_view where) const {
+    if (values.empty())
+      detail::throw_invalid(fmt::format("{}.values", where), "[]", "at least one value");
+    for (std::size_t i = 0; i < values.size(); ++i)
+      detail::require_finite(fmt::format("{}.values[{}]", where, i), values[i]);
+    if (weights.empty()) return;
+    if (weights.size() != values.size())
+      detail::throw_invalid(fmt::format("{}.weights.size()", where), weights.size(),
+                            fmt::format("one weight per value ({})", values.size()));
+    double total = 0;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (!(std::isfinite(weights[i]) && weights[i] >= 0))
+        detail::throw_invalid(fmt::format("{}.weights[{}]", where, i), weights[i],
+                              "a finite weight >= 0");
+      total += weights[i];
+    }
+    if (!(total > 0))
+      detail::throw_invalid(fmt::format("{}.weights", where),
+                            fmt::format("[{}]", fmt::join(weights, ", ")),
+                            "weights with a positive sum");
+  }
+  std::string describe() const {
+    if (weights.empty()) return fmt::format("choice(values=[{}])", fmt::join(values, ", "));
+    return fmt::format("choice(values=[{}], weights=[{}])", fmt::join(values, ", "),
+                       fmt::join(weights, ", "));
+  }
+  double mean_value() const noexcept {
+    double m = 0, total = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double w = weights.empty() ? 1.0 : weights[i];
+      m += w * values[i];
+      total += w;
+    }
+    return m / total;
+  }
+  double variance() const noexcept {
+    const double m = mean_value();
+    double v = 0, total = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double w = weights.empty() ? 1.0 : weights[i];
+      v += w * (values[i] - m) * (values[i] - m);
+      total += w;
+    }
+    return v / total;
+  }
+};
+
+/// Uniform within `percent` % of `nominal`: [nominal (1 - percent/100), nominal (1 + ...)].
+struct percent_around {
+  double nominal = 1, percent = 10;
+  uniform as_uniform() const noexcept {
+    const double half = std::fabs(nominal) * percent / 100;
+    return {nominal - half, nominal + half};
+  }
+  double quantile(double u) const noexcept { return as_uniform().quantile(u); }
+  double draw(random_stream& s) const noexcept { return as_uniform().draw(s); }
+  void validate(std::string_view where) const {
+    detail::require_finite(fmt::format("{}.nominal", where), nominal);
+    if (!(std::isfinite(percent) && percent >= 0))
+      detail::throw_invalid(fmt::format("{}.percent", where), percent, "a finite percentage >= 0");
+  }
+  std::string describe() const {
+    return fmt::format("percent_around(nominal={}, percent={})", nominal, percent);
+  }
+  double mean_value() const noexcept { return nominal; }
+  double variance() const noexcept { return as_uniform().variance(); }
+};
+
+}  // namespace dist
+
+/// Any of the distributions above, for configurations assembled at run time.
+using distribution =
+    std::variant<dist::constant, dist::uniform, dist::normal, dist::truncated_normal,
+                 dist::lognormal, dist::log_uniform, dist::exponential, dist::gamma, dist::beta,
+                 dist::student_t, dist::poisson, dist::bernoulli, dist::choice,
+                 dist::percent_around>;
+
+inline double draw(const distribution& d, random_stream& s) {
+  return std::visit([&s](const auto& x) { return x.draw(s); }, d);
+}
+inline double quantile(const distribution& d, double u) {
+  return std::visit([u](const auto& x) { return x.quantile(u); }, d);
+}
+inline void validate(const distribution& d, std::string_view where) {
+  std::visit([where](const auto& x) { x.validate(where); }, d);
+}
+inline std::string describe(const distribution& d) {
+  return std::visit([](const auto& x) { return x.describe(); }, d);
+}
+inline double mean_value(const distribution& d) {
+  return std::visit([](const auto& x) { return x.mean_value(); }, d);
+}
+inline double variance(const distribution& d) {
+  return std::visit([](const auto& x) { return x.variance(); }, d);
+}
+
+}  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::distribution> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const odesynth::distribution& d, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(odesynth::describe(d), ctx);
+  }
+};

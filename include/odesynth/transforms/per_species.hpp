@@ -1,0 +1,124 @@
+// odesynth/transforms/per_species.hpp - a setting given for all species, by species name, or
+// as one value per column.
+//
+//   per_species<double> a = 0.1;                           // every column
+//   per_species<double> b = {{"prey", 0.1}, {"predator", 0.3}};  // named columns only
+//   per_species<double> c = per_species<double>::by_position({0.1, 0.3});  // column order
+//
+// Named settings leave unnamed columns untouched. Names are checked against the columns in
+// check() (called from a transform's layout_after), with an error that lists the known
+// columns; a positional list must have one value per column.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+
+namespace odesynth {
+
+template <class T>
+class per_species {
+ public:
+  /// The same value for every column.
+  per_species(T all) : mode_(mode::all), all_(std::move(all)) {}  // NOLINT: implicit by design
+  /// Values for the named columns only.
+  per_species(std::initializer_list<std::pair<std::string, T>> named)
+      : mode_(mode::named), named_(named) {}
+  static per_species by_name(std::vector<std::pair<std::string, T>> named) {
+    per_species p(T{});
+    p.mode_ = mode::named;
+    p.named_ = std::move(named);
+    return p;
+  }
+  /// One value per column, in column order.
+  static per_species by_position(std::vector<T> values) {
+    per_species p(T{});
+    p.mode_ = mode::positional;
+    p.positional_ = std::move(values);
+    return p;
+  }
+
+  /// Checks every value with `check_value(field, value)`; names and counts are checked
+  /// against columns in check().
+  template <class F>
+  void validate_values(std::string_view where, F check_value) const {
+    switch (mode_) {
+      case mode::all: check_value(std::string(where), all_); break;
+      case mode::named:
+        for (const auto& [name, v] : named_) check_value(fmt::format("{}[\"{}\"]", where, name), v);
+        break;
+      case mode::positional:
+        for (std::size_t i = 0; i < positional_.size(); ++i)
+          check_value(fmt::format("{}[{}]", where, i), positional_[i]);
+        break;
+    }
+  }
+
+  /// Throws invalid_argument for a name that is not a column or a wrong positional count.
+  void check(std::string_view where, const std::vector<std::string>& columns) const {
+    if (mode_ == mode::named) {
+      for (const auto& [name, v] : named_) {
+        (void)v;
+        bool found = false;
+        for (const auto& c : columns) found = found || c == name;
+        if (!found)
+          detail::throw_invalid(where, fmt::format("\"{}\"", name),
+                                fmt::format("one of the species [{}]", fmt::join(columns, ", ")));
+      }
+    } else if (mode_ == mode::positional && positional_.size() != columns.size()) {
+      detail::throw_invalid(
+          fmt::format("{}.size()", where), positional_.size(),
+          fmt::format("one value per species ({}: {})", columns.size(), fmt::join(columns, ", ")));
+    }
+  }
+
+  /// Calls f(column_index, value) for every column that has a value; no allocation.
+  template <class F>
+  void for_each(const std::vector<std::string>& columns, F f) const {
+    switch (mode_) {
+      case mode::all:
+        for (std::size_t j = 0; j < columns.size(); ++j) f(j, all_);
+        break;
+      case mode::named:
+        for (std::size_t j = 0; j < columns.size(); ++j)
+          for (const auto& [name, v] : named_)
+            if (name == columns[j]) f(j, v);
+        break;
+      case mode::positional:
+        for (std::size_t j = 0; j < columns.size() && j < positional_.size(); ++j)
+          f(j, positional_[j]);
+        break;
+    }
+  }
+
+  /// "0.1", "{prey: 0.1, predator: 0.3}" or "[0.1, 0.3]".
+  std::string describe() const {
+    switch (mode_) {
+      case mode::all: return fmt::format("{}", all_);
+      case mode::named: {
+        std::string out = "{";
+        for (std::size_t i = 0; i < named_.size(); ++i)
+          out += fmt::format("{}{}: {}", i ? ", " : "", named_[i].first, named_[i].second);
+        return out + "}";
+      }
+      case mode::positional: return fmt::format("[{}]", fmt::join(positional_, ", "));
+    }
+    return {};
+  }
+
+ private:
+  enum class mode { all, named, positional };
+  mode mode_;
+  T all_{};
+  std::vector<std::pair<std::string, T>> named_;
+  std::vector<T> positional_;
+};
+
+}  // namespace odesynth
