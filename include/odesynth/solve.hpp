@@ -39,6 +39,7 @@
 #include "detail/step_loops.hpp"
 #include "error.hpp"
 #include "model.hpp"
+#include "parameter_schedule.hpp"
 #include "solve_options.hpp"
 #include "solve_status.hpp"
 #include "time_grid.hpp"
@@ -80,33 +81,18 @@ class solver {
 
   /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
   trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
-    const std::size_t n = description_->num_species();
     check_values("parameters", "parameter", description_->parameters(), parameters);
-    check_values("initial_state", "species", description_->species(), initial_state);
+    return solve_schedule(parameter_schedule::constant(parameters), initial_state, grid);
+  }
 
-    param_type p = detail::make_vector<param_type>::of_size(parameters.size());
-    for (std::size_t i = 0; i < parameters.size(); ++i) p[i] = parameters[i];
-    state_type x = detail::make_vector<state_type>::of_size(n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = initial_state[i];
-
-    const auto& times = grid.times();
-    trajectory tr(to_eigen(times), species_, description_);
-    tr.set_parameters(to_eigen(parameters));
-    tr.set_initial_state(to_eigen(initial_state));
-
-    const detail::output_times g{times.data(), times.size(), grid.start()};
-    const detail::row_writer rows{tr.values().data(), n};
-    detail::loop_outcome out = integrate(p, x, g, rows);
-
-    // Rows past the failure point are missing, whatever a stepper may have left in them.
-    const auto kept = static_cast<Eigen::Index>(out.rows);
-    tr.mask().topRows(kept).setConstant(true);
-    tr.values()
-        .bottomRows(tr.num_times() - kept)
-        .setConstant(std::numeric_limits<double>::quiet_NaN());
-    tr.set_status(out.status, std::move(out.message));
-    tr.set_steps(out.steps);
-    return tr;
+  /// Solves with parameters that switch at schedule.switch_times: each constant stretch is
+  /// integrated on its own and the stepper restarts exactly at every switch. Switches after
+  /// the last output time are ignored. trajectory::parameters() holds the first values.
+  trajectory solve(const parameter_schedule& schedule, value_span initial_state,
+                   const time_grid& grid) const {
+    schedule.validate(description_->parameters(), grid.start(),
+                      fmt::format("{}.parameter_schedule", description_->name()));
+    return solve_schedule(schedule, initial_state, grid);
   }
 
  private:
@@ -142,37 +128,103 @@ class solver {
     }
   }
 
-  detail::loop_outcome integrate(const param_type& p, state_type& x, const detail::output_times& g,
-                                 const detail::row_writer& rows) const {
+  trajectory solve_schedule(const parameter_schedule& schedule, value_span initial_state,
+                            const time_grid& grid) const {
+    const std::size_t n = description_->num_species();
+    check_values("initial_state", "species", description_->species(), initial_state);
+    const std::vector<double>& first = schedule.values.front();
+
+    const auto& times = grid.times();
+    trajectory tr(to_eigen(times), species_, description_);
+    tr.set_parameters(to_eigen(first));
+    tr.set_initial_state(to_eigen(initial_state));
+
+    state_type x = detail::make_vector<state_type>::of_size(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = initial_state[i];
+    param_type p = detail::make_vector<param_type>::of_size(first.size());
+    const detail::row_writer rows{tr.values().data(), n};
+
+    detail::loop_outcome total;
+    double start = grid.start();
+    double dt = 0;  // 0: estimate at the first segment
+    for (std::size_t k = 0; k < schedule.num_segments() && total.status == solve_status::ok; ++k) {
+      const bool last = k + 1 == schedule.num_segments() || schedule.switch_times[k] >= grid.back();
+      const double stop = last ? grid.back() : schedule.switch_times[k];
+      // Output rows of this segment: up to and including `stop`.
+      std::size_t end_row = total.rows;
+      while (end_row < times.size() && times[end_row] <= stop) ++end_row;
+      const detail::segment g{times.data() + total.rows, end_row - total.rows, total.rows, start,
+                              stop};
+      for (std::size_t i = 0; i < schedule.values[k].size(); ++i) p[i] = schedule.values[k][i];
+      detail::loop_outcome out = integrate(p, x, g, rows, dt, k, options_.max_steps - total.steps);
+      total.rows += out.rows;
+      total.steps += out.steps;
+      total.status = out.status;
+      total.message = std::move(out.message);
+      dt = out.next_dt;
+      start = stop;
+      if (last) break;
+    }
+
+    // Rows past the failure point are missing, whatever a stepper may have left in them.
+    const auto kept = static_cast<Eigen::Index>(total.rows);
+    tr.mask().topRows(kept).setConstant(true);
+    tr.values()
+        .bottomRows(tr.num_times() - kept)
+        .setConstant(std::numeric_limits<double>::quiet_NaN());
+    tr.set_status(total.status, std::move(total.message));
+    tr.set_steps(total.steps);
+    return tr;
+  }
+
+  /// One constant-parameter segment. `dt` is the step to start with (0: estimate it);
+  /// `segment_index` > 0 means the start is a parameter switch.
+  detail::loop_outcome integrate(const param_type& p, state_type& x, const detail::segment& g,
+                                 const detail::row_writer& rows, double dt,
+                                 std::size_t segment_index, std::int64_t steps_left) const {
+    // Output rows at the segment's start are the state given: exact, written first, so they
+    // stand even if the first step fails.
+    detail::loop_outcome head;
+    detail::write_reached(head, g, rows, x, g.start);
+    const detail::segment rest{g.times + head.rows, g.count - head.rows, g.first_row + head.rows,
+                               g.start, g.stop};
+    detail::loop_outcome out = integrate_rest(p, x, rest, rows, dt, segment_index, steps_left);
+    out.rows += head.rows;
+    return out;
+  }
+
+  detail::loop_outcome integrate_rest(const param_type& p, state_type& x, const detail::segment& g,
+                                      const detail::row_writer& rows, double dt,
+                                      std::size_t segment_index, std::int64_t steps_left) const {
     namespace ode = boost::numeric::odeint;
     const std::size_t n = description_->num_species();
     detail::rhs_fault fault;
     const rhs_type rhs{&model_, &p, &fault};
-    const detail::loop_limits limits{options_.max_steps, options_.min_step};
+    const detail::loop_limits limits{steps_left, options_.min_step};
+    detail::loop_outcome out;
+    out.next_dt = dt;
+    if (!(g.stop > g.start)) return out;
 
     // The derivative at the start: a model that is NaN there fails before any step.
     state_type f0 = detail::make_vector<state_type>::of_size(n);
-    detail::loop_outcome out;
-    if (g.times[0] == g.start) {
-      rows.write(0, x);
-      out.rows = 1;
-    }
     try {
       rhs(x, f0, g.start);
     } catch (...) {
       return detail::classify_exception(out, fault, g.start);
     }
     if (!detail::all_finite(f0))
-      return detail::failed(out, solve_status::initial_non_finite,
-                            fmt::format("the right-hand side is not finite at the initial "
-                                        "state (t = {}): dxdt = [{}]",
-                                        g.start, fmt::join(f0, ", ")));
-    if (out.rows == g.count) return out;
+      return detail::failed(
+          out, segment_index == 0 ? solve_status::initial_non_finite : solve_status::non_finite,
+          fmt::format("the right-hand side is not finite at {} (t = {}): dxdt = [{}]",
+                      segment_index == 0 ? "the initial state" : "a parameter switch", g.start,
+                      fmt::join(f0, ", ")));
 
     double dt0 = 0;
     if (options_.stepper != stepper_kind::rk4) {
-      if (options_.initial_step) {
+      if (segment_index == 0 && options_.initial_step) {
         dt0 = *options_.initial_step;
+      } else if (segment_index > 0 && dt > 0) {
+        dt0 = dt;
       } else {
         state_type x1 = detail::make_vector<state_type>::of_size(n);
         state_type f1 = detail::make_vector<state_type>::of_size(n);
@@ -286,12 +338,9 @@ class solver {
     }
   };
 
-  // An element loop rather than an Eigen::Map copy: g++ 12 reports a false -Warray-bounds
-  // when Eigen's vectorised copy is inlined against a one-element braced list.
-  static Eigen::VectorXd to_eigen(value_span v) {
-    Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
-    for (std::size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = v[i];
-    return out;
+  static Eigen::VectorXd to_eigen(value_span v) { return detail::to_eigen(v.data(), v.size()); }
+  static Eigen::VectorXd to_eigen(const std::vector<double>& v) {
+    return detail::to_eigen(v.data(), v.size());
   }
 
   std::shared_ptr<const model_description> description_;  // first: built from the argument

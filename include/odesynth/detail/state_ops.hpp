@@ -47,4 +47,12 @@ void copy_values(const In& in, Out& out) noexcept {
   for (std::size_t i = 0; i < n; ++i) out[i] = in[i];
 }
 
+/// A copy into an Eigen vector, by an element loop: g++ 12 reports a false -Warray-bounds
+/// when Eigen's vectorised copy from a Map is inlined against a one-element braced list.
+inline Eigen::VectorXd to_eigen(const double* data, std::size_t size) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(size));
+  for (std::size_t i = 0; i < size; ++i) out[static_cast<Eigen::Index>(i)] = data[i];
+  return out;
+}
+
 }  // namespace odesynth::detail

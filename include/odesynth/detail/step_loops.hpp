@@ -11,8 +11,10 @@
 //                   to land exactly on output times, like odeint's integrate_times
 //   run_fixed       fixed-step rk4: each output interval split into equal steps <= h
 //
-// None of them steps past the last output time: a solution that blows up just after the
-// requested window is not reported as a failure.
+// Each integrates one segment [start, stop] of a solve (a solve with a parameter schedule has
+// one segment per constant-parameter interval) and never steps past `stop`: a solution that
+// blows up just after the requested window is not reported as a failure, and a parameter
+// switch is never stepped over. On return `x` holds the state at `stop`.
 #pragma once
 
 #include <fmt/format.h>
@@ -88,10 +90,13 @@ struct row_writer {
   }
 };
 
-struct output_times {
-  const double* times;
-  std::size_t count;
-  double start;  ///< t0, <= times[0]
+/// One constant-parameter stretch of a solve and the output times inside it.
+struct segment {
+  const double* times;    ///< output times in (start, stop], or [start, stop] for the first
+  std::size_t count;      ///< how many
+  std::size_t first_row;  ///< trajectory row of times[0]
+  double start;           ///< the state given is the state at `start`
+  double stop;            ///< integrate up to here, exactly
 };
 
 struct loop_limits {
@@ -102,8 +107,9 @@ struct loop_limits {
 struct loop_outcome {
   solve_status status = solve_status::ok;
   std::string message;
-  std::size_t rows = 0;  ///< leading output rows written (all of them when status is ok)
+  std::size_t rows = 0;  ///< output rows of the segment written (all of them when status is ok)
   std::int64_t steps = 0;
+  double next_dt = 0;  ///< the step size the stepper proposes to continue with
 };
 
 inline constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -128,12 +134,27 @@ inline loop_outcome failed(loop_outcome& out, solve_status s, std::string messag
 }
 
 inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
-                                      const output_times& g) {
-  std::string message = fmt::format(
-      "max_steps = {} reached at t = {} before output time t[{}] = {} "
-      "(stiff system with an explicit stepper? try rosenbrock4)",
-      cap, t, out.rows, g.times[out.rows]);
+                                      const segment& g) {
+  std::string message =
+      out.rows < g.count
+          ? fmt::format(
+                "max_steps = {} reached at t = {} before output time t[{}] = {} "
+                "(stiff system with an explicit stepper? try rosenbrock4)",
+                cap, t, g.first_row + out.rows, g.times[out.rows])
+          : fmt::format(
+                "max_steps = {} reached at t = {} before t = {} (stiff system with an "
+                "explicit stepper? try rosenbrock4)",
+                cap, t, g.stop);
   return failed(out, solve_status::max_steps, std::move(message));
+}
+
+/// Writes the outputs at or before `t` that are still pending; false if one is not finite.
+template <class State>
+bool write_reached(loop_outcome& out, const segment& g, const row_writer& rows, const State& x,
+                   double t) {
+  for (; out.rows < g.count && reached(g.times[out.rows], t); ++out.rows)
+    if (!rows.write(g.first_row + out.rows, x)) return false;
+  return true;
 }
 
 /// Maps an exception escaping a stepper to an outcome. Exceptions from the model become
@@ -177,28 +198,25 @@ loop_outcome diagnose_stall(loop_outcome out, const State& x, double t, RhsIsFin
   return failed(out, solve_status::non_finite, std::move(message));
 }
 
-/// Dense-output steppers. `x` holds the state at g.start on entry and is scratch afterwards.
+/// Dense-output steppers: step, then interpolate at every output time the step passed.
 template <class Dense, class System, class State, class RhsIsFinite>
-loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output_times& g,
+loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segment& g,
                        const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
                        RhsIsFinite rhs_is_finite) {
   loop_outcome out;
-  if (g.times[0] == g.start) {
-    rows.write(0, x);
-    out.rows = 1;
-  }
-  if (out.rows == g.count) return out;
-  const double t_end = g.times[g.count - 1];
-  st.initialize(x, g.start, std::min(dt0, t_end - g.start));
+  write_reached(out, g, rows, x, g.start);
+  out.next_dt = dt0;
+  if (!(g.stop > g.start)) return out;
+  st.initialize(x, g.start, std::min(dt0, g.stop - g.start));
   try {
-    while (out.rows < g.count) {
+    while (!reached(g.stop, st.current_time())) {
       if (out.steps >= lim.max_steps)
         return max_steps_reached(out, lim.max_steps, st.current_time(), g);
       const double t = st.current_time();
-      if (t + st.current_time_step() > t_end) {
-        // Shorten the step so as not to integrate past the last output time.
+      if (t + st.current_time_step() > g.stop) {
+        // Shorten the step so as not to integrate past the segment's end.
         copy_values(st.current_state(), x);
-        st.initialize(x, t, t_end - t);
+        st.initialize(x, t, g.stop - t);
       }
       st.do_step(sys);
       ++out.steps;
@@ -218,13 +236,15 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output
       }
       while (out.rows < g.count && reached(g.times[out.rows], t_new)) {
         st.calc_state(g.times[out.rows], x);
-        if (!rows.write(out.rows, x))
+        if (!rows.write(g.first_row + out.rows, x))
           return failed(
               out, solve_status::non_finite,
               fmt::format("the interpolated state at t = {} is not finite", g.times[out.rows]));
         ++out.rows;
       }
     }
+    copy_values(st.current_state(), x);  // the state at stop (within a few ulp of it)
+    out.next_dt = st.current_time_step();
   } catch (...) {
     const double t = st.current_time();
     out = classify_exception(out, fault, t);
@@ -239,7 +259,7 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const output
 /// step size proposed before clipping is kept for the next interval (as odeint's
 /// integrate_times does), so dense grids do not shrink the steps.
 template <class Controlled, class System, class State, class RhsIsFinite>
-loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, const output_times& g,
+loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, const segment& g,
                             const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
                             RhsIsFinite rhs_is_finite) {
   constexpr int max_consecutive_rejections = 500;  // odeint's failed_step_checker default
@@ -248,13 +268,10 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
   double dt = dt0;
   int rejections = 0;
   try {
-    while (out.rows < g.count) {
-      const double target = g.times[out.rows];
-      if (reached(target, t)) {
-        rows.write(out.rows, x);  // x is finite: checked after every step
-        ++out.rows;
-        continue;
-      }
+    for (;;) {
+      write_reached(out, g, rows, x, t);  // x is finite: checked after every step
+      if (reached(g.stop, t)) break;
+      const double target = out.rows < g.count ? g.times[out.rows] : g.stop;
       if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
       double h = std::min(dt, target - t);
       const double t_old = t;
@@ -287,6 +304,7 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
         }
       }
     }
+    out.next_dt = dt;
   } catch (...) {
     out = classify_exception(out, fault, t);
     if (out.status == solve_status::step_size_not_found)
@@ -296,37 +314,36 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
   return out;
 }
 
-/// Fixed-step steppers: the interval to each output time is split into
-/// ceil(interval / h) equal steps, so every output time is hit exactly.
+/// Fixed-step steppers: the interval to each output time (and to the segment's end) is split
+/// into ceil(interval / h) equal steps, so every output time is hit exactly.
 template <class Stepper, class System, class State>
-loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const output_times& g,
+loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const segment& g,
                        const loop_limits& lim, const row_writer& rows, const rhs_fault& fault) {
   loop_outcome out;
   double t = g.start;
   try {
-    for (; out.rows < g.count; ++out.rows) {
-      const double target = g.times[out.rows];
+    for (;;) {
+      write_reached(out, g, rows, x, t);
+      if (!(t < g.stop)) break;
+      const double target = out.rows < g.count ? g.times[out.rows] : g.stop;
+      // The tiny relative slack keeps 0.3 / 0.1 from becoming 4 steps through rounding.
       const double span = target - t;
-      if (span > 0) {
-        // The tiny relative slack keeps 0.3 / 0.1 from becoming 4 steps through rounding.
-        const double ratio = span / h;
-        const auto substeps =
-            static_cast<std::int64_t>(std::max(1.0, std::ceil(ratio * (1 - 1e-12))));
-        const double hs = span / static_cast<double>(substeps);
-        for (std::int64_t k = 0; k < substeps; ++k) {
-          if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
-          const double tk = t + static_cast<double>(k) * hs;
-          st.do_step(sys, x, tk, hs);
-          ++out.steps;
-          if (!all_finite(x))
-            return failed(out, solve_status::non_finite,
-                          fmt::format("the state became non-finite in the step from t = {} to {}",
-                                      tk, tk + hs));
-        }
-        t = target;
+      const auto substeps =
+          static_cast<std::int64_t>(std::max(1.0, std::ceil(span / h * (1 - 1e-12))));
+      const double hs = span / static_cast<double>(substeps);
+      for (std::int64_t k = 0; k < substeps; ++k) {
+        if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
+        const double tk = t + static_cast<double>(k) * hs;
+        st.do_step(sys, x, tk, hs);
+        ++out.steps;
+        if (!all_finite(x))
+          return failed(out, solve_status::non_finite,
+                        fmt::format("the state became non-finite in the step from t = {} to {}", tk,
+                                    tk + hs));
       }
-      rows.write(out.rows, x);
+      t = target;
     }
+    out.next_dt = h;
   } catch (...) {
     return classify_exception(out, fault, t);
   }

@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,13 @@ class per_species {
  public:
   /// The same value for every column.
   per_species(T all) : mode_(mode::all), all_(std::move(all)) {}  // NOLINT: implicit by design
+  /// The same value for every column, from anything T is made from (e.g. a dist::normal
+  /// for a per_species<distribution>).
+  template <class U, class = std::enable_if_t<!std::is_same_v<std::decay_t<U>, T> &&
+                                              !std::is_same_v<std::decay_t<U>, per_species> &&
+                                              std::is_constructible_v<T, U>>>
+  per_species(U&& all)  // NOLINT: implicit by design
+      : mode_(mode::all), all_(T(std::forward<U>(all))) {}
   /// Values for the named columns only.
   per_species(std::initializer_list<std::pair<std::string, T>> named)
       : mode_(mode::named), named_(named) {}
@@ -96,6 +104,15 @@ class per_species {
           f(j, positional_[j]);
         break;
     }
+  }
+
+  /// The (column index, value) pairs for `columns`, in column order: resolve names once per
+  /// trajectory rather than once per value.
+  std::vector<std::pair<std::size_t, T>> resolve(const std::vector<std::string>& columns) const {
+    std::vector<std::pair<std::size_t, T>> out;
+    out.reserve(columns.size());
+    for_each(columns, [&out](std::size_t j, const T& v) { out.emplace_back(j, v); });
+    return out;
   }
 
   /// "0.1", "{prey: 0.1, predator: 0.3}" or "[0.1, 0.3]".
