@@ -57,6 +57,7 @@ enum class stream_purpose : std::uint32_t {
   time_grid = 2,      ///< per-trajectory time grids
   measurement = 3,    ///< transforms: noise, sparsification, post-processing
   process_noise = 4,  ///< noise inside the dynamics (derivative noise, SDE increments)
+  perturbation = 5,   ///< perturbations of steady states
   user = 1000,        ///< first value free for users' own purposes
 };
 

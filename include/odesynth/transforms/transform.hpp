@@ -43,8 +43,10 @@ namespace odesynth {
 /// The shape a transform receives and produces, for validation before any work.
 struct trajectory_layout {
   std::vector<std::string> species;  ///< column names, in order
-  std::size_t num_times = 0;         ///< rows (an upper bound where grids vary)
-  double first_time = std::numeric_limits<double>::quiet_NaN();  ///< NaN if unknown
+  std::size_t num_times = 0;         ///< rows: an upper bound where grids or sparsifiers vary
+  /// A range enclosing every time (after random sparsifiers, the times actually kept lie
+  /// inside it); NaN if unknown.
+  double first_time = std::numeric_limits<double>::quiet_NaN();
   double last_time = std::numeric_limits<double>::quiet_NaN();
 
   /// The layout of an existing trajectory.
@@ -114,6 +116,8 @@ template <class... Stages>
 class pipeline {
  public:
   pipeline() = default;
+  // Constrained: for an empty stage list it would be a second default constructor.
+  template <std::size_t N = sizeof...(Stages), std::enable_if_t<(N > 0), int> = 0>
   explicit pipeline(Stages... stages) : stages_(std::move(stages)...) {}
 
   void operator()(trajectory& tr, random_stream& s) const {
