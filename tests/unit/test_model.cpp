@@ -166,7 +166,7 @@ TEST_CASE("bad names are typed errors naming the position and the name", "[model
   CHECK_THROWS_WITH(make({"x", "y", "x"}, {}), Contains("is also species[0]"));
 }
 
-TEST_CASE("lambda models: dynamic and fixed size; with and without a Jacobian", "[model][lambda]") {
+TEST_CASE("lambda models: dynamic and fixed size with and without a Jacobian", "[model][lambda]") {
   auto rhs = [](const auto& x, auto& dxdt, double /*t*/, const auto& p) { dxdt[0] = -p[0] * x[0]; };
   const auto grid = odesynth::time_grid::linspace(0, 2, 3);
 

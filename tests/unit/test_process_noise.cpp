@@ -107,7 +107,7 @@ TEST_CASE("restarting at a switch beats stepping over the jump", "[schedule]") {
   CHECK(restarted.steps() < stepped_over.steps());
 }
 
-TEST_CASE("switches after the last output time are ignored; schedules are validated",
+TEST_CASE("switches after the last output time are ignored and schedules are validated",
           "[schedule][input]") {
   const odesynth::solver<models::decay> s(models::decay{});
   const auto grid = time_grid::linspace(0, 1, 3);

@@ -185,8 +185,9 @@ TEST_CASE("Robertson at t = 1e11 matches the IVP Test Set reference with Rosenbr
   }
 }
 
-TEST_CASE("Van der Pol with mu = 1000: Rosenbrock 4 completes; an explicit stepper hits max_steps",
-          "[solve][stiff]") {
+TEST_CASE(
+    "Van der Pol with mu = 1000: Rosenbrock 4 completes and an explicit stepper hits max_steps",
+    "[solve][stiff]") {
   const auto grid = time_grid::linspace(0, 3000, 301);  // almost two relaxation periods
   solve_options o;
   o.max_steps = 20000;

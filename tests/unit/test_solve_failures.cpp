@@ -75,7 +75,7 @@ TEST_CASE("a blow-up (x' = x^2 from x0 = 1 past t = 1) is a failed status with a
       false);
 }
 
-TEST_CASE("NaN from the right-hand side ends the solve; earlier rows stay valid",
+TEST_CASE("NaN from the right-hand side ends the solve and earlier rows stay valid",
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);

@@ -76,7 +76,7 @@ TEST_CASE("a new trajectory has every value missing", "[trajectory]") {
   CHECK_FALSE(tr.species_index("z").has_value());
 }
 
-TEST_CASE("set_missing keeps values and mask in step; consistent() notices when not",
+TEST_CASE("set_missing keeps values and mask in step and consistent() notices when not",
           "[trajectory]") {
   auto tr = small_trajectory();
   CHECK(tr.consistent());
