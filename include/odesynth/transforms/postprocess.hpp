@@ -1,0 +1,643 @@
+// odesynth/transforms/postprocess.hpp - what turns a noisy measurement into what an assay
+// reports: only the observed species, values kept inside their physical range (clipped, or
+// noise re-drawn until it lands there), a conserved total re-imposed, rounding to the assay's
+// precision, limits of detection, and derived observables as new columns. Like every
+// transform these act on observed values only (missing values stay missing, mask and NaN in
+// step); only redraw_until_within draws from the stream, through the noise it wraps.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+#include "../random.hpp"
+#include "../trajectory.hpp"
+#include "per_species.hpp"
+#include "transform.hpp"
+
+namespace odesynth {
+
+/// The closed interval [lo, hi] a value must lie in; an infinite end leaves that side open.
+struct bounds {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+
+  constexpr bool contains(double v) const noexcept { return v >= lo && v <= hi; }
+  constexpr double clamp(double v) const noexcept { return v < lo ? lo : (v > hi ? hi : v); }
+};
+
+}  // namespace odesynth
+
+/// "[0, inf]"
+template <>
+struct fmt::formatter<odesynth::bounds> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class FormatContext>
+  auto format(const odesynth::bounds& b, FormatContext& ctx) const {
+    return fmt::format_to(ctx.out(), "[{}, {}]", b.lo, b.hi);
+  }
+};
+
+namespace odesynth {
+
+namespace detail::post {
+
+inline std::string known_species(const std::vector<std::string>& columns) {
+  return fmt::format("one of the species [{}]", fmt::join(columns, ", "));
+}
+
+/// The column called `name`, or invalid_argument naming `field` and listing the columns.
+inline Eigen::Index column_of(std::string_view field, const std::string& name,
+                              const std::vector<std::string>& columns) {
+  for (std::size_t j = 0; j < columns.size(); ++j)
+    if (columns[j] == name) return static_cast<Eigen::Index>(j);
+  throw_invalid(field, fmt::format("\"{}\"", name), known_species(columns));
+}
+
+inline std::vector<Eigen::Index> columns_of(std::string_view field,
+                                            const std::vector<std::string>& names,
+                                            const std::vector<std::string>& columns) {
+  std::vector<Eigen::Index> out;
+  out.reserve(names.size());
+  for (const auto& name : names) out.push_back(column_of(field, name, columns));
+  return out;
+}
+
+inline bool contains(const std::vector<std::string>& names, const std::string& name) {
+  for (const auto& n : names)
+    if (n == name) return true;
+  return false;
+}
+
+/// A list of species names: non-empty unless `allow_empty`, each name once.
+inline void require_names(std::string_view field, const std::vector<std::string>& names,
+                          bool allow_empty) {
+  if (!allow_empty && names.empty()) throw_invalid(field, "[]", "at least one species");
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (names[k] == names[i])
+        throw_invalid(fmt::format("{}[{}]", field, i), fmt::format("\"{}\"", names[i]),
+                      "each species at most once");
+}
+
+inline void require_bounds(const std::string& field, const bounds& b) {
+  if (std::isnan(b.lo)) throw_invalid(field + ".lo", b.lo, "a lower bound (not NaN)");
+  if (std::isnan(b.hi)) throw_invalid(field + ".hi", b.hi, "an upper bound (not NaN)");
+  if (!(b.lo <= b.hi)) throw_invalid(field + ".hi", b.hi, fmt::format("hi >= lo = {}", b.lo));
+}
+
+/// Calls f(row, column, setting) for every observed entry of the columns `setting` covers,
+/// row by row. Names are resolved once per trajectory, not once per value.
+template <class T, class F>
+void for_each_observed(const trajectory& tr, const per_species<T>& setting, F f) {
+  const auto columns = setting.resolve(tr.species());
+  const auto& mask = tr.mask();
+  for (Eigen::Index i = 0; i < tr.num_times(); ++i)
+    for (const auto& [j, v] : columns) {
+      const auto c = static_cast<Eigen::Index>(j);
+      if (mask(i, c)) f(i, c, v);
+    }
+}
+
+/// True when every column in `columns` is observed in row i; their sum goes to `sum`.
+inline bool row_sum(const trajectory& tr, Eigen::Index i, const std::vector<Eigen::Index>& columns,
+                    double& sum) {
+  sum = 0;
+  for (const Eigen::Index c : columns) {
+    if (!tr.mask()(i, c)) return false;
+    sum += tr.values()(i, c);
+  }
+  return true;
+}
+
+}  // namespace detail::post
+
+/// Keeps only the named columns, in the order given (so it can also reorder them): the
+/// observed species, as SimbaML's `contained_in_output = False` hides the others.
+class select_species {
+ public:
+  explicit select_species(std::vector<std::string> keep)
+      : keep_(std::make_shared<const std::vector<std::string>>(std::move(keep))) {
+    detail::post::require_names("select_species.keep", *keep_, false);
+  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    // The names are immutable and shared by every trajectory (and thread) this produces.
+    tr.keep_columns(detail::post::columns_of("select_species.keep", *keep_, tr.species()), keep_);
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    (void)detail::post::columns_of("select_species.keep", *keep_, in.species);
+    trajectory_layout out = in;
+    out.species = *keep_;
+    return out;
+  }
+  std::string describe() const {
+    return fmt::format("select_species(keep=[{}])", fmt::join(*keep_, ", "));
+  }
+
+ private:
+  trajectory::names_ptr keep_;
+};
+
+/// Drops the named columns; the others keep their order. At least one column must remain.
+class hide_species {
+ public:
+  explicit hide_species(std::vector<std::string> hide) : hide_(std::move(hide)) {
+    detail::post::require_names("hide_species.hide", hide_, true);
+  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    std::vector<Eigen::Index> kept;
+    auto names = std::make_shared<const std::vector<std::string>>(remaining(tr.species(), &kept));
+    tr.keep_columns(kept, std::move(names));
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    trajectory_layout out = in;
+    out.species = remaining(in.species, nullptr);
+    return out;
+  }
+  std::string describe() const {
+    return fmt::format("hide_species(hide=[{}])", fmt::join(hide_, ", "));
+  }
+
+ private:
+  /// The names of the columns that stay (and, if asked, their indices), after checking that
+  /// every hidden name is a column and that something is left.
+  std::vector<std::string> remaining(const std::vector<std::string>& columns,
+                                     std::vector<Eigen::Index>* indices) const {
+    for (const auto& name : hide_)
+      (void)detail::post::column_of("hide_species.hide", name, columns);
+    std::vector<std::string> names;
+    names.reserve(columns.size());
+    if (indices) indices->reserve(columns.size());
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      if (detail::post::contains(hide_, columns[j])) continue;
+      names.push_back(columns[j]);
+      if (indices) indices->push_back(static_cast<Eigen::Index>(j));
+    }
+    if (names.empty())
+      detail::throw_invalid("hide_species.hide", fmt::format("[{}]", fmt::join(hide_, ", ")),
+                            "to leave at least one of the species");
+    return names;
+  }
+
+  std::vector<std::string> hide_;
+};
+
+/// Clamps observed values into [lo, hi] per species.
+class clip {
+ public:
+  explicit clip(per_species<bounds> range) : range_(std::move(range)) {
+    range_.validate_values("clip.range", detail::post::require_bounds);
+  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    auto& values = tr.values();
+    detail::post::for_each_observed(tr, range_,
+                                    [&values](Eigen::Index i, Eigen::Index c, const bounds& b) {
+                                      values(i, c) = b.clamp(values(i, c));
+                                    });
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    range_.check("clip.range", in.species);
+    return in;
+  }
+  std::string describe() const { return fmt::format("clip(range={})", range_.describe()); }
+
+ private:
+  per_species<bounds> range_;
+};
+
+/// Clamps every species' observed values to >= lo: clip_below(0) keeps concentrations
+/// non-negative after additive noise.
+inline clip clip_below(double lo) {
+  if (std::isnan(lo)) detail::throw_invalid("clip_below.lo", lo, "a lower bound (not NaN)");
+  return clip(bounds{lo, std::numeric_limits<double>::infinity()});
+}
+
+/// Rescales each row's values of a group of species proportionally so that they sum to a
+/// target: a fixed total (SimbaML's fixed-sum constraint), or, with to_first_row_sum(), the
+/// group's sum in the first row where all of it is observed (a conserved SIR population kept
+/// conserved after noise). Rows with a missing group value, or whose sum is zero or not
+/// finite, are left unchanged. Sums hit the target to rounding.
+class rescale_to_sum {
+ public:
+  rescale_to_sum(std::vector<std::string> group, double total)
+      : rescale_to_sum(std::move(group), std::optional<double>(total)) {
+    if (!std::isfinite(total))
+      detail::throw_invalid("rescale_to_sum.total", total, "a finite total");
+  }
+  static rescale_to_sum to_first_row_sum(std::vector<std::string> group) {
+    return rescale_to_sum(std::move(group), std::nullopt);
+  }
+
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    const auto columns = detail::post::columns_of("rescale_to_sum.group", group_, tr.species());
+    std::optional<double> target = total_;
+    auto& values = tr.values();
+    for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
+      double sum = 0;
+      if (!detail::post::row_sum(tr, i, columns, sum) || !std::isfinite(sum)) continue;
+      if (!target) {
+        target = sum;  // the reference row already has its own sum
+        continue;
+      }
+      if (sum == 0) continue;
+      const double factor = *target / sum;
+      for (const Eigen::Index c : columns) values(i, c) *= factor;
+    }
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    (void)detail::post::columns_of("rescale_to_sum.group", group_, in.species);
+    return in;
+  }
+  std::string describe() const {
+    if (total_)
+      return fmt::format("rescale_to_sum(group=[{}], total={})", fmt::join(group_, ", "), *total_);
+    return fmt::format("rescale_to_sum(group=[{}], total=first observed row's sum)",
+                       fmt::join(group_, ", "));
+  }
+
+ private:
+  rescale_to_sum(std::vector<std::string> group, std::optional<double> total)
+      : group_(std::move(group)), total_(total) {
+    detail::post::require_names("rescale_to_sum.group", group_, false);
+  }
+
+  std::vector<std::string> group_;
+  std::optional<double> total_;  ///< nullopt: the first complete row's sum
+};
+
+/// What redraw_until_within does with a value still outside its range after max_attempts.
+enum class on_exhaustion {
+  mark_missing,   ///< the value becomes missing (the default: no value is invented)
+  clip_to_range,  ///< the last attempt's value, clamped into the range
+  throw_error,    ///< throw redraw_exhausted
+};
+
+constexpr std::string_view to_string(on_exhaustion p) noexcept {
+  switch (p) {
+    case on_exhaustion::mark_missing: return "mark_missing";
+    case on_exhaustion::clip_to_range: return "clip_to_range";
+    case on_exhaustion::throw_error: return "throw_error";
+  }
+  return "unknown";
+}
+
+/// Thrown by redraw_until_within with on_exhaustion::throw_error: names the species, the
+/// row and how many noise draws were tried.
+class redraw_exhausted : public error {
+ public:
+  redraw_exhausted(std::string species, Eigen::Index row, double time, double value, bounds range,
+                   int attempts)
+      : error(fmt::format("redraw_until_within: species \"{}\" at row {} (t = {}) is still "
+                          "outside {} after {} attempts (last value {})",
+                          species, row, time, range, attempts, value)),
+        species_(std::move(species)),
+        row_(row),
+        time_(time),
+        value_(value),
+        range_(range),
+        attempts_(attempts) {}
+
+  const std::string& species() const noexcept { return species_; }
+  Eigen::Index row() const noexcept { return row_; }
+  double time() const noexcept { return time_; }
+  double value() const noexcept { return value_; }  ///< the last attempt's value
+  bounds range() const noexcept { return range_; }
+  int attempts() const noexcept { return attempts_; }
+
+ private:
+  std::string species_;
+  Eigen::Index row_;
+  double time_;
+  double value_;
+  bounds range_;
+  int attempts_;
+};
+
+/// Applies `noise` and re-draws every value that falls outside its species' range, up to
+/// max_attempts draws in all; what then remains outside is handled by `policy`.
+///
+/// Every attempt applies the noise to a fresh copy of the CLEAN input and takes that
+/// attempt's values for the entries still failing; values already inside stay as drawn.
+/// (SimbaML re-draws on top of the already noisy value, which adds the noise twice and
+/// biases the result.) For elementwise noise, whose draw for one value does not depend on
+/// the others (gaussian, proportional, log-normal, Student-t, Poisson, outliers), this is
+/// rejection sampling: each value follows the noise distribution restricted to the range,
+/// exactly. Noise correlated across values (baseline_drift, batch_scale, pull_to_mean) gets
+/// its values from different draws mixed, which breaks the correlation.
+///
+/// Each attempt runs the whole noise, so the draws taken from the stream depend on the data:
+/// still reproducible for a given seed, but later stages see a shifted stream.
+class redraw_until_within {
+ public:
+  redraw_until_within(any_transform noise, per_species<bounds> range, int max_attempts = 100,
+                      on_exhaustion policy = on_exhaustion::mark_missing)
+      : noise_(std::move(noise)),
+        range_(std::move(range)),
+        max_attempts_(max_attempts),
+        policy_(policy) {
+    range_.validate_values("redraw_until_within.range", detail::post::require_bounds);
+    if (max_attempts_ < 1)
+      detail::throw_invalid("redraw_until_within.max_attempts", max_attempts_,
+                            "at least 1 attempt");
+    if (to_string(policy_) == "unknown")
+      detail::throw_invalid("redraw_until_within.policy", static_cast<int>(policy_),
+                            "mark_missing, clip_to_range or throw_error");
+  }
+
+  void operator()(trajectory& tr, random_stream& s) const {
+    const trajectory clean = tr;
+    noise_(tr, s);
+    require_same_shape(tr, clean);
+
+    struct entry {
+      Eigen::Index row, column;
+      bounds range;
+    };
+    std::vector<entry> failing;
+    detail::post::for_each_observed(tr, range_,
+                                    [&](Eigen::Index i, Eigen::Index c, const bounds& b) {
+                                      if (!b.contains(tr.values()(i, c)))
+                                        failing.push_back({i, c, b});
+                                    });
+
+    int attempts = 1;
+    trajectory trial;  // reused: same-size assignments keep its buffers
+    while (!failing.empty() && attempts < max_attempts_) {
+      trial = clean;
+      noise_(trial, s);
+      require_same_shape(trial, clean);
+      ++attempts;
+      std::size_t still = 0;
+      for (std::size_t k = 0; k < failing.size(); ++k) {
+        const entry e = failing[k];
+        if (!trial.mask()(e.row, e.column)) {  // noise that also hides values hid this one
+          tr.set_missing(e.row, e.column);
+          continue;
+        }
+        const double v = trial.values()(e.row, e.column);
+        tr.values()(e.row, e.column) = v;
+        if (!e.range.contains(v)) failing[still++] = e;
+      }
+      failing.resize(still);
+    }
+
+    for (const entry& e : failing) {
+      switch (policy_) {
+        case on_exhaustion::mark_missing: tr.set_missing(e.row, e.column); break;
+        case on_exhaustion::clip_to_range:
+          tr.values()(e.row, e.column) = e.range.clamp(tr.values()(e.row, e.column));
+          break;
+        case on_exhaustion::throw_error:
+          throw redraw_exhausted(tr.species()[static_cast<std::size_t>(e.column)], e.row,
+                                 tr.times()[e.row], tr.values()(e.row, e.column), e.range,
+                                 attempts);
+      }
+    }
+  }
+
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    range_.check("redraw_until_within.range", in.species);
+    const trajectory_layout after = noise_.layout_after(in);
+    if (after.species != in.species || after.num_times != in.num_times) reject_noise();
+    return in;
+  }
+
+  std::string describe() const {
+    return fmt::format("redraw_until_within(noise={}, range={}, max_attempts={}, on_exhaustion={})",
+                       noise_.describe(), range_.describe(), max_attempts_, to_string(policy_));
+  }
+
+ private:
+  [[noreturn]] void reject_noise() const {
+    detail::throw_invalid("redraw_until_within.noise", noise_.describe(),
+                          "a noise transform that keeps the rows and columns");
+  }
+  void require_same_shape(const trajectory& noisy, const trajectory& clean) const {
+    if (noisy.num_times() != clean.num_times() || noisy.num_species() != clean.num_species() ||
+        noisy.species() != clean.species())
+      reject_noise();
+  }
+
+  any_transform noise_;
+  per_species<bounds> range_;
+  int max_attempts_;
+  on_exhaustion policy_;
+};
+
+/// Rounds observed values to the nearest multiple of a per-species step (halves away from
+/// zero): an assay's reporting precision.
+class quantize {
+ public:
+  explicit quantize(per_species<double> step) : step_(std::move(step)) {
+    step_.validate_values("quantize.step", [](const std::string& field, double v) {
+      if (!(std::isfinite(v) && v > 0)) detail::throw_invalid(field, v, "a finite step > 0");
+    });
+  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    auto& values = tr.values();
+    detail::post::for_each_observed(tr, step_,
+                                    [&values](Eigen::Index i, Eigen::Index c, double step) {
+                                      // + 0.0 turns -0 into 0: "-0" in a file looks like
+                                      // a sign that was measured.
+                                      values(i, c) = std::round(values(i, c) / step) * step + 0.0;
+                                    });
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    step_.check("quantize.step", in.species);
+    return in;
+  }
+  std::string describe() const { return fmt::format("quantize(step={})", step_.describe()); }
+
+ private:
+  per_species<double> step_;
+};
+
+/// What detection_limit reports for a value below the limit of detection.
+enum class below_lod {
+  missing,   ///< not reported (the default)
+  lod,       ///< the limit itself
+  half_lod,  ///< half the limit, a common substitution in analysis
+};
+
+constexpr std::string_view to_string(below_lod m) noexcept {
+  switch (m) {
+    case below_lod::missing: return "missing";
+    case below_lod::lod: return "lod";
+    case below_lod::half_lod: return "half_lod";
+  }
+  return "unknown";
+}
+
+/// Values strictly below a per-species limit of detection (a finite concentration >= 0)
+/// become missing, or the limit, or half of it.
+class detection_limit {
+ public:
+  explicit detection_limit(per_species<double> lod, below_lod mode = below_lod::missing)
+      : lod_(std::move(lod)), mode_(mode) {
+    lod_.validate_values("detection_limit.lod", [](const std::string& field, double v) {
+      if (!(std::isfinite(v) && v >= 0)) detail::throw_invalid(field, v, "a finite limit >= 0");
+    });
+    if (to_string(mode_) == "unknown")
+      detail::throw_invalid("detection_limit.mode", static_cast<int>(mode_),
+                            "missing, lod or half_lod");
+  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    detail::post::for_each_observed(tr, lod_, [&](Eigen::Index i, Eigen::Index c, double lod) {
+      if (!(tr.values()(i, c) < lod)) return;
+      switch (mode_) {
+        case below_lod::missing: tr.set_missing(i, c); break;
+        case below_lod::lod: tr.values()(i, c) = lod; break;
+        case below_lod::half_lod: tr.values()(i, c) = 0.5 * lod; break;
+      }
+    });
+  }
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    lod_.check("detection_limit.lod", in.species);
+    return in;
+  }
+  std::string describe() const {
+    return fmt::format("detection_limit(lod={}, below_lod={})", lod_.describe(), to_string(mode_));
+  }
+
+ private:
+  per_species<double> lod_;
+  below_lod mode_;
+};
+
+class derive;
+derive sum_of(std::string name, std::vector<std::string> species);
+derive log_of(std::string name, std::string species, double base);
+
+/// Appends a derived observable as a new column `name`: f(inputs) per row, where f receives
+/// the row's input values in the order the inputs are named. A missing input, or f
+/// returning NaN, makes the derived value missing. f is called from every generator thread
+/// at once, so it must not modify shared state.
+class derive {
+ public:
+  using function_type = std::function<double(const double* inputs)>;
+
+  derive(std::string name, std::vector<std::string> inputs, function_type f)
+      : derive("derive", "derive.inputs", std::move(name), std::move(inputs), std::move(f), {}) {}
+
+  void operator()(trajectory& tr, random_stream& /*s*/) const {
+    const auto& columns = tr.species();
+    require_new_name(columns);
+    const auto input_columns = detail::post::columns_of(inputs_field_, inputs_, columns);
+    std::vector<double> row(input_columns.size());
+    Eigen::VectorXd out(tr.num_times());
+    for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
+      bool observed = true;
+      for (std::size_t k = 0; k < input_columns.size() && observed; ++k) {
+        observed = tr.mask()(i, input_columns[k]);
+        row[k] = tr.values()(i, input_columns[k]);
+      }
+      const double y = observed ? f_(row.data()) : std::numeric_limits<double>::quiet_NaN();
+      // One NaN for every missing value: sqrt(-1) and friends give a negative NaN, which
+      // files would show as "-nan".
+      out[i] = std::isnan(y) ? std::numeric_limits<double>::quiet_NaN() : y;
+    }
+    auto names = std::make_shared<std::vector<std::string>>();
+    names->reserve(columns.size() + 1);
+    *names = columns;
+    names->push_back(name_);
+    tr.append_column(out, std::move(names));
+  }
+
+  trajectory_layout layout_after(const trajectory_layout& in) const {
+    require_new_name(in.species);
+    (void)detail::post::columns_of(inputs_field_, inputs_, in.species);
+    trajectory_layout out = in;
+    out.species.push_back(name_);
+    return out;
+  }
+
+  std::string describe() const {
+    if (!description_.empty()) return description_;
+    return fmt::format("derive(name={}, inputs=[{}])", name_, fmt::join(inputs_, ", "));
+  }
+
+ private:
+  friend derive sum_of(std::string name, std::vector<std::string> species);
+  friend derive log_of(std::string name, std::string species, double base);
+
+  // `where` and `inputs_field` name the arguments the way the user wrote them (derive,
+  // sum_of, log_of), so errors point at the call that was made.
+  derive(std::string where, std::string inputs_field, std::string name,
+         std::vector<std::string> inputs, function_type f, std::string description)
+      : where_(std::move(where)),
+        inputs_field_(std::move(inputs_field)),
+        name_(std::move(name)),
+        inputs_(std::move(inputs)),
+        f_(std::move(f)),
+        description_(std::move(description)) {
+    if (name_.empty()) detail::throw_invalid(where_ + ".name", "\"\"", "a non-empty column name");
+    detail::post::require_names(inputs_field_, inputs_, false);
+    if (!f_) detail::throw_invalid(where_ + ".f", "null", "a function");
+  }
+
+  void require_new_name(const std::vector<std::string>& columns) const {
+    if (detail::post::contains(columns, name_))
+      detail::throw_invalid(where_ + ".name", fmt::format("\"{}\"", name_),
+                            fmt::format("a name that is not already a column (columns: [{}])",
+                                        fmt::join(columns, ", ")));
+  }
+
+  std::string where_;
+  std::string inputs_field_;
+  std::string name_;
+  std::vector<std::string> inputs_;
+  function_type f_;
+  std::string description_;
+};
+
+/// A column `name` holding the sum of `species` (e.g. a total population or a measured
+/// total of complex and free forms).
+inline derive sum_of(std::string name, std::vector<std::string> species) {
+  std::string description =
+      fmt::format("sum_of(name={}, species=[{}])", name, fmt::join(species, ", "));
+  const std::size_t n = species.size();
+  return derive(
+      "sum_of", "sum_of.species", std::move(name), std::move(species),
+      [n](const double* x) {
+        double sum = 0;
+        for (std::size_t k = 0; k < n; ++k) sum += x[k];
+        return sum;
+      },
+      std::move(description));
+}
+
+/// A column `name` holding log_base(species) (base finite, > 0 and != 1); the log of a
+/// value <= 0 is missing. Bases 2, e and 10 use std::log2, std::log and std::log10, so
+/// powers of the base give exact integers.
+inline derive log_of(std::string name, std::string species, double base) {
+  if (!(std::isfinite(base) && base > 0 && base != 1))
+    detail::throw_invalid("log_of.base", base, "a finite base > 0 and != 1");
+  std::string description =
+      fmt::format("log_of(name={}, species={}, base={})", name, species, base);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  derive::function_type f;
+  if (base == 10) {
+    f = [nan](const double* x) { return x[0] > 0 ? std::log10(x[0]) : nan; };
+  } else if (base == 2) {
+    f = [nan](const double* x) { return x[0] > 0 ? std::log2(x[0]) : nan; };
+  } else if (base == std::exp(1.0)) {
+    f = [nan](const double* x) { return x[0] > 0 ? std::log(x[0]) : nan; };
+  } else {
+    const double log_base = std::log(base);
+    f = [nan, log_base](const double* x) { return x[0] > 0 ? std::log(x[0]) / log_base : nan; };
+  }
+  return derive("log_of", "log_of.species", std::move(name), {std::move(species)}, std::move(f),
+                std::move(description));
+}
+
+}  // namespace odesynth
