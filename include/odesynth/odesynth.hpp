@@ -1,16 +1,39 @@
 // odesynth/odesynth.hpp - everything odesynth offers, in one include.
 //
 // Each header below is usable on its own; include single ones to keep compile times down.
+// The order follows the data flow: model -> sampler -> solver -> transforms -> sink.
 #pragma once
 
-#include "csv.hpp"
 #include "error.hpp"
+#include "version.hpp"
+
+// model
 #include "lambda_model.hpp"
 #include "model.hpp"
+
+// sampler
+#include "designs.hpp"
+#include "distributions.hpp"
+#include "parameter_schedule.hpp"
+#include "random.hpp"
+#include "sampler.hpp"
+#include "time_grid.hpp"
+#include "time_grid_spec.hpp"
+
+// solver
+#include "constraints.hpp"
+#include "derivative_noise.hpp"
+#include "sde.hpp"
 #include "solve.hpp"
 #include "solve_options.hpp"
 #include "solve_status.hpp"
-#include "time_grid.hpp"
+#include "steady_state.hpp"
 #include "trajectory.hpp"
 #include "value_span.hpp"
-#include "version.hpp"
+
+// transforms
+#include "transforms.hpp"
+
+// generation and sinks
+#include "csv.hpp"
+#include "generator.hpp"

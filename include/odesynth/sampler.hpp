@@ -1,0 +1,489 @@
+// odesynth/sampler.hpp - kinetic parameters and initial values for every trajectory.
+//
+//   odesynth::sampler s(sir{});
+//   s.parameter("beta", odesynth::dist::log_uniform{0.1, 1.0},
+//   odesynth::value_constraint::positive)
+//    .parameter("gamma", 0.1)                                   // fixed
+//    .initial_value("S", 990).initial_value("I", odesynth::dist::uniform{1, 20})
+//    .initial_value("R", 0)
+//    .design(odesynth::sampling_design::latin_hypercube(1000));
+//   const auto bound = s.bind(seed);             // validates; once per dataset
+//   odesynth::sample x = bound.draw(i, t0);      // trajectory i, any thread, any order
+//
+// Every random quantity (parameter, initial value, schedule switch time or value) is one
+// dimension of the design; its value is the distribution's quantile at the design's
+// coordinate, so a distribution means the same thing whichever design draws from it.
+// Trajectory i's sample depends only on (seed, i), except under a Latin hypercube, which is a
+// design over all n trajectories at once (point i depends on n).
+//
+// Declared constraints (positive, non-negative, non-zero) are enforced by re-drawing from the
+// trajectory's own stream, at most max_redraws times; a distribution with less than 5% of its
+// mass inside the constraint is rejected when the sampler is bound, before any work.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "designs.hpp"
+#include "distributions.hpp"
+#include "error.hpp"
+#include "model.hpp"
+#include "parameter_schedule.hpp"
+#include "random.hpp"
+
+namespace odesynth {
+
+/// What a sampled value must satisfy.
+enum class value_constraint { none, positive, non_negative, non_zero };
+
+constexpr std::string_view to_string(value_constraint c) noexcept {
+  switch (c) {
+    case value_constraint::none: return "none";
+    case value_constraint::positive: return "positive";
+    case value_constraint::non_negative: return "non_negative";
+    case value_constraint::non_zero: return "non_zero";
+  }
+  return "unknown";
+}
+
+/// Which design spreads the random quantities over the trajectories.
+struct sampling_design {
+  enum class kind { independent, latin_hypercube, sobol, halton, grid };
+  kind type = kind::independent;
+  std::uint64_t n = 0;          ///< latin_hypercube: the number of trajectories
+  bool scramble = true;         ///< sobol, halton: randomised (digital shift, digit permutation)
+  std::size_t grid_levels = 5;  ///< grid: levels of each continuous quantity
+
+  static sampling_design independent() { return {}; }
+  static sampling_design latin_hypercube(std::uint64_t n) {
+    return {kind::latin_hypercube, n, true, 5};
+  }
+  static sampling_design sobol(bool scramble = true) { return {kind::sobol, 0, scramble, 5}; }
+  static sampling_design halton(bool scramble = true) { return {kind::halton, 0, scramble, 5}; }
+  /// Full factorial: choice distributions contribute their values, every other distribution
+  /// `levels` quantiles at (j + 1/2) / levels.
+  static sampling_design grid(std::size_t levels) { return {kind::grid, 0, true, levels}; }
+};
+
+/// One trajectory's draw, in the model's order.
+struct sample {
+  std::vector<double> parameters;     ///< the values in force at the start
+  std::vector<double> initial_state;  ///< one per species
+  parameter_schedule schedule;        ///< constant unless some parameter has a schedule
+  bool has_schedule = false;
+};
+
+class bound_sampler;
+
+class sampler {
+ public:
+  explicit sampler(std::shared_ptr<const model_description> model) : model_(std::move(model)) {
+    parameters_.resize(model_->num_parameters());
+    initial_values_.resize(model_->num_species());
+  }
+  template <class Model, class = std::enable_if_t<is_model_v<Model>>>
+  explicit sampler(const Model& model) : sampler(odesynth::describe(model)) {}
+
+  /// A random parameter.
+  sampler& parameter(std::string_view name, distribution d,
+                     value_constraint c = value_constraint::none) {
+    const std::size_t i = parameter_index(name);
+    odesynth::validate(d, fmt::format("sampler.parameter[\"{}\"]", name));
+    parameters_[i] = quantity{std::string(name), std::move(d), c};
+    schedules_.erase(std::remove_if(schedules_.begin(), schedules_.end(),
+                                    [i](const schedule_spec& s) { return s.parameter == i; }),
+                     schedules_.end());
+    return *this;
+  }
+  /// A fixed parameter.
+  sampler& parameter(std::string_view name, double value) {
+    detail::require_finite(fmt::format("sampler.parameter[\"{}\"]", name), value);
+    return parameter(name, dist::constant{value});
+  }
+  /// A random initial value of a species.
+  sampler& initial_value(std::string_view species, distribution d,
+                         value_constraint c = value_constraint::none) {
+    const std::size_t i = species_index(species);
+    odesynth::validate(d, fmt::format("sampler.initial_value[\"{}\"]", species));
+    initial_values_[i] = quantity{std::string(species), std::move(d), c};
+    return *this;
+  }
+  sampler& initial_value(std::string_view species, double value) {
+    detail::require_finite(fmt::format("sampler.initial_value[\"{}\"]", species), value);
+    return initial_value(species, dist::constant{value});
+  }
+  /// A piecewise-constant parameter: values[0] until the first switch, values[k] from the
+  /// k-th switch on. Switch times are random too (a constant for a fixed time) and are sorted
+  /// after drawing; switches at or before the solve's start only select the starting value.
+  sampler& schedule(std::string_view name, std::vector<distribution> switch_times,
+                    std::vector<distribution> values, value_constraint c = value_constraint::none) {
+    const std::size_t i = parameter_index(name);
+    const std::string where = fmt::format("sampler.schedule[\"{}\"]", name);
+    if (switch_times.empty())
+      detail::throw_invalid(where + ".switch_times", "[]", "at least one switch time");
+    if (values.size() != switch_times.size() + 1)
+      detail::throw_invalid(where + ".values.size()", values.size(),
+                            fmt::format("one value per segment ({})", switch_times.size() + 1));
+    for (std::size_t k = 0; k < switch_times.size(); ++k)
+      odesynth::validate(switch_times[k], fmt::format("{}.switch_times[{}]", where, k));
+    for (std::size_t k = 0; k < values.size(); ++k)
+      odesynth::validate(values[k], fmt::format("{}.values[{}]", where, k));
+    schedules_.erase(std::remove_if(schedules_.begin(), schedules_.end(),
+                                    [i](const schedule_spec& s) { return s.parameter == i; }),
+                     schedules_.end());
+    schedules_.push_back({i, std::move(switch_times), std::move(values), c});
+    parameters_[i] = quantity{std::string(name), dist::constant{0}, value_constraint::none};
+    parameters_[i]->scheduled = true;
+    return *this;
+  }
+  sampler& design(sampling_design d) {
+    design_ = d;
+    return *this;
+  }
+  sampler& max_redraws(int attempts) {
+    if (attempts < 1) detail::throw_invalid("sampler.max_redraws", attempts, "a count >= 1");
+    max_redraws_ = attempts;
+    return *this;
+  }
+
+  const model_description& model() const noexcept { return *model_; }
+  const sampling_design& design() const noexcept { return design_; }
+
+  /// The random quantities, in design-dimension order: parameters, initial values, then each
+  /// schedule's switch times and values.
+  std::vector<std::string> dimension_names() const {
+    std::vector<std::string> out;
+    for (const auto& q : parameters_)
+      if (q && !q->scheduled && !q->fixed()) out.push_back(q->name);
+    for (const auto& q : initial_values_)
+      if (q && !q->fixed()) out.push_back("x0[" + q->name + "]");
+    for (const auto& s : schedules_) {
+      for (std::size_t k = 0; k < s.switch_times.size(); ++k)
+        if (!fixed(s.switch_times[k]))
+          out.push_back(fmt::format("{}.switch_times[{}]", model_->parameters()[s.parameter], k));
+      for (std::size_t k = 0; k < s.values.size(); ++k)
+        if (!fixed(s.values[k]))
+          out.push_back(fmt::format("{}.values[{}]", model_->parameters()[s.parameter], k));
+    }
+    return out;
+  }
+  std::size_t dimensions() const { return dimension_names().size(); }
+
+  /// Throws invalid_argument for a parameter or species with neither a distribution nor a
+  /// value, or a constraint the distribution can hardly meet.
+  void validate() const {
+    for (std::size_t i = 0; i < parameters_.size(); ++i)
+      if (!parameters_[i])
+        detail::throw_invalid(fmt::format("sampler.parameter[\"{}\"]", model_->parameters()[i]),
+                              "unset", "a distribution, a schedule or a fixed value");
+    for (std::size_t i = 0; i < initial_values_.size(); ++i)
+      if (!initial_values_[i])
+        detail::throw_invalid(fmt::format("sampler.initial_value[\"{}\"]", model_->species()[i]),
+                              "unset", "a distribution or a fixed value");
+    for (const auto& q : parameters_)
+      if (!q->scheduled) check_feasible(*q, fmt::format("sampler.parameter[\"{}\"]", q->name));
+    for (const auto& q : initial_values_)
+      check_feasible(*q, fmt::format("sampler.initial_value[\"{}\"]", q->name));
+    for (const auto& s : schedules_)
+      for (std::size_t k = 0; k < s.values.size(); ++k)
+        check_feasible(quantity{model_->parameters()[s.parameter], s.values[k], s.constraint},
+                       fmt::format("sampler.schedule[\"{}\"].values[{}]",
+                                   model_->parameters()[s.parameter], k));
+    if (design_.type == sampling_design::kind::latin_hypercube && design_.n == 0)
+      detail::throw_invalid("sampling_design.n", design_.n,
+                            "the number of trajectories (>= 1) for a Latin hypercube");
+    if (design_.type == sampling_design::kind::grid && design_.grid_levels == 0)
+      detail::throw_invalid("sampling_design.grid_levels", design_.grid_levels, "levels >= 1");
+  }
+
+  /// Validates and fixes the seed; the result draws samples. Cheap to copy.
+  bound_sampler bind(std::uint64_t seed) const;
+
+  std::string describe() const {
+    std::vector<std::string> parts;
+    for (const auto& q : parameters_)
+      if (q && !q->scheduled)
+        parts.push_back(
+            fmt::format("{} ~ {}{}", q->name, odesynth::describe(q->dist), suffix(q->constraint)));
+    for (const auto& s : schedules_) {
+      std::vector<std::string> t, v;
+      for (const auto& d : s.switch_times) t.push_back(odesynth::describe(d));
+      for (const auto& d : s.values) v.push_back(odesynth::describe(d));
+      parts.push_back(fmt::format("{} ~ schedule(switch_times=[{}], values=[{}]){}",
+                                  model_->parameters()[s.parameter], fmt::join(t, ", "),
+                                  fmt::join(v, ", "), suffix(s.constraint)));
+    }
+    for (const auto& q : initial_values_)
+      if (q)
+        parts.push_back(fmt::format("x0[{}] ~ {}{}", q->name, odesynth::describe(q->dist),
+                                    suffix(q->constraint)));
+    return fmt::format("sampler(design={}; {})", design_text(), fmt::join(parts, "; "));
+  }
+
+ private:
+  friend class bound_sampler;
+
+  struct quantity {
+    std::string name;
+    distribution dist;
+    value_constraint constraint = value_constraint::none;
+    bool scheduled = false;
+    bool fixed() const { return std::holds_alternative<dist::constant>(dist); }
+  };
+  struct schedule_spec {
+    std::size_t parameter;
+    std::vector<distribution> switch_times, values;
+    value_constraint constraint;
+  };
+
+  static bool fixed(const distribution& d) { return std::holds_alternative<dist::constant>(d); }
+
+  static std::string suffix(value_constraint c) {
+    return c == value_constraint::none ? "" : fmt::format(" ({})", to_string(c));
+  }
+
+  std::string design_text() const {
+    switch (design_.type) {
+      case sampling_design::kind::independent: return "independent";
+      case sampling_design::kind::latin_hypercube:
+        return fmt::format("latin_hypercube(n={})", design_.n);
+      case sampling_design::kind::sobol: return fmt::format("sobol(scramble={})", design_.scramble);
+      case sampling_design::kind::halton:
+        return fmt::format("halton(scramble={})", design_.scramble);
+      case sampling_design::kind::grid: return fmt::format("grid(levels={})", design_.grid_levels);
+    }
+    return "unknown";
+  }
+
+  static bool satisfies(double v, value_constraint c) noexcept {
+    switch (c) {
+      case value_constraint::none: return true;
+      case value_constraint::positive: return v > 0;
+      case value_constraint::non_negative: return v >= 0;
+      case value_constraint::non_zero: return v != 0;
+    }
+    return true;
+  }
+
+  // A constraint met by less than 5% of the distribution would make re-drawing fail often
+  // (0.95^1000 ~ 5e-23 per value is the failure rate at 5% and 1000 attempts). Checked with
+  // quantiles: positive needs quantile(0.95) > 0, and so on.
+  static void check_feasible(const quantity& q, const std::string& field) {
+    if (q.constraint == value_constraint::none) return;
+    const double hi = quantile(q.dist, 0.95), lo = quantile(q.dist, 0.05);
+    bool ok = true;
+    switch (q.constraint) {
+      case value_constraint::none: break;
+      case value_constraint::positive: ok = hi > 0; break;
+      case value_constraint::non_negative: ok = hi >= 0; break;
+      case value_constraint::non_zero:
+        ok = !(lo == 0 && hi == 0 && quantile(q.dist, 0.5) == 0);
+        break;
+    }
+    if (!ok)
+      detail::throw_invalid(field, odesynth::describe(q.dist),
+                            fmt::format("a distribution with at least 5% of its mass {} (declared "
+                                        "{}); its whole support or nearly all of it is not",
+                                        q.constraint == value_constraint::non_zero   ? "non-zero"
+                                        : q.constraint == value_constraint::positive ? "> 0"
+                                                                                     : ">= 0",
+                                        to_string(q.constraint)));
+  }
+
+  std::size_t parameter_index(std::string_view name) const {
+    const auto i = model_->parameter_index(name);
+    if (!i)
+      detail::throw_invalid("sampler.parameter", fmt::format("\"{}\"", name),
+                            fmt::format("a parameter of {}: one of [{}]", model_->name(),
+                                        fmt::join(model_->parameters(), ", ")));
+    return *i;
+  }
+  std::size_t species_index(std::string_view name) const {
+    const auto i = model_->species_index(name);
+    if (!i)
+      detail::throw_invalid("sampler.initial_value", fmt::format("\"{}\"", name),
+                            fmt::format("a species of {}: one of [{}]", model_->name(),
+                                        fmt::join(model_->species(), ", ")));
+    return *i;
+  }
+
+  std::shared_ptr<const model_description> model_;
+  std::vector<std::optional<quantity>> parameters_;
+  std::vector<std::optional<quantity>> initial_values_;
+  std::vector<schedule_spec> schedules_;
+  sampling_design design_;
+  int max_redraws_ = 1000;
+};
+
+/// A sampler with its seed and design fixed: draw(i) is pure and thread-safe.
+class bound_sampler {
+ public:
+  /// Trajectory `index`'s sample; `start` is its solve's start time (switch times at or
+  /// before it only select the starting values).
+  sample draw(std::uint64_t index, double start) const { return draw_attempt(index, start, 0); }
+
+  /// A fresh, independent sample for trajectory `index` (attempt >= 1), for re-sampling after
+  /// a failed solve: designs have one point per index, so re-draws are independent draws from
+  /// a stream of their own per attempt.
+  sample redraw(std::uint64_t index, double start, int attempt) const {
+    return draw_attempt(index, start, attempt);
+  }
+
+ private:
+  sample draw_attempt(std::uint64_t index, double start, int attempt) const {
+    random_stream s(seed_, index,
+                    static_cast<std::uint32_t>(stream_purpose::parameters) +
+                        0x10000u * static_cast<std::uint32_t>(attempt));
+    std::vector<double> u(dims_);
+    if (attempt == 0 && dims_ > 0) {
+      std::visit([&](const auto& d) { d.point(index, s, u.data()); }, design_);
+    } else {
+      for (auto& v : u) v = s.uniform_open01();
+    }
+    std::size_t next = 0;
+    auto value_of = [&](const std::string& field, const distribution& d, value_constraint c) {
+      if (std::holds_alternative<dist::constant>(d)) return std::get<dist::constant>(d).value;
+      double v = quantile(d, u[next++]);
+      for (int redraws = 0; !sampler::satisfies(v, c); ++redraws) {
+        if (redraws == spec_.max_redraws_)
+          throw invalid_argument(
+              field, odesynth::describe(d),
+              fmt::format("{}: {} draws from {} for trajectory {} were all outside the "
+                          "declared constraint {}",
+                          field, spec_.max_redraws_ + 1, odesynth::describe(d), index,
+                          to_string(c)));
+        v = quantile(d, s.uniform_open01());
+      }
+      return v;
+    };
+
+    sample out;
+    out.parameters.resize(spec_.parameters_.size());
+    for (std::size_t i = 0; i < spec_.parameters_.size(); ++i) {
+      const auto& q = *spec_.parameters_[i];
+      if (!q.scheduled) out.parameters[i] = value_of(q.name, q.dist, q.constraint);
+    }
+    out.initial_state.resize(spec_.initial_values_.size());
+    for (std::size_t i = 0; i < spec_.initial_values_.size(); ++i) {
+      const auto& q = *spec_.initial_values_[i];
+      out.initial_state[i] = value_of("x0[" + q.name + "]", q.dist, q.constraint);
+    }
+    if (spec_.schedules_.empty()) {
+      out.schedule = parameter_schedule::constant(out.parameters);
+      return out;
+    }
+
+    // Each scheduled parameter: sorted switch times and segment values; then the union of
+    // all switch times after `start` defines the segments of the combined schedule.
+    struct drawn {
+      std::size_t parameter;
+      std::vector<double> times, values;
+    };
+    std::vector<drawn> schedules;
+    for (const auto& sc : spec_.schedules_) {
+      const std::string name = spec_.model_->parameters()[sc.parameter];
+      drawn d{sc.parameter, {}, {}};
+      for (const auto& t : sc.switch_times)
+        d.times.push_back(value_of(name + ".switch_time", t, value_constraint::none));
+      for (const auto& v : sc.values) d.values.push_back(value_of(name, v, sc.constraint));
+      std::sort(d.times.begin(), d.times.end());
+      schedules.push_back(std::move(d));
+    }
+    auto value_at = [](const drawn& d, double t) {
+      std::size_t k = 0;
+      while (k < d.times.size() && t >= d.times[k]) ++k;
+      return d.values[k];
+    };
+    std::vector<double> switches;
+    for (const auto& d : schedules)
+      for (double t : d.times)
+        if (t > start) switches.push_back(t);
+    std::sort(switches.begin(), switches.end());
+    switches.erase(std::unique(switches.begin(), switches.end()), switches.end());
+    out.schedule.switch_times = switches;
+    std::vector<double> segment_starts{start};
+    segment_starts.insert(segment_starts.end(), switches.begin(), switches.end());
+    for (double t : segment_starts) {
+      std::vector<double> p = out.parameters;
+      for (const auto& d : schedules) p[d.parameter] = value_at(d, t);
+      out.schedule.values.push_back(std::move(p));
+    }
+    out.parameters = out.schedule.values.front();
+    out.has_schedule = true;
+    return out;
+  }
+
+ public:
+  std::uint64_t seed() const noexcept { return seed_; }
+  std::size_t dimensions() const noexcept { return dims_; }
+  /// The number of trajectories the design is built for (Latin hypercube, grid), if any.
+  std::optional<std::uint64_t> required_count() const {
+    if (dims_ == 0) return std::nullopt;
+    return std::visit([](const auto& d) { return d.required_count(); }, design_);
+  }
+  const sampler& spec() const noexcept { return spec_; }
+  std::string describe() const { return fmt::format("{} seed={}", spec_.describe(), seed_); }
+
+ private:
+  friend class sampler;
+  using design_variant =
+      std::variant<independent_design, latin_hypercube, sobol_design, halton_design, grid_design>;
+
+  bound_sampler(sampler spec, std::uint64_t seed, design_variant design, std::size_t dims)
+      : spec_(std::move(spec)), seed_(seed), design_(std::move(design)), dims_(dims) {}
+
+  sampler spec_;
+  std::uint64_t seed_;
+  design_variant design_;
+  std::size_t dims_;
+};
+
+inline bound_sampler sampler::bind(std::uint64_t seed) const {
+  validate();
+  const std::size_t dims = dimensions();
+  // Designs get their own seed stream, distinct from every trajectory's parameter stream.
+  const std::uint64_t design_seed = splitmix64(seed ^ 0x64657369676e5f31ull);
+  using kind = sampling_design::kind;
+  bound_sampler::design_variant d = independent_design(std::max<std::size_t>(dims, 1));
+  if (dims > 0) {
+    switch (design_.type) {
+      case kind::independent: d = independent_design(dims); break;
+      case kind::latin_hypercube: d = latin_hypercube(dims, design_.n, design_seed); break;
+      case kind::sobol: d = sobol_design(dims, design_seed, design_.scramble); break;
+      case kind::halton: d = halton_design(dims, design_seed, design_.scramble); break;
+      case kind::grid: {
+        std::vector<std::size_t> levels;
+        auto add = [&](const distribution& q) {
+          if (fixed(q)) return;
+          if (const auto* c = std::get_if<dist::choice>(&q); c && c->weights.empty())
+            levels.push_back(c->values.size());
+          else
+            levels.push_back(design_.grid_levels);
+        };
+        for (const auto& q : parameters_)
+          if (!q->scheduled) add(q->dist);
+        for (const auto& q : initial_values_) add(q->dist);
+        for (const auto& s : schedules_) {
+          for (const auto& t : s.switch_times) add(t);
+          for (const auto& v : s.values) add(v);
+        }
+        d = grid_design(std::move(levels));
+        break;
+      }
+    }
+  }
+  return bound_sampler(*this, seed, std::move(d), dims);
+}
+
+}  // namespace odesynth
