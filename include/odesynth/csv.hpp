@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstddef>
 #include <filesystem>
 #include <ostream>
@@ -54,7 +55,12 @@ void write_trajectory_csv(const trajectory& tr, const csv_options& options, Sink
     }
     for (Eigen::Index j = 0; j < v.cols(); ++j) {
       if (!first) buf.push_back(',');
-      fmt::format_to(std::back_inserter(buf), "{}", v(i, j));
+      // Unobserved or not-a-number values print as "nan" whatever their sign bit (fmt
+      // would print "-nan" for a negative NaN, which some readers reject).
+      if (!tr.mask()(i, j) || std::isnan(v(i, j)))
+        buf.append(std::string_view("nan"));
+      else
+        fmt::format_to(std::back_inserter(buf), "{}", v(i, j));
       first = false;
     }
     buf.push_back('\n');

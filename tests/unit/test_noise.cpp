@@ -420,6 +420,10 @@ TEST_CASE("species settings are checked against the columns before any work", "[
                     Catch::Contains("gaussian_noise.sigma.size()") && Catch::Contains("= 3"));
   const odesynth::column_specific bad{{"wolf", odesynth::gaussian_noise(1.0)}};
   CHECK_THROWS_AS(bad.layout_after(layout), odesynth::invalid_argument);
+  // Applied without the layout check, the unknown species is still an error, not a no-op.
+  auto tr = constant_trajectory(5, {"prey", "predator"}, 1.0);
+  auto s = stream();
+  CHECK_THROWS_WITH(bad(tr, s), Catch::Contains("\"wolf\"") && Catch::Contains("prey, predator"));
   const auto ok = (odesynth::gaussian_noise(odesynth::per_species<double>{{"prey", 0.1}}) |
                    odesynth::baseline_drift(0.1))
                       .layout_after(layout);

@@ -120,6 +120,14 @@ TEST_CASE("CSV: header and shortest round-trip numbers and nan for missing", "[c
   no_time.time_column = false;
   CHECK(odesynth::to_csv(tr, no_time) ==
         "a,b\n1,-2.5\n0.30000000000000004,nan\n6.02214076e+23,0\n");
+
+  // A negative NaN (as -0.0 * NaN produces) and a value hidden by the mask alone both print
+  // as "nan": fmt alone would print "-nan" and the stale number.
+  auto odd = small_trajectory();
+  odd.values()(0, 0) = -std::numeric_limits<double>::quiet_NaN();
+  odd.mask()(2, 1) = false;
+  CHECK(odesynth::to_csv(odd, no_time) ==
+        "a,b\nnan,-2.5\n0.30000000000000004,nan\n6.02214076e+23,nan\n");
 }
 
 TEST_CASE("CSV numbers read back to the same doubles", "[csv]") {

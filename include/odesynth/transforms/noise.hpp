@@ -449,7 +449,11 @@ class column_specific {
   void operator()(trajectory& tr, random_stream& s) const {
     for (const auto& [name, transform] : by_species_) {
       const auto j = tr.species_index(name);
-      if (!j) continue;  // layout_after rejects this up front
+      if (!j)
+        throw invalid_argument("column_specific", name,
+                               fmt::format("column_specific: no species \"{}\" in this "
+                                           "trajectory (columns: {})",
+                                           name, fmt::join(tr.species(), ", ")));
       trajectory column(tr.times(), std::make_shared<const std::vector<std::string>>(
                                         std::vector<std::string>{name}));
       column.values().col(0) = tr.values().col(*j);
