@@ -83,9 +83,10 @@ auto exploding_generator(failure_policy policy) {
 
 }  // namespace
 
-TEST_CASE("datasets are bit-identical for 1 2 and 4 threads", "[generator][reproducibility]") {
+TEST_CASE("datasets are bit-identical for 1 2 4 and 16 threads", "[generator][reproducibility]") {
   const auto one = lv_generator(1).collect(0, 60);
-  for (std::size_t threads : {2, 4}) {
+  // 16 threads on a 2-core machine: oversubscription shuffles the completion order most.
+  for (std::size_t threads : {2, 4, 16}) {
     CAPTURE(threads);
     const auto many = lv_generator(threads).collect(0, 60);
     REQUIRE(many.size() == one.size());
