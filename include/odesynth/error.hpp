@@ -9,10 +9,12 @@
 //       ├── invalid_argument        a value is out of its domain; names the field and value
 //       ├── solver_error            a solve failed and the caller asked for an exception
 //       └── io_error                a file could not be read or written; names the path
+//           └── parse_error         a file's text is malformed; names path, line and column
 #pragma once
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -51,6 +53,21 @@ class io_error : public error {
 
  private:
   std::string path_;
+};
+
+/// Text that cannot be read: path() ("" for a stream or string), line() and column() (both
+/// 1-based; 0 when not applicable) locate the problem, and what() says all three.
+class parse_error : public io_error {
+ public:
+  parse_error(std::string path, std::size_t line, std::size_t column, const std::string& message)
+      : io_error(std::move(path), message), line_(line), column_(column) {}
+
+  std::size_t line() const noexcept { return line_; }
+  std::size_t column() const noexcept { return column_; }
+
+ private:
+  std::size_t line_;
+  std::size_t column_;
 };
 
 namespace detail {
