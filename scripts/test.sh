@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh catch2 clang-14 gnuplot-nox libbenchmark-dev
+scripts/install-deps.sh catch2 clang-14 libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then

@@ -115,6 +115,7 @@ struct generated_trajectory {
 template <class Model>
 class ode_integrator {
  public:
+  static constexpr std::string_view kind = "ode";
   ode_integrator(Model model, solve_options options)
       : solver_(std::move(model), std::move(options)) {}
   const model_description& description() const { return solver_.description(); }
@@ -124,6 +125,7 @@ class ode_integrator {
                           : solver_.solve(x.parameters, x.initial_state, grid);
   }
   std::string describe() const { return fmt::format("ode({})", solver_.options()); }
+  const solve_options& options() const noexcept { return solver_.options(); }
 
  private:
   solver<Model> solver_;
@@ -133,6 +135,7 @@ class ode_integrator {
 template <class Model>
 class sde_integrator {
  public:
+  static constexpr std::string_view kind = "sde";
   sde_integrator(Model model, per_species<diffusion> noise, sde_options options)
       : solver_(std::move(model), std::move(noise), options) {}
   const model_description& description() const { return solver_.description(); }
@@ -154,6 +157,7 @@ class sde_integrator {
 template <class Model>
 class derivative_noise_integrator {
  public:
+  static constexpr std::string_view kind = "ode_with_derivative_noise";
   derivative_noise_integrator(Model model, derivative_noise noise, solve_options options)
       : noisy_(std::move(model), std::move(noise)),
         solver_(noisy_, std::move(options)),

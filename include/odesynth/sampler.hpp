@@ -159,6 +159,39 @@ class sampler {
 
   const model_description& model() const noexcept { return *model_; }
   const sampling_design& design() const noexcept { return design_; }
+  int max_redraw_count() const noexcept { return max_redraws_; }
+
+  /// The configuration as set, for provenance (provenance.hpp) and inspection.
+  struct setting {
+    std::string name;
+    distribution dist;
+    value_constraint constraint = value_constraint::none;
+  };
+  struct schedule_setting {
+    std::string parameter;
+    std::vector<distribution> switch_times, values;
+    value_constraint constraint = value_constraint::none;
+  };
+  /// Parameters with a distribution or value (not scheduled ones), in model order.
+  std::vector<setting> parameter_settings() const {
+    std::vector<setting> out;
+    for (const auto& q : parameters_)
+      if (q && !q->scheduled) out.push_back({q->name, q->dist, q->constraint});
+    return out;
+  }
+  /// Initial values that are set, in model order.
+  std::vector<setting> initial_value_settings() const {
+    std::vector<setting> out;
+    for (const auto& q : initial_values_)
+      if (q) out.push_back({q->name, q->dist, q->constraint});
+    return out;
+  }
+  std::vector<schedule_setting> schedule_settings() const {
+    std::vector<schedule_setting> out;
+    for (const auto& s : schedules_)
+      out.push_back({model_->parameters()[s.parameter], s.switch_times, s.values, s.constraint});
+    return out;
+  }
 
   /// The random quantities, in design-dimension order: parameters, initial values, then each
   /// schedule's switch times and values.
@@ -339,6 +372,9 @@ class bound_sampler {
   sample redraw(std::uint64_t index, double start, int attempt) const {
     return draw_attempt(index, start, attempt);
   }
+
+  /// The sampler this was bound from (its configuration, for provenance).
+  const sampler& settings() const noexcept { return spec_; }
 
  private:
   sample draw_attempt(std::uint64_t index, double start, int attempt) const {

@@ -62,6 +62,11 @@ class time_grid_spec {
   }
 
   /// The grid of one trajectory; `s` is its time-grid stream (unused for fixed grids).
+  /// Which kind of grid, for provenance: holds a time_grid, random_times or jittered_grid.
+  const std::variant<time_grid, random_times, jittered_grid>& variant() const noexcept {
+    return spec_;
+  }
+
   time_grid make(random_stream& s) const {
     if (const auto* fixed = std::get_if<time_grid>(&spec_)) return *fixed;
     if (const auto* r = std::get_if<random_times>(&spec_)) return make_random(*r, s);

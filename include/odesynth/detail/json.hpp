@@ -1,0 +1,454 @@
+// odesynth/detail/json.hpp - the small JSON subset odesynth's metadata files need.
+//
+// A document model (null, bool, number, string, array, object with keys in insertion order),
+// a writer and a strict reader (RFC 8259). Numbers keep their text: a 64-bit seed or a double
+// written in shortest round-trip form reads back exactly, which is what makes a dataset
+// regenerable from its metadata. Not a general JSON library: no comments, no trailing commas,
+// no duplicate keys (rejected), nesting limited to 64 levels.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "../error.hpp"
+
+namespace odesynth::detail {
+
+class json {
+ public:
+  struct number {
+    std::string text;  ///< as written; valid JSON number syntax
+  };
+  using array = std::vector<json>;
+  using object = std::vector<std::pair<std::string, json>>;
+
+  json() = default;  // null
+  json(std::nullptr_t) {}
+  json(bool b) : value_(b) {}
+  json(double d) : value_(number{format_double(d)}) {}
+  json(std::uint64_t u) : value_(number{fmt::format("{}", u)}) {}
+  json(std::int64_t i) : value_(number{fmt::format("{}", i)}) {}
+  json(int i) : value_(number{fmt::format("{}", i)}) {}
+  json(std::string s) : value_(std::move(s)) {}
+  json(std::string_view s) : value_(std::string(s)) {}
+  json(const char* s) : value_(std::string(s)) {}
+  json(array a) : value_(std::move(a)) {}
+  json(object o) : value_(std::move(o)) {}
+
+  static json make_array() { return json(array{}); }
+  static json make_object() { return json(object{}); }
+
+  bool is_null() const noexcept { return std::holds_alternative<std::monostate>(value_); }
+  bool is_bool() const noexcept { return std::holds_alternative<bool>(value_); }
+  bool is_number() const noexcept { return std::holds_alternative<number>(value_); }
+  bool is_string() const noexcept { return std::holds_alternative<std::string>(value_); }
+  bool is_array() const noexcept { return std::holds_alternative<array>(value_); }
+  bool is_object() const noexcept { return std::holds_alternative<object>(value_); }
+
+  /// Appends to an object (keys must be new) and returns *this, for chaining.
+  json& set(std::string key, json value) {
+    auto& o = as_object("json");
+    for (const auto& kv : o)
+      if (kv.first == key) throw error(fmt::format("json: duplicate key \"{}\"", key));
+    o.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+  json& push_back(json value) {
+    as_array("json").push_back(std::move(value));
+    return *this;
+  }
+
+  // Typed access; `where` names the value in messages ("metadata.sampler.design").
+  bool as_bool(std::string_view where) const {
+    if (!is_bool()) mismatch(where, "a boolean");
+    return std::get<bool>(value_);
+  }
+  double as_double(std::string_view where) const {
+    const auto& t = number_text(where);
+    double d = 0;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
+      mismatch(where, "a number representable as a double");
+    return d;
+  }
+  std::uint64_t as_uint64(std::string_view where) const {
+    const auto& t = number_text(where);
+    std::uint64_t u = 0;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), u);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
+      mismatch(where, "an integer in [0, 2^64)");
+    return u;
+  }
+  std::int64_t as_int64(std::string_view where) const {
+    const auto& t = number_text(where);
+    std::int64_t i = 0;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
+      mismatch(where, "an integer in [-2^63, 2^63)");
+    return i;
+  }
+  const std::string& as_string(std::string_view where) const {
+    if (!is_string()) mismatch(where, "a string");
+    return std::get<std::string>(value_);
+  }
+  const array& as_array(std::string_view where) const {
+    if (!is_array()) mismatch(where, "an array");
+    return std::get<array>(value_);
+  }
+  array& as_array(std::string_view where) {
+    if (!is_array()) mismatch(where, "an array");
+    return std::get<array>(value_);
+  }
+  const object& as_object(std::string_view where) const {
+    if (!is_object()) mismatch(where, "an object");
+    return std::get<object>(value_);
+  }
+  object& as_object(std::string_view where) {
+    if (!is_object()) mismatch(where, "an object");
+    return std::get<object>(value_);
+  }
+
+  /// The member `key` of an object, or nullptr.
+  const json* find(std::string_view key) const {
+    if (!is_object()) return nullptr;
+    for (const auto& kv : std::get<object>(value_))
+      if (kv.first == key) return &kv.second;
+    return nullptr;
+  }
+  /// The member `key`; a missing key is an error naming `where.key`.
+  const json& at(std::string_view key, std::string_view where) const {
+    as_object(where);
+    if (const json* j = find(key)) return *j;
+    throw error(fmt::format("{}: missing key \"{}\"", where, key));
+  }
+
+  /// Pretty-printed with two-space indentation, keys in insertion order, ending in '\n'.
+  std::string dump() const {
+    std::string out;
+    write(out, 0);
+    out.push_back('\n');
+    return out;
+  }
+
+  /// Parses a whole document; malformed text is a parse_error with line and column.
+  static json parse(std::string_view text, std::string source = {}) {
+    parser p{text, std::move(source)};
+    p.skip_space();
+    json j = p.value(0);
+    p.skip_space();
+    if (p.pos != text.size()) p.fail("unexpected text after the JSON document");
+    return j;
+  }
+
+  /// Shortest text that reads back to the same double; non-finite values have no JSON
+  /// spelling and are written as the strings "nan", "inf", "-inf" by callers that need them.
+  static std::string format_double(double d) {
+    if (!std::isfinite(d))
+      throw invalid_argument("json number", fmt::format("{}", d),
+                             fmt::format("json number = {}: expected a finite value", d));
+    return fmt::format("{}", d);
+  }
+
+ private:
+  [[noreturn]] static void mismatch(std::string_view where, std::string_view expected) {
+    throw error(fmt::format("{}: expected {}", where, expected));
+  }
+  const std::string& number_text(std::string_view where) const {
+    if (!is_number()) mismatch(where, "a number");
+    return std::get<number>(value_).text;
+  }
+
+  static void write_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    for (const char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20)
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+          else
+            out.push_back(c);
+      }
+    }
+    out.push_back('"');
+  }
+
+  void write(std::string& out, int depth) const {
+    const auto indent = [&](int d) { out.append(static_cast<std::size_t>(2 * d), ' '); };
+    if (is_null()) {
+      out += "null";
+    } else if (is_bool()) {
+      out += std::get<bool>(value_) ? "true" : "false";
+    } else if (is_number()) {
+      out += std::get<number>(value_).text;
+    } else if (is_string()) {
+      write_string(out, std::get<std::string>(value_));
+    } else if (is_array()) {
+      const auto& a = std::get<array>(value_);
+      // Arrays of scalars stay on one line: time grids and parameter lists read better.
+      bool flat = true;
+      for (const auto& e : a) flat = flat && !e.is_array() && !e.is_object();
+      out.push_back('[');
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i) out.push_back(',');
+        if (flat) {
+          if (i) out.push_back(' ');
+        } else {
+          out.push_back('\n');
+          indent(depth + 1);
+        }
+        a[i].write(out, depth + 1);
+      }
+      if (!flat && !a.empty()) {
+        out.push_back('\n');
+        indent(depth);
+      }
+      out.push_back(']');
+    } else {
+      const auto& o = std::get<object>(value_);
+      out.push_back('{');
+      for (std::size_t i = 0; i < o.size(); ++i) {
+        out += i ? ",\n" : "\n";
+        indent(depth + 1);
+        write_string(out, o[i].first);
+        out += ": ";
+        o[i].second.write(out, depth + 1);
+      }
+      if (!o.empty()) {
+        out.push_back('\n');
+        indent(depth);
+      }
+      out.push_back('}');
+    }
+  }
+
+  struct parser {
+    std::string_view text;
+    std::string source;
+    std::size_t pos = 0;
+
+    [[noreturn]] void fail(std::string_view what) const {
+      std::size_t line = 1, column = 1;
+      for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+          ++line;
+          column = 1;
+        } else {
+          ++column;
+        }
+      }
+      throw parse_error(
+          source, line, column,
+          fmt::format("{}:{}:{}: {}", source.empty() ? "<json>" : source, line, column, what));
+    }
+    void skip_space() {
+      while (pos < text.size() &&
+             (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r'))
+        ++pos;
+    }
+    bool literal(std::string_view word) {
+      if (text.substr(pos, word.size()) != word) return false;
+      pos += word.size();
+      return true;
+    }
+    json value(int depth) {
+      if (depth > 64) fail("nesting deeper than 64 levels");
+      if (pos >= text.size()) fail("unexpected end of input, expected a value");
+      const char c = text[pos];
+      if (c == '{') return parse_object(depth);
+      if (c == '[') return parse_array(depth);
+      if (c == '"') return json(parse_string());
+      if (literal("null")) return json();
+      if (literal("true")) return json(true);
+      if (literal("false")) return json(false);
+      if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
+      fail(fmt::format("unexpected character '{}'", printable(c)));
+    }
+    static std::string printable(char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u >= 0x20 && u < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", u);
+    }
+    json parse_object(int depth) {
+      ++pos;  // '{'
+      json out = make_object();
+      skip_space();
+      if (pos < text.size() && text[pos] == '}') {
+        ++pos;
+        return out;
+      }
+      for (;;) {
+        skip_space();
+        if (pos >= text.size() || text[pos] != '"') fail("expected a string key");
+        const std::size_t key_pos = pos;
+        std::string key = parse_string();
+        if (out.find(key)) {
+          pos = key_pos;
+          fail(fmt::format("duplicate key \"{}\"", key));
+        }
+        skip_space();
+        if (pos >= text.size() || text[pos] != ':') fail("expected ':' after a key");
+        ++pos;
+        skip_space();
+        json v = value(depth + 1);
+        std::get<object>(out.value_).emplace_back(std::move(key), std::move(v));
+        skip_space();
+        if (pos < text.size() && text[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        if (pos < text.size() && text[pos] == '}') {
+          ++pos;
+          return out;
+        }
+        fail("expected ',' or '}' in an object");
+      }
+    }
+    json parse_array(int depth) {
+      ++pos;  // '['
+      json out = make_array();
+      skip_space();
+      if (pos < text.size() && text[pos] == ']') {
+        ++pos;
+        return out;
+      }
+      for (;;) {
+        skip_space();
+        std::get<array>(out.value_).push_back(value(depth + 1));
+        skip_space();
+        if (pos < text.size() && text[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        if (pos < text.size() && text[pos] == ']') {
+          ++pos;
+          return out;
+        }
+        fail("expected ',' or ']' in an array");
+      }
+    }
+    json parse_number() {
+      const std::size_t begin = pos;
+      const auto digits = [&] {
+        const std::size_t from = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+        return pos - from;
+      };
+      if (text[pos] == '-') ++pos;
+      if (pos < text.size() && text[pos] == '0') {
+        ++pos;
+      } else if (digits() == 0) {
+        fail("a number needs digits");
+      }
+      if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        if (digits() == 0) fail("a number needs digits after '.'");
+      }
+      if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+        ++pos;
+        if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) ++pos;
+        if (digits() == 0) fail("a number needs digits in its exponent");
+      }
+      json j;
+      j.value_ = number{std::string(text.substr(begin, pos - begin))};
+      return j;
+    }
+    unsigned hex4() {
+      if (pos + 4 > text.size()) fail("truncated \\u escape");
+      unsigned v = 0;
+      for (int i = 0; i < 4; ++i) {
+        const char h = text[pos++];
+        v <<= 4;
+        if (h >= '0' && h <= '9')
+          v |= static_cast<unsigned>(h - '0');
+        else if (h >= 'a' && h <= 'f')
+          v |= static_cast<unsigned>(h - 'a' + 10);
+        else if (h >= 'A' && h <= 'F')
+          v |= static_cast<unsigned>(h - 'A' + 10);
+        else
+          fail("bad hex digit in a \\u escape");
+      }
+      return v;
+    }
+    static void append_utf8(std::string& out, unsigned cp) {
+      if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+      } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      }
+    }
+    std::string parse_string() {
+      ++pos;  // '"'
+      std::string out;
+      for (;;) {
+        if (pos >= text.size()) fail("unterminated string");
+        const char c = text[pos++];
+        if (c == '"') return out;
+        if (static_cast<unsigned char>(c) < 0x20) {
+          --pos;
+          fail("control character in a string (escape it)");
+        }
+        if (c != '\\') {
+          out.push_back(c);
+          continue;
+        }
+        if (pos >= text.size()) fail("unterminated escape");
+        const char e = text[pos++];
+        switch (e) {
+          case '"': out.push_back('"'); break;
+          case '\\': out.push_back('\\'); break;
+          case '/': out.push_back('/'); break;
+          case 'b': out.push_back('\b'); break;
+          case 'f': out.push_back('\f'); break;
+          case 'n': out.push_back('\n'); break;
+          case 'r': out.push_back('\r'); break;
+          case 't': out.push_back('\t'); break;
+          case 'u': {
+            unsigned cp = hex4();
+            if (cp >= 0xD800 && cp < 0xDC00) {
+              if (!literal("\\u")) fail("unpaired surrogate in a \\u escape");
+              const unsigned low = hex4();
+              if (low < 0xDC00 || low >= 0xE000) fail("bad low surrogate in a \\u escape");
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else if (cp >= 0xDC00 && cp < 0xE000) {
+              fail("unpaired surrogate in a \\u escape");
+            }
+            append_utf8(out, cp);
+            break;
+          }
+          default: --pos; fail(fmt::format("unknown escape '\\{}'", printable(e)));
+        }
+      }
+    }
+  };
+
+  std::variant<std::monostate, bool, number, std::string, array, object> value_;
+};
+
+}  // namespace odesynth::detail
