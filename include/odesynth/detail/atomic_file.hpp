@@ -7,6 +7,11 @@
 // survives a power cut. Without `overwrite`, the final step is link() + unlink(), which fails
 // atomically if the name was taken in the meantime. Temporary files are named
 // ".<name>.odesynth-tmp-<pid>-<n>", recognisable for clean-up after a crash.
+//
+// Writes are buffered (1 MiB) so that small writes cost no system call; a write at least as
+// large as the buffer goes straight to the file, saving a copy. write_at() overwrites bytes
+// already written (a header whose final values are known only at the end: .npy, ZIP), and
+// flush() + temp_path() let the content be read back before commit().
 #pragma once
 
 #include <fmt/format.h>
@@ -14,6 +19,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -77,8 +83,58 @@ class atomic_file {
   const std::filesystem::path& temp_path() const noexcept { return temp_; }
 
   void write(std::string_view bytes) {
+    if (bytes.size() >= flush_threshold) {
+      flush_buffer();
+      write_all(bytes.data(), bytes.size());
+      return;
+    }
     buffer_.append(bytes.data(), bytes.size());
     if (buffer_.size() >= flush_threshold) flush_buffer();
+  }
+
+  /// Bytes written so far (including those still buffered).
+  std::uint64_t size() const noexcept { return written_ + buffer_.size(); }
+
+  /// Overwrites bytes already written, `offset` bytes from the start; cannot extend the file.
+  /// Patches in the buffer when it can, else flushes and writes at the position.
+  void write_at(std::uint64_t offset, std::string_view bytes) {
+    if (offset > size() || bytes.size() > size() - offset)
+      throw_invalid("atomic_file.write_at.offset", offset,
+                    fmt::format("a range of {} bytes inside the {} bytes written to {}",
+                                bytes.size(), size(), path_.string()));
+    if (bytes.empty()) return;
+    if (offset >= written_) {
+      std::memcpy(buffer_.data() + (offset - written_), bytes.data(), bytes.size());
+      return;
+    }
+    flush_buffer();
+#if ODESYNTH_DETAIL_POSIX_IO
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+      const ssize_t w = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        fail_errno("pwrite");
+      }
+      p += w;
+      offset += static_cast<std::uint64_t>(w);
+      left -= static_cast<std::size_t>(w);
+    }
+#else
+    if (!seek(offset) || std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size() ||
+        !seek(written_))
+      fail_errno("write");
+#endif
+  }
+
+  /// Hands the buffered bytes to the operating system, so that reading temp_path() sees
+  /// everything written so far. Not a durability point (commit() is).
+  void flush() {
+    flush_buffer();
+#if !ODESYNTH_DETAIL_POSIX_IO
+    if (std::fflush(file_) != 0) fail_errno("write");
+#endif
   }
 
   /// Makes the content visible under the final name. After this the object is inert.
@@ -171,9 +227,12 @@ class atomic_file {
   }
 
   void flush_buffer() {
+    write_all(buffer_.data(), buffer_.size());
+    buffer_.clear();
+  }
+
+  void write_all(const char* p, std::size_t left) {
 #if ODESYNTH_DETAIL_POSIX_IO
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
     while (left > 0) {
       const ssize_t w = ::write(fd_, p, left);
       if (w < 0) {
@@ -181,14 +240,24 @@ class atomic_file {
         fail_errno("write");
       }
       p += w;
+      written_ += static_cast<std::uint64_t>(w);
       left -= static_cast<std::size_t>(w);
     }
 #else
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
-      fail_errno("write");
+    if (left > 0 && std::fwrite(p, 1, left, file_) != left) fail_errno("write");
+    written_ += left;
 #endif
-    buffer_.clear();
   }
+
+#if !ODESYNTH_DETAIL_POSIX_IO
+  bool seek(std::uint64_t offset) noexcept {
+#if defined(_WIN32)
+    return ::_fseeki64(file_, static_cast<long long>(offset), SEEK_SET) == 0;
+#else
+    return std::fseek(file_, static_cast<long>(offset), SEEK_SET) == 0;
+#endif
+  }
+#endif
 
   void sync_folder() noexcept {
 #if ODESYNTH_DETAIL_POSIX_IO
@@ -218,6 +287,7 @@ class atomic_file {
   bool overwrite_;
   bool committed_ = false;
   std::string buffer_;
+  std::uint64_t written_ = 0;  ///< bytes handed to the operating system
 #if ODESYNTH_DETAIL_POSIX_IO
   int fd_ = -1;
 #else
