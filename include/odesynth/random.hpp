@@ -58,6 +58,8 @@ enum class stream_purpose : std::uint32_t {
   measurement = 3,    ///< transforms: noise, sparsification, post-processing
   process_noise = 4,  ///< noise inside the dynamics (derivative noise, SDE increments)
   perturbation = 5,   ///< perturbations of steady states
+  dataset_split = 6,  ///< train/validation/test splits (ml/split.hpp)
+  dataset_mix = 7,    ///< mixing synthetic and real trajectories (ml/mixing.hpp)
   user = 1000,        ///< first value free for users' own purposes
 };
 

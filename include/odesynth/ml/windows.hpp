@@ -1,0 +1,212 @@
+// odesynth/ml/windows.hpp - sliding windows for forecasting: from trajectories to the
+// inputs X [windows, input_length, input species] and targets y [windows, horizon, target
+// species] a forecasting model trains on.
+//
+// A window starting at row s of a trajectory takes the input species at rows
+// [s, s + input_length) into X and the target species at rows
+// [s + input_length, s + input_length + horizon) into y. Starts are 0, stride, 2 stride, ...
+// while the window fits; windows never cross from one trajectory into the next.
+//
+// Missing values: unless `allow_missing`, a window is skipped when any value it would copy
+// (an input species in an input row, a target species in a target row) is missing (mask
+// false or NaN). Skipping does not shift the stride grid: the other windows keep their
+// starts. With `allow_missing` the NaNs are copied as they are.
+//
+// Against SimbaML's window generator (simba_ml/prediction/time_series/data_loader/
+// window_generator.py): the same windows for stride 1 and complete data (T - input_length -
+// horizon + 1 per series, inputs then outputs, series concatenated in order). Differences,
+// on purpose: features keep the order the user lists them in (SimbaML takes them in the data's
+// column order); an unknown species is an error (SimbaML ignores unknown names as long as one
+// name is known); windows holding a missing value are skipped (SimbaML copies NaNs); a
+// series shorter than the window contributes no window (SimbaML's np.delete fails on it);
+// each window records which trajectory and row it came from.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "../error.hpp"
+#include "../trajectory.hpp"
+#include "array3.hpp"
+
+namespace odesynth {
+
+struct window_options {
+  std::size_t input_length = 1;  ///< rows of input per window (>= 1)
+  std::size_t horizon = 1;       ///< rows to forecast after the input (>= 1)
+  std::size_t stride = 1;        ///< rows between the starts of consecutive windows (>= 1)
+  /// Species in X, in this order; empty: every column of the first trajectory, in its order.
+  std::vector<std::string> input_species;
+  /// Species in y, in this order; empty: every column of the first trajectory, in its order.
+  std::vector<std::string> target_species;
+  /// Keep windows holding missing values (as NaN) instead of skipping them.
+  bool allow_missing = false;
+
+  /// Checks what can be checked without data: lengths and stride >= 1, no repeated names.
+  void validate() const;
+};
+
+/// Where a window came from: trajectory index in the input vector and its first input row.
+struct window_origin {
+  std::size_t trajectory = 0;
+  std::size_t start_row = 0;
+
+  friend bool operator==(const window_origin& a, const window_origin& b) {
+    return a.trajectory == b.trajectory && a.start_row == b.start_row;
+  }
+};
+
+struct window_set {
+  array3 inputs;                            ///< X, [windows, input_length, input_species.size()]
+  array3 targets;                           ///< y, [windows, horizon, target_species.size()]
+  std::vector<window_origin> origins;       ///< one per window, in the order of the arrays
+  std::vector<std::string> input_species;   ///< names along the last axis of `inputs`
+  std::vector<std::string> target_species;  ///< names along the last axis of `targets`
+  std::size_t skipped_missing = 0;          ///< windows skipped for a missing value
+
+  std::size_t size() const noexcept { return origins.size(); }
+};
+
+namespace detail::ml {
+
+inline bool is_missing(const trajectory& tr, Eigen::Index row, Eigen::Index col) {
+  return !tr.mask()(row, col) || std::isnan(tr.values()(row, col));
+}
+
+inline void require_distinct(const std::vector<std::string>& names, const std::string& field) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (names[i] == names[j]) throw_invalid(field, names[i], "no repeated species names");
+}
+
+/// Column of each name in `tr`; an unknown name throws invalid_argument naming `field`, the
+/// name, the trajectory (`which`, e.g. "trajectory 3") and the names it has.
+inline std::vector<Eigen::Index> columns_of(const trajectory& tr,
+                                            const std::vector<std::string>& names,
+                                            const std::string& field, const std::string& which) {
+  std::vector<Eigen::Index> columns;
+  columns.reserve(names.size());
+  for (const auto& name : names) {
+    const auto column = tr.species_index(name);
+    if (!column)
+      throw_invalid(
+          field, name,
+          fmt::format("a species of {}, one of [{}]", which, fmt::join(tr.species(), ", ")));
+    columns.push_back(*column);
+  }
+  return columns;
+}
+
+/// For each row, whether any of `columns` is missing there; as prefix counts, so the
+/// missing rows in [a, b) are count[b] - count[a].
+inline std::vector<std::size_t> missing_prefix(const trajectory& tr,
+                                               const std::vector<Eigen::Index>& columns) {
+  std::vector<std::size_t> count(static_cast<std::size_t>(tr.num_times()) + 1, 0);
+  for (Eigen::Index r = 0; r < tr.num_times(); ++r) {
+    bool missing = false;
+    for (const Eigen::Index c : columns) missing = missing || is_missing(tr, r, c);
+    const auto i = static_cast<std::size_t>(r);
+    count[i + 1] = count[i] + (missing ? std::size_t{1} : std::size_t{0});
+  }
+  return count;
+}
+
+}  // namespace detail::ml
+
+inline void window_options::validate() const {
+  if (input_length == 0) detail::throw_invalid("window_options.input_length", 0, "at least 1");
+  if (horizon == 0) detail::throw_invalid("window_options.horizon", 0, "at least 1");
+  if (stride == 0) detail::throw_invalid("window_options.stride", 0, "at least 1");
+  detail::ml::require_distinct(input_species, "window_options.input_species");
+  detail::ml::require_distinct(target_species, "window_options.target_species");
+}
+
+/// Cuts every trajectory into forecasting windows (see the header comment). Throws
+/// invalid_argument for bad options, an unknown species, no trajectories, or a window
+/// (input_length + horizon) longer than the longest trajectory; shorter trajectories just
+/// give no window.
+inline window_set make_windows(const std::vector<trajectory>& trajectories,
+                               const window_options& options) {
+  options.validate();
+  if (trajectories.empty())
+    detail::throw_invalid("trajectories.size()", 0, "at least one trajectory to cut windows from");
+
+  window_set out;
+  out.input_species =
+      options.input_species.empty() ? trajectories.front().species() : options.input_species;
+  out.target_species =
+      options.target_species.empty() ? trajectories.front().species() : options.target_species;
+
+  std::size_t longest = 0;
+  for (const auto& tr : trajectories)
+    longest = std::max(longest, static_cast<std::size_t>(tr.num_times()));
+  const std::size_t in_len = options.input_length, horizon = options.horizon;
+  if (in_len >= longest)
+    detail::throw_invalid(
+        "window_options.input_length", in_len,
+        fmt::format("less than {}, the length of the longest trajectory, to leave a row for "
+                    "the horizon",
+                    longest));
+  if (horizon > longest - in_len)
+    detail::throw_invalid("window_options.horizon", horizon,
+                          fmt::format("at most {}: input_length {} + horizon must fit in {} "
+                                      "rows, the length of the longest trajectory",
+                                      longest - in_len, in_len, longest));
+  const std::size_t span = in_len + horizon;
+
+  // First pass: which windows exist, so the arrays are allocated once.
+  std::vector<std::vector<Eigen::Index>> in_cols(trajectories.size()),
+      out_cols(trajectories.size());
+  for (std::size_t k = 0; k < trajectories.size(); ++k) {
+    const trajectory& tr = trajectories[k];
+    const std::string which = fmt::format("trajectory {}", k);
+    in_cols[k] =
+        detail::ml::columns_of(tr, out.input_species, "window_options.input_species", which);
+    out_cols[k] =
+        detail::ml::columns_of(tr, out.target_species, "window_options.target_species", which);
+    const auto rows = static_cast<std::size_t>(tr.num_times());
+    if (rows < span) continue;
+    std::vector<std::size_t> in_missing, out_missing;
+    if (!options.allow_missing) {
+      in_missing = detail::ml::missing_prefix(tr, in_cols[k]);
+      out_missing = detail::ml::missing_prefix(tr, out_cols[k]);
+    }
+    for (std::size_t s = 0; s + span <= rows; s += options.stride) {
+      if (!options.allow_missing && (in_missing[s + in_len] != in_missing[s] ||
+                                     out_missing[s + span] != out_missing[s + in_len])) {
+        ++out.skipped_missing;
+        continue;
+      }
+      out.origins.push_back({k, s});
+    }
+  }
+
+  const std::size_t n = out.origins.size();
+  out.inputs = array3(n, in_len, out.input_species.size());
+  out.targets = array3(n, horizon, out.target_species.size());
+  for (std::size_t w = 0; w < n; ++w) {
+    const auto [k, s] = out.origins[w];
+    const trajectory& tr = trajectories[k];
+    // A missing entry is copied as NaN even if a stale number sits under a false mask.
+    const auto value = [&tr](std::size_t row, Eigen::Index col) {
+      const auto r = static_cast<Eigen::Index>(row);
+      return detail::ml::is_missing(tr, r, col) ? std::numeric_limits<double>::quiet_NaN()
+                                                : tr.values()(r, col);
+    };
+    for (std::size_t j = 0; j < in_len; ++j)
+      for (std::size_t c = 0; c < in_cols[k].size(); ++c)
+        out.inputs(w, j, c) = value(s + j, in_cols[k][c]);
+    for (std::size_t j = 0; j < horizon; ++j)
+      for (std::size_t c = 0; c < out_cols[k].size(); ++c)
+        out.targets(w, j, c) = value(s + in_len + j, out_cols[k][c]);
+  }
+  return out;
+}
+
+}  // namespace odesynth
