@@ -36,4 +36,11 @@
 
 // generation and sinks
 #include "csv.hpp"
+#include "dataset.hpp"
 #include "generator.hpp"
+#include "progress_bar.hpp"
+#include "provenance.hpp"
+
+// real data and machine learning
+#include "csv_reader.hpp"
+#include "ml.hpp"

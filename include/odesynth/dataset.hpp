@@ -1,0 +1,287 @@
+// odesynth/dataset.hpp - generate a dataset straight into a folder, in the formats ML users
+// load, with the provenance to regenerate it.
+//
+//   odesynth::dataset_options out;
+//   out.formats = {odesynth::dataset_format::npy, odesynth::dataset_format::simbaml_csv};
+//   const auto written = odesynth::write_dataset(generator, 0, 1000, "out/sir", out);
+//
+// The folder holds metadata.json (provenance.hpp), parameters.csv (parameter_table.hpp) and
+// the chosen formats:
+//   simbaml_csv  <model>_<i>.csv per trajectory (sinks/simbaml_csv.hpp)
+//   tidy_csv     data.csv, trajectory,time,species,value (sinks/tidy_csv.hpp)
+//   npy          values.npy [n, T, S], mask.npy, times.npy [n, T], lengths.npy, index.npy,
+//                status.npy, parameters.npy, initial_state.npy (sinks/numpy.hpp)
+//   npz          the same arrays bundled as dataset.npz
+//
+// Safety: everything is checked before the first solve (parent folder exists and is
+// writable, destination absent unless `overwrite`); files go to a temporary folder that is
+// renamed into place when complete (detail/atomic_folder.hpp), so the destination holds
+// either the previous content or the complete new dataset, never a mix. An error (I/O,
+// a worker's exception) removes the temporary folder and reaches the caller.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "detail/atomic_folder.hpp"
+#include "error.hpp"
+#include "generator.hpp"
+#include "provenance.hpp"
+#include "sinks/dataset_layout.hpp"
+#include "sinks/numpy.hpp"
+#include "sinks/parameter_table.hpp"
+#include "sinks/simbaml_csv.hpp"
+#include "sinks/tidy_csv.hpp"
+
+namespace odesynth {
+
+enum class dataset_format { simbaml_csv, tidy_csv, npy, npz };
+
+constexpr std::string_view to_string(dataset_format f) noexcept {
+  switch (f) {
+    case dataset_format::simbaml_csv: return "simbaml_csv";
+    case dataset_format::tidy_csv: return "tidy_csv";
+    case dataset_format::npy: return "npy";
+    case dataset_format::npz: return "npz";
+  }
+  return "unknown";
+}
+
+struct dataset_options {
+  std::vector<dataset_format> formats{dataset_format::npy};
+  bool overwrite = false;  ///< replace an existing dataset folder (atomically)
+  simbaml_csv_options simbaml;
+  numpy_options numpy;
+
+  void validate() const {
+    if (formats.empty())
+      detail::throw_invalid("dataset_options.formats", "[]", "at least one format");
+    for (std::size_t i = 0; i < formats.size(); ++i)
+      for (std::size_t k = 0; k < i; ++k)
+        if (formats[k] == formats[i])
+          detail::throw_invalid(fmt::format("dataset_options.formats[{}]", i),
+                                to_string(formats[i]), "each format at most once");
+  }
+  bool has(dataset_format f) const {
+    for (auto g : formats)
+      if (g == f) return true;
+    return false;
+  }
+};
+
+struct dataset_result {
+  std::filesystem::path folder;
+  generation_report report;
+  std::vector<std::string> files;  ///< relative to folder
+};
+
+/// The layout a generator's trajectories will have.
+template <class Integrator, class Transform>
+dataset_layout layout_of(const generator<Integrator, Transform>& g) {
+  const auto& model = g.integrator().description();
+  dataset_layout layout;
+  layout.model_name = model.name();
+  layout.species = g.output_layout().species;
+  layout.model_species = model.species();
+  layout.parameters = g.integrator().sampled_parameters();
+  layout.max_times = g.output_layout().num_times;
+  return layout;
+}
+
+/// Generates trajectories [begin, end) with `g` into the dataset folder `folder`.
+template <class Integrator, class Transform>
+dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uint64_t begin,
+                             std::uint64_t end, const std::filesystem::path& folder,
+                             const dataset_options& options = {}) {
+  options.validate();
+  if (begin >= end)
+    detail::throw_invalid(
+        "write_dataset.end", end,
+        fmt::format("end > begin ({}): a dataset needs at least one trajectory", begin));
+  if (const auto n = g.samples().required_count(); n && end > *n)
+    detail::throw_invalid("write_dataset.end", end,
+                          fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
+  const dataset_layout layout = layout_of(g);
+  detail::atomic_folder out(folder, options.overwrite);
+  const auto& dir = out.temp_path();
+
+  parameter_table_sink parameters(dir, layout);
+  std::optional<simbaml_csv_sink> simbaml;
+  std::optional<tidy_csv_sink> tidy;
+  std::optional<numpy_sink> numpy;
+  if (options.has(dataset_format::simbaml_csv)) simbaml.emplace(dir, layout, options.simbaml);
+  if (options.has(dataset_format::tidy_csv)) tidy.emplace(dir, layout);
+  if (options.has(dataset_format::npy) || options.has(dataset_format::npz)) {
+    numpy_options np = options.numpy;
+    np.npy_files = options.has(dataset_format::npy);
+    np.npz_bundle = options.has(dataset_format::npz);
+    numpy.emplace(dir, layout, np);
+  }
+
+  dataset_result result;
+  result.report = g.run(begin, end, [&](std::uint64_t index, trajectory&& tr) {
+    parameters(index, tr);
+    if (simbaml) (*simbaml)(index, tr);
+    if (tidy) (*tidy)(index, tr);
+    if (numpy) (*numpy)(index, tr);
+  });
+  result.files = parameters.finish();
+  const auto append = [&result](std::vector<std::string> more) {
+    result.files.insert(result.files.end(), more.begin(), more.end());
+  };
+  if (simbaml) append(simbaml->finish());
+  if (tidy) append(tidy->finish());
+  if (numpy) append(numpy->finish());
+  result.files.push_back("metadata.json");
+
+  detail::folder_file metadata(dir / "metadata.json");
+  metadata.write(dataset_metadata(g, begin, end, result.report, result.files));
+  metadata.close();
+  out.commit();
+  result.folder = folder;
+  return result;
+}
+
+namespace detail {
+
+// True if two metadata documents describe the same generation (everything but the report and
+// the file list): a finished shard may then be reused instead of regenerated.
+inline bool same_generation(const json& a, const json& b) {
+  const auto& oa = a.as_object("metadata");
+  const auto& ob = b.as_object("metadata");
+  std::vector<std::pair<std::string, std::string>> ka, kb;
+  for (const auto& [key, value] : oa)
+    if (key != "report" && key != "files") ka.emplace_back(key, value.dump());
+  for (const auto& [key, value] : ob)
+    if (key != "report" && key != "files") kb.emplace_back(key, value.dump());
+  return ka == kb;
+}
+
+inline std::string shard_name(std::uint64_t begin, std::uint64_t end) {
+  return fmt::format("shard-{:012}-{:012}", begin, end);
+}
+
+}  // namespace detail
+
+struct sharded_dataset_result {
+  std::filesystem::path folder;
+  generation_report report;         ///< summed over the shards generated by this call
+  std::uint64_t shards = 0;         ///< shards of [begin, end)
+  std::uint64_t shards_reused = 0;  ///< finished by an earlier run and left as they were
+  std::vector<std::string> shard_folders;
+};
+
+/// Generates [begin, end) as shards of `shard_size` trajectories, each its own dataset folder
+/// (written atomically as by write_dataset) inside `folder`, which is created if missing.
+/// A shard that a previous run finished with the same generation settings is reused, so a run
+/// that was interrupted resumes where it stopped and gives exactly the files of an
+/// uninterrupted run. A shard folder made with other settings is an error unless
+/// options.overwrite. When all shards exist, `folder/metadata.json` describes the whole range
+/// and lists them.
+template <class Integrator, class Transform>
+sharded_dataset_result write_dataset_shards(const generator<Integrator, Transform>& g,
+                                            std::uint64_t begin, std::uint64_t end,
+                                            const std::filesystem::path& folder,
+                                            std::uint64_t shard_size,
+                                            const dataset_options& options = {}) {
+  namespace fs = std::filesystem;
+  options.validate();
+  if (shard_size == 0)
+    detail::throw_invalid("write_dataset_shards.shard_size", shard_size, "a size >= 1");
+  if (begin >= end)
+    detail::throw_invalid(
+        "write_dataset_shards.end", end,
+        fmt::format("end > begin ({}): a dataset needs at least one trajectory", begin));
+  if (const auto n = g.samples().required_count(); n && end > *n)
+    detail::throw_invalid("write_dataset_shards.end", end,
+                          fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
+  std::error_code ec;
+  const fs::path parent = folder.parent_path().empty() ? fs::path(".") : folder.parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw io_error(folder.string(), fmt::format("cannot write {}: folder {} does not exist",
+                                                folder.string(), parent.string()));
+  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec))
+    throw io_error(folder.string(), fmt::format("{} exists and is not a folder", folder.string()));
+  fs::create_directories(folder, ec);
+  if (ec)
+    throw io_error(folder.string(),
+                   fmt::format("cannot create {}: {}", folder.string(), ec.message()));
+
+  sharded_dataset_result result;
+  result.folder = folder;
+  generation_report total;
+  for (std::uint64_t a = begin; a < end; a += std::min(shard_size, end - a)) {
+    const std::uint64_t b = a + std::min(shard_size, end - a);
+    const std::string name = detail::shard_name(a, b);
+    const fs::path shard = folder / name;
+    ++result.shards;
+    result.shard_folders.push_back(name);
+    if (fs::exists(shard, ec)) {
+      const fs::path meta = shard / "metadata.json";
+      std::ifstream in(meta, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      bool reusable = false;
+      if (in || in.eof()) {
+        try {
+          const auto expected = detail::json::parse(dataset_metadata(g, a, b, generation_report{}));
+          reusable = detail::same_generation(detail::json::parse(text, meta.string()), expected);
+        } catch (const error&) {
+          reusable = false;
+        }
+      }
+      if (reusable && !options.overwrite) {
+        ++result.shards_reused;
+        continue;
+      }
+      if (!options.overwrite)
+        throw io_error(shard.string(),
+                       fmt::format("{} holds a shard made with other settings (pass overwrite = "
+                                   "true to replace it)",
+                                   shard.string()));
+    }
+    const auto written = write_dataset(g, a, b, shard, options);
+    total.requested += written.report.requested;
+    total.delivered += written.report.delivered;
+    total.dropped += written.report.dropped;
+    total.resampled += written.report.resampled;
+    for (std::size_t k = 0; k < total.status_counts.size(); ++k)
+      total.status_counts[k] += written.report.status_counts[k];
+    total.elapsed_seconds += written.report.elapsed_seconds;
+    total.peak_alive = std::max(total.peak_alive, written.report.peak_alive);
+  }
+  result.report = total;
+
+  // The whole dataset's metadata: configuration of the full range, counts summed from the
+  // shards' own metadata (so reused shards count too).
+  generation_report all;
+  all.requested = end - begin;
+  for (const auto& name : result.shard_folders) {
+    std::ifstream in(folder / name / "metadata.json", std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto doc = detail::json::parse(text, (folder / name / "metadata.json").string());
+    const auto& r = doc.at("report", name);
+    all.delivered += r.at("delivered", name).as_uint64(name + ".report.delivered");
+    all.dropped += r.at("dropped", name).as_uint64(name + ".report.dropped");
+    all.resampled += r.at("resampled", name).as_uint64(name + ".report.resampled");
+    const auto& counts = r.at("status_counts", name);
+    for (auto st : all_solve_statuses)
+      all.status_counts[static_cast<std::size_t>(st)] +=
+          counts.at(to_string(st), name).as_uint64(name + ".report.status_counts");
+  }
+  detail::atomic_file meta(folder / "metadata.json", /*overwrite=*/true);
+  meta.write(dataset_metadata(g, begin, end, all, result.shard_folders));
+  meta.commit();
+  return result;
+}
+
+}  // namespace odesynth

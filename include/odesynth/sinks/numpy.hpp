@@ -1,0 +1,142 @@
+// odesynth/sinks/numpy.hpp - a dataset as NumPy arrays, streamed trajectory by trajectory.
+//
+//   values.npy         [n, T, S]  float64 (or float32), NaN where missing or past the end
+//   mask.npy           [n, T, S]  bool, true where observed
+//   times.npy          [n, T]     float64, NaN past each trajectory's length (irregular grids
+//                                 and sparsifiers give trajectories different times)
+//   lengths.npy        [n]        int64, rows of each trajectory
+//   index.npy          [n]        uint64, each trajectory's index in the dataset
+//   status.npy         [n]        int64, solve_status code (metadata.json lists the names)
+//   parameters.npy     [n, P]     float64, the sampled parameters (values at the start)
+//   initial_state.npy  [n, S0]    float64, the initial values of all model species
+// T is the longest trajectory the generator can make (its output layout), so the leading
+// dimension is the only one that grows and nothing is held in memory: each array streams
+// to its own file (npy.hpp), whose header is patched with n at the end. With `npz_bundle` the
+// arrays are also bundled as dataset.npz (stored, not compressed: numpy.load memory-maps
+// nothing from an npz anyway, and compression would cost more than the solve).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../npy.hpp"
+#include "../npz.hpp"
+#include "../solve_status.hpp"
+#include "../trajectory.hpp"
+#include "dataset_layout.hpp"
+
+namespace odesynth {
+
+struct numpy_options {
+  npy_dtype values_dtype = npy_dtype::float64;  ///< float64 or float32
+  bool npy_files = true;                        ///< keep the .npy files
+  bool npz_bundle = false;                      ///< also write dataset.npz
+};
+
+class numpy_sink {
+ public:
+  numpy_sink(const std::filesystem::path& folder, const dataset_layout& layout,
+             numpy_options options = {})
+      : options_(options),
+        folder_(folder),
+        bundle_(folder / "dataset.npz"),
+        rows_(layout.max_times),
+        columns_(layout.species.size()) {
+    if (options_.values_dtype != npy_dtype::float64 && options_.values_dtype != npy_dtype::float32)
+      detail::throw_invalid("numpy_options.values_dtype", fmt::format("{}", options_.values_dtype),
+                            "float64 or float32");
+    if (!options_.npy_files && !options_.npz_bundle)
+      detail::throw_invalid("numpy_options", "npy_files = false, npz_bundle = false",
+                            "at least one of npy_files and npz_bundle");
+    values_.emplace(folder_ / "values.npy", options_.values_dtype,
+                    std::vector<std::size_t>{rows_, columns_});
+    mask_.emplace(folder_ / "mask.npy", npy_dtype::boolean,
+                  std::vector<std::size_t>{rows_, columns_});
+    times_.emplace(folder_ / "times.npy", npy_dtype::float64, std::vector<std::size_t>{rows_});
+    lengths_.emplace(folder_ / "lengths.npy", npy_dtype::int64, std::vector<std::size_t>{});
+    index_.emplace(folder_ / "index.npy", npy_dtype::uint64, std::vector<std::size_t>{});
+    status_.emplace(folder_ / "status.npy", npy_dtype::int64, std::vector<std::size_t>{});
+    parameters_.emplace(folder_ / "parameters.npy", npy_dtype::float64,
+                        std::vector<std::size_t>{layout.parameters.size()});
+    initial_state_.emplace(folder_ / "initial_state.npy", npy_dtype::float64,
+                           std::vector<std::size_t>{layout.model_species.size()});
+    value_row_.resize(rows_ * columns_);
+    mask_row_.reset(new bool[rows_ * columns_]);
+    time_row_.resize(rows_);
+  }
+
+  void operator()(std::uint64_t index, const trajectory& tr) {
+    const auto t = static_cast<std::size_t>(tr.num_times());
+    if (t > rows_ || static_cast<std::size_t>(tr.num_species()) != columns_)
+      throw invalid_argument(
+          "trajectory", fmt::format("[{} x {}]", t, tr.num_species()),
+          fmt::format("numpy_sink: trajectory {} has {} rows and {} columns; the dataset layout "
+                      "allows at most {} rows and exactly {} columns",
+                      index, t, tr.num_species(), rows_, columns_));
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    const auto& v = tr.values();  // row-major T x S: the same order as the tensor slice
+    const auto& m = tr.mask();
+    for (std::size_t i = 0; i < rows_; ++i) {
+      time_row_[i] = i < t ? tr.times()[static_cast<Eigen::Index>(i)] : nan;
+      for (std::size_t j = 0; j < columns_; ++j) {
+        const bool observed =
+            i < t && m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+        value_row_[i * columns_ + j] =
+            observed ? v(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) : nan;
+        mask_row_[i * columns_ + j] = observed;
+      }
+    }
+    values_->append(value_row_.data(), value_row_.size());
+    mask_->append(mask_row_.get(), rows_ * columns_);
+    times_->append(time_row_.data(), time_row_.size());
+    const std::int64_t length = static_cast<std::int64_t>(t);
+    const std::int64_t status = static_cast<std::int64_t>(tr.status());
+    lengths_->append(&length, 1);
+    index_->append(&index, 1);
+    status_->append(&status, 1);
+    parameters_->append(tr.parameters().data(), static_cast<std::size_t>(tr.parameters().size()));
+    initial_state_->append(tr.initial_state().data(),
+                           static_cast<std::size_t>(tr.initial_state().size()));
+  }
+
+  /// Completes every array (and the bundle); returns the file names, relative to the folder.
+  std::vector<std::string> finish() {
+    std::vector<std::optional<npy_writer>*> all{&values_, &mask_,   &times_,      &lengths_,
+                                                &index_,  &status_, &parameters_, &initial_state_};
+    std::vector<std::string> files;
+    if (options_.npy_files) {
+      for (auto* w : all) {
+        files.push_back((*w)->path().filename().string());
+        (*w)->commit();
+      }
+    }
+    if (options_.npz_bundle) {
+      npz_writer bundle(bundle_);
+      for (auto* w : all) {
+        const std::string name = (*w)->path().filename().string();
+        if (options_.npy_files)
+          bundle.add_file(name, folder_ / name);
+        else
+          bundle.add_npy(name, **w);  // straight from the writer's temporary file
+      }
+      bundle.commit();
+      files.push_back(bundle_.filename().string());
+    }
+    return files;
+  }
+
+ private:
+  numpy_options options_;
+  std::filesystem::path folder_, bundle_;
+  std::size_t rows_, columns_;
+  std::optional<npy_writer> values_, mask_, times_, lengths_, index_, status_, parameters_,
+      initial_state_;
+  std::vector<double> value_row_, time_row_;
+  std::unique_ptr<bool[]> mask_row_;  // not std::vector<bool>: it has no contiguous data()
+};
+
+}  // namespace odesynth

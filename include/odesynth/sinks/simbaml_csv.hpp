@@ -1,0 +1,69 @@
+// odesynth/sinks/simbaml_csv.hpp - SimbaML's dataset layout: one `<model>_<i>.csv` per
+// trajectory in a folder, header of the observed species, so SimbaML's loaders (which read
+// every CSV file of a folder) take our output.
+//
+// Differences from SimbaML's own files, on purpose:
+//   - a `time` column comes first (on by default; `time_column = false` gives SimbaML's exact
+//     layout, which loses the time of sparsified or irregular rows);
+//   - `i` is the trajectory's index in the dataset, so files of a slice [a, b) are numbered
+//     a..b-1 and dropped trajectories leave gaps;
+//   - missing values are written `nan` (SimbaML's frames hold NaN too; pandas reads both);
+//   - parameters and initial values are not lost: the dataset writer puts them in
+//     parameters.csv beside these files (SimbaML does not record them).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../csv.hpp"
+#include "../detail/atomic_folder.hpp"
+#include "../trajectory.hpp"
+#include "dataset_layout.hpp"
+
+namespace odesynth {
+
+struct simbaml_csv_options {
+  bool time_column = true;  ///< false: SimbaML's exact layout (species columns only)
+  std::string subfolder;    ///< "" = the dataset folder itself
+};
+
+class simbaml_csv_sink {
+ public:
+  simbaml_csv_sink(const std::filesystem::path& folder, const dataset_layout& layout,
+                   simbaml_csv_options options = {})
+      : folder_(options.subfolder.empty() ? folder : folder / options.subfolder),
+        prefix_(layout.model_name),
+        subfolder_(options.subfolder) {
+    csv_.time_column = options.time_column;
+    if (!options.subfolder.empty()) std::filesystem::create_directories(folder_);
+  }
+
+  void operator()(std::uint64_t index, const trajectory& tr) {
+    const std::string name = fmt::format("{}_{}.csv", prefix_, index);
+    detail::folder_file file(folder_ / name);
+    detail::write_trajectory_csv(tr, csv_, [&file](std::string_view bytes) { file.write(bytes); });
+    file.close();
+    ++files_;
+  }
+
+  /// The files written, as a pattern (one per trajectory can be millions of names).
+  std::vector<std::string> finish() const {
+    const std::string dir = subfolder_.empty() ? "" : subfolder_ + "/";
+    return {fmt::format("{}{}_<index>.csv ({} files)", dir, prefix_, files_)};
+  }
+
+ private:
+  std::filesystem::path folder_;
+  std::string prefix_;
+  std::string subfolder_;
+  csv_options csv_;
+  std::uint64_t files_ = 0;
+};
+
+}  // namespace odesynth
