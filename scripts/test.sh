@@ -4,7 +4,9 @@
 #                  benchmarks built (not run: speed is measured by scripts/bench.sh)
 #   clang-cxx20    clang++-14, C++20, -Werror
 #   gcc-sanitize   g++, C++17, AddressSanitizer + UndefinedBehaviorSanitizer (-O1 -g)
-# Usage: scripts/test.sh [configuration...]   (default: all three)
+#   clang-tsan     clang++-14, ThreadSanitizer, the parallel generator and sampler tests
+#   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
+# Usage: scripts/test.sh [configuration...]   (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +14,7 @@ scripts/install-deps.sh catch2 clang-14 libclang-rt-14-dev gnuplot-nox libbenchm
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then
-  configs=(gcc-cxx17 clang-cxx20 gcc-sanitize)
+  configs=(gcc-cxx17 clang-cxx20 gcc-sanitize clang-tsan fuzz)
 fi
 
 run() {
@@ -40,8 +42,25 @@ for c in "${configs[@]}"; do
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
           -DODESYNTH_SANITIZERS=address,undefined -DODESYNTH_HEADER_CHECK=OFF \
           -DODESYNTH_PACKAGE_TESTS=OFF ;;
+    clang-tsan)
+      run clang-tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=17 \
+          -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+          -DODESYNTH_SANITIZERS=thread -DODESYNTH_HEADER_CHECK=OFF -DODESYNTH_PACKAGE_TESTS=OFF \
+          -DODESYNTH_BUILD_EXAMPLES=OFF "-DODESYNTH_UNIT_TESTS=test_generator.cpp;test_sampler.cpp" ;;
+    fuzz)
+      echo "=== fuzz ==="
+      start=$SECONDS
+      cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+          -DODESYNTH_FUZZ=ON -DODESYNTH_BUILD_TESTS=ON "-DODESYNTH_UNIT_TESTS=test_csv_reader.cpp" \
+          -DODESYNTH_HEADER_CHECK=OFF -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF
+      cmake --build build/fuzz --target fuzz_csv_reader -j "${jobs}"
+      rm -rf build/fuzz/corpus && cp -r tests/fuzz/corpus/csv_reader build/fuzz/corpus
+      # Fails on any crash, sanitizer report, timeout (1 s per input) or out-of-memory.
+      ASAN_OPTIONS=quarantine_size_mb=64 build/fuzz/tests/fuzz_csv_reader -max_total_time=60 \
+          -timeout=1 -rss_limit_mb=512 -print_final_stats=1 build/fuzz/corpus
+      echo "=== fuzz: passed in $((SECONDS - start)) s ===" ;;
     *)
-      echo "unknown configuration: $c (gcc-cxx17, clang-cxx20, gcc-sanitize)" >&2
+      echo "unknown configuration: $c (gcc-cxx17, clang-cxx20, gcc-sanitize, clang-tsan, fuzz)" >&2
       exit 2 ;;
   esac
 done
