@@ -65,7 +65,7 @@ struct generator_options {
   failure_policy on_failure = failure_policy::keep;
   /// Solves per trajectory under failure_policy::resample (the first one included).
   int max_attempts = 5;
-  /// Trajectories alive at once (solved, not yet handed to the sink); 0 = 4 per thread.
+  /// Trajectories alive at once (solved, not yet handed to the sink); 0 = 16 per thread.
   std::size_t window = 0;
   /// Called on the calling thread at most every progress_interval seconds, and at the end.
   std::function<void(const progress&)> on_progress;
@@ -277,7 +277,7 @@ class generator {
                                     report.failed() + report.dropped, elapsed()});
     };
     const std::size_t threads = options_.effective_threads();
-    const std::size_t window = options_.window > 0 ? options_.window : 4 * threads;
+    const std::size_t window = options_.window > 0 ? options_.window : 16 * threads;
     const auto stats = detail::ordered_parallel<generated_trajectory>(
         begin, end, threads, window, [this](std::uint64_t i) { return make(i); },
         [&](std::uint64_t i, generated_trajectory&& g) {

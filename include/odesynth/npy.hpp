@@ -660,16 +660,17 @@ inline npy_array read_npy_from(npy_input& input) {
 ///
 /// inner_shape may be empty (a 1-D array, one value per row); its extents must be >= 1.
 /// Throws io_error at construction if `path`'s folder is missing or not writable, or if
-/// `path` exists and `overwrite` is false.
+/// `path` exists and `overwrite` is false. `durable = false` skips the fsyncs on commit (the
+/// rename stays atomic): for files inside a dataset folder that is synced as a whole.
 class npy_writer {
  public:
   npy_writer(std::filesystem::path path, npy_dtype dtype, std::vector<std::size_t> inner_shape,
-             bool overwrite = false)
+             bool overwrite = false, bool durable = true)
       : dtype_(dtype),
         inner_shape_(std::move(inner_shape)),
         row_size_(detail::npy_row_size(inner_shape_, dtype_, "npy_writer.inner_shape")) {
     header_size_ = header(std::numeric_limits<std::uint64_t>::max()).size();
-    file_ = std::make_unique<detail::atomic_file>(std::move(path), overwrite);
+    file_ = std::make_unique<detail::atomic_file>(std::move(path), overwrite, durable);
     file_->write(header(0));
   }
 

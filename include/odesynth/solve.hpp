@@ -100,14 +100,17 @@ class solver {
 
   void check_values(const char* what, const char* kind, const std::vector<std::string>& names,
                     value_span v) const {
-    const std::string field = fmt::format("{}.{}", description_->name(), what);
-    if (v.size() != names.size())
+    // The field name is formatted only on failure: this runs twice per solve.
+    const auto field_name = [&] { return fmt::format("{}.{}", description_->name(), what); };
+    if (v.size() != names.size()) {
+      const std::string field = field_name();
       throw invalid_argument(field, std::to_string(v.size()),
                              fmt::format("{}: got {} values, expected {} (one per {}: {})", field,
                                          v.size(), names.size(), kind, fmt::join(names, ", ")));
+    }
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]))
-        detail::throw_invalid(fmt::format("{}[{}] ({})", field, i, names[i]), v[i],
+        detail::throw_invalid(fmt::format("{}[{}] ({})", field_name(), i, names[i]), v[i],
                               "a finite value");
   }
 

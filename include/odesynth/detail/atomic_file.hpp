@@ -49,8 +49,10 @@ class atomic_file {
 
   /// Opens a temporary file beside `path`. Throws io_error if the folder is missing or not
   /// writable, or if `path` exists and `overwrite` is false.
-  atomic_file(std::filesystem::path path, bool overwrite)
-      : path_(std::move(path)), overwrite_(overwrite) {
+  /// `durable = false` skips the fsyncs (still renamed into place atomically): for files
+  /// inside an atomic_folder, whose commit syncs everything at once.
+  atomic_file(std::filesystem::path path, bool overwrite, bool durable = true)
+      : path_(std::move(path)), overwrite_(overwrite), durable_(durable) {
     namespace fs = std::filesystem;
     if (path_.filename().empty())
       throw io_error(path_.string(), fmt::format("{}: not a file name", path_.string()));
@@ -141,7 +143,7 @@ class atomic_file {
   void commit() {
     flush_buffer();
 #if ODESYNTH_DETAIL_POSIX_IO
-    if (::fsync(fd_) != 0) fail_errno("fsync");
+    if (durable_ && ::fsync(fd_) != 0) fail_errno("fsync");
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) fail_errno("close");
@@ -161,7 +163,7 @@ class atomic_file {
       if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
     }
     committed_ = true;
-    sync_folder();
+    if (durable_) sync_folder();
 #else
     if (std::fclose(file_) != 0) {
       file_ = nullptr;
@@ -285,6 +287,7 @@ class atomic_file {
   std::filesystem::path path_;
   std::filesystem::path temp_;
   bool overwrite_;
+  bool durable_ = true;
   bool committed_ = false;
   std::string buffer_;
   std::uint64_t written_ = 0;  ///< bytes handed to the operating system

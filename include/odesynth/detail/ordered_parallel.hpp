@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -35,17 +34,29 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   ordered_parallel_stats stats;
   if (begin >= end) return stats;
   threads = std::max<std::size_t>(1, std::min<std::uint64_t>(threads, end - begin));
-  window = std::max(window, threads);
 
+  // One thread: no pool, no hand-off (a worker plus a waiting consumer would cost two context
+  // switches per item, more than a small solve).
+  if (threads == 1) {
+    stats.peak_alive = 1;
+    for (std::uint64_t i = begin; i < end; ++i) consume(i, make(i));
+    return stats;
+  }
+
+  window = std::max(window, threads);
   std::mutex mutex;
-  std::condition_variable ready;     // a result arrived, or a worker failed
+  std::condition_variable ready;     // the result the consumer waits for arrived, or a failure
   std::condition_variable advanced;  // the consumer moved on: workers may run ahead again
-  std::map<std::uint64_t, Result> done;
+  // Results in flight live in a ring of `window` slots: index i always lies in
+  // [next_to_consume, next_to_consume + window), so slot i % window is free when i is claimed.
+  std::vector<std::optional<Result>> slots(window);
   std::uint64_t next_to_consume = begin;
-  std::atomic<std::uint64_t> next_to_make{begin};
+  std::uint64_t next_to_make = begin;
   std::exception_ptr first_error;
   std::size_t later_errors = 0;
   bool stop = false;
+  bool consumer_waiting = false;
+  std::size_t workers_waiting = 0;
   std::size_t alive = 0;  // claimed or produced, not yet consumed
 
   auto fail = [&](std::exception_ptr e) {
@@ -65,21 +76,21 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
       std::uint64_t i;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        advanced.wait(lock, [&] {
-          return stop || next_to_make.load() >= end ||
-                 next_to_make.load() < next_to_consume + window;
-        });
-        if (stop) return;
-        i = next_to_make.fetch_add(1);
-        if (i >= end) return;
+        while (!(stop || next_to_make >= end || next_to_make < next_to_consume + window)) {
+          ++workers_waiting;
+          advanced.wait(lock);
+          --workers_waiting;
+        }
+        if (stop || next_to_make >= end) return;
+        i = next_to_make++;
         ++alive;
         stats.peak_alive = std::max(stats.peak_alive, alive);
       }
       try {
         Result r = make(i);
         std::lock_guard<std::mutex> lock(mutex);
-        done.emplace(i, std::move(r));
-        ready.notify_all();
+        slots[static_cast<std::size_t>(i % window)].emplace(std::move(r));
+        if (consumer_waiting && i == next_to_consume) ready.notify_one();
       } catch (...) {
         fail(std::current_exception());
         return;
@@ -95,32 +106,45 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
     fail(std::current_exception());
   }
 
-  // Consume in order on this thread.
+  // Consume in order on this thread, taking every consecutive ready result at once.
+  std::vector<Result> batch;
+  batch.reserve(window);
   while (true) {
-    std::optional<Result> r;
-    std::uint64_t i = 0;
+    std::uint64_t first = 0;
     {
       std::unique_lock<std::mutex> lock(mutex);
-      ready.wait(lock,
-                 [&] { return stop || done.count(next_to_consume) > 0 || next_to_consume >= end; });
+      auto has_next = [&] {
+        return slots[static_cast<std::size_t>(next_to_consume % window)].has_value();
+      };
+      while (!(stop || next_to_consume >= end || has_next())) {
+        consumer_waiting = true;
+        ready.wait(lock);
+        consumer_waiting = false;
+      }
       if (stop || next_to_consume >= end) break;
-      auto it = done.find(next_to_consume);
-      i = it->first;
-      r.emplace(std::move(it->second));
-      done.erase(it);
+      first = next_to_consume;
+      for (std::uint64_t i = next_to_consume; i < end; ++i) {
+        auto& slot = slots[static_cast<std::size_t>(i % window)];
+        if (!slot) break;
+        batch.push_back(std::move(*slot));
+        slot.reset();
+      }
     }
+    bool failed = false;
     try {
-      consume(i, std::move(*r));
+      for (std::size_t k = 0; k < batch.size(); ++k) consume(first + k, std::move(batch[k]));
     } catch (...) {
       fail(std::current_exception());
-      break;
+      failed = true;
     }
+    if (failed) break;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      ++next_to_consume;
-      --alive;
-      advanced.notify_all();
+      next_to_consume += batch.size();
+      alive -= batch.size();
+      if (workers_waiting > 0) advanced.notify_all();
     }
+    batch.clear();
   }
   for (auto& t : pool) t.join();
   stats.errors_after_first = later_errors;

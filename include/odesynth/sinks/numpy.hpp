@@ -52,18 +52,24 @@ class numpy_sink {
     if (!options_.npy_files && !options_.npz_bundle)
       detail::throw_invalid("numpy_options", "npy_files = false, npz_bundle = false",
                             "at least one of npy_files and npz_bundle");
+    // Writers are (path, dtype, inner shape, overwrite = false, durable = false): the dataset
+    // folder's commit syncs every file at once, so each array skips its own fsyncs.
     values_.emplace(folder_ / "values.npy", options_.values_dtype,
-                    std::vector<std::size_t>{rows_, columns_});
+                    std::vector<std::size_t>{rows_, columns_}, false, false);
     mask_.emplace(folder_ / "mask.npy", npy_dtype::boolean,
-                  std::vector<std::size_t>{rows_, columns_});
-    times_.emplace(folder_ / "times.npy", npy_dtype::float64, std::vector<std::size_t>{rows_});
-    lengths_.emplace(folder_ / "lengths.npy", npy_dtype::int64, std::vector<std::size_t>{});
-    index_.emplace(folder_ / "index.npy", npy_dtype::uint64, std::vector<std::size_t>{});
-    status_.emplace(folder_ / "status.npy", npy_dtype::int64, std::vector<std::size_t>{});
+                  std::vector<std::size_t>{rows_, columns_}, false, false);
+    times_.emplace(folder_ / "times.npy", npy_dtype::float64, std::vector<std::size_t>{rows_},
+                   false, false);
+    lengths_.emplace(folder_ / "lengths.npy", npy_dtype::int64, std::vector<std::size_t>{}, false,
+                     false);
+    index_.emplace(folder_ / "index.npy", npy_dtype::uint64, std::vector<std::size_t>{}, false,
+                   false);
+    status_.emplace(folder_ / "status.npy", npy_dtype::int64, std::vector<std::size_t>{}, false,
+                    false);
     parameters_.emplace(folder_ / "parameters.npy", npy_dtype::float64,
-                        std::vector<std::size_t>{layout.parameters.size()});
+                        std::vector<std::size_t>{layout.parameters.size()}, false, false);
     initial_state_.emplace(folder_ / "initial_state.npy", npy_dtype::float64,
-                           std::vector<std::size_t>{layout.model_species.size()});
+                           std::vector<std::size_t>{layout.model_species.size()}, false, false);
     value_row_.resize(rows_ * columns_);
     mask_row_.reset(new bool[rows_ * columns_]);
     time_row_.resize(rows_);

@@ -4,6 +4,7 @@
 // them back as missing: see read_long_csv). Numbers are shortest round-trip text.
 #pragma once
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -31,11 +32,22 @@ class tidy_csv_sink {
     const auto& v = tr.values();
     const auto& m = tr.mask();
     const auto& names = tr.species();
-    for (Eigen::Index i = 0; i < v.rows(); ++i)
-      for (Eigen::Index j = 0; j < v.cols(); ++j)
-        if (m(i, j))
-          fmt::format_to(std::back_inserter(buffer_), "{},{},{},{}\n", index, tr.times()[i],
-                         names[static_cast<std::size_t>(j)], v(i, j));
+    // "trajectory,time," is formatted once per row and copied for each value; format strings
+    // are compiled (FMT_COMPILE), so no format string is parsed per value.
+    fmt::memory_buffer prefix;
+    for (Eigen::Index i = 0; i < v.rows(); ++i) {
+      prefix.clear();
+      fmt::format_to(std::back_inserter(prefix), FMT_COMPILE("{},{},"), index, tr.times()[i]);
+      for (Eigen::Index j = 0; j < v.cols(); ++j) {
+        if (!m(i, j)) continue;
+        buffer_.append(prefix.data(), prefix.data() + prefix.size());
+        const auto& name = names[static_cast<std::size_t>(j)];
+        buffer_.append(name.data(), name.data() + name.size());
+        buffer_.push_back(',');
+        fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE("{}"), v(i, j));
+        buffer_.push_back('\n');
+      }
+    }
     file_.write(std::string_view(buffer_.data(), buffer_.size()));
   }
 
