@@ -1,0 +1,384 @@
+// Speed-up of the generator on 2 worker threads against 1 (issue 8, item 4), and a check
+// that the datasets are bit-identical whatever the thread count.
+//
+// Before timing, the program generates each dataset with 1 and 2 threads and with
+// generator::make in a plain loop, hashes every value (times, values, mask, status,
+// parameters, initial state: their bit patterns, NaN included) and stops with exit code 1 if
+// the hashes differ. Datasets: Lotka–Volterra with the realism pipeline (noise and a random
+// subset, so the measurement streams are exercised) and the 100-species linear chain.
+//
+// Timed: Lotka–Volterra (cheap solves: the hand-off between threads matters) and the chain
+// (about 10x dearer per trajectory), each with threads = 1, threads = 2, and make() in a loop
+// on the calling thread. Speed-up = median(1 thread) / median(2 threads), efficiency =
+// speed-up / 2. Target: >= 1.8x on 2 idle cores.
+//
+// Usage: bench_threads [--quick] [Google Benchmark flags]; ODESYNTH_BENCH_QUICK=1 = --quick.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <odesynth/generator.hpp>
+#include <odesynth/models/lotka_volterra.hpp>
+#include <odesynth/sampler.hpp>
+#include <odesynth/transforms.hpp>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+// --- harness: the same block in every bench_*.cpp that uses Google Benchmark ----------------
+namespace harness {
+
+/// Quick mode (CI smoke runs, seconds): `--quick` or ODESYNTH_BENCH_QUICK set and not "0".
+/// Removes `--quick` from argv.
+bool take_quick_flag(int& argc, char** argv) {
+  const char* env = std::getenv("ODESYNTH_BENCH_QUICK");
+  bool quick = env && *env && std::string_view(env) != "0";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--quick")
+      quick = true;
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return quick;
+}
+
+/// Real time per iteration over the repetitions of one benchmark, in seconds.
+struct stats {
+  double median = 0, cv = 0, min = 0, max = 0;
+  std::map<std::string, double> counters;  ///< of the median aggregate
+};
+
+inline double seconds(const benchmark::BenchmarkReporter::Run& r) {
+  constexpr double per_unit[] = {1e-9, 1e-6, 1e-3, 1.0};
+  return r.GetAdjustedRealTime() * per_unit[r.time_unit];
+}
+
+/// Prints as usual and keeps the aggregates, so the program can print ratios of medians
+/// measured in this one run.
+class collector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, stats> results;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Aggregate || r.error_occurred) continue;
+      auto& s = results[r.run_name.function_name];
+      if (r.aggregate_name == "median") {
+        s.median = seconds(r);
+        for (const auto& [name, c] : r.counters) s.counters[name] = c.value;
+      } else if (r.aggregate_name == "cv") {
+        s.cv = r.real_accumulated_time;  // a fraction: percentage statistics are not scaled
+      } else if (r.aggregate_name == "min") {
+        s.min = seconds(r);
+      } else if (r.aggregate_name == "max") {
+        s.max = seconds(r);
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+/// Real time (the generator works on other threads), min and max beside mean/median/CV.
+inline benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b) {
+  return b->UseRealTime()
+      ->ComputeStatistics(
+          "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); })
+      ->ComputeStatistics("max", [](const std::vector<double>& v) {
+        return *std::max_element(v.begin(), v.end());
+      });
+}
+
+/// Runs the registered benchmarks: 15 repetitions (3 in quick mode), randomly interleaved,
+/// aggregates only, no colours (the RESULT rows must start their lines). Flags given on the
+/// command line come last and win.
+inline std::map<std::string, stats> run(int argc, char** argv, bool quick) {
+  std::vector<std::string> flags{
+      argv[0], quick ? "--benchmark_repetitions=3" : "--benchmark_repetitions=15",
+      "--benchmark_enable_random_interleaving=true", "--benchmark_display_aggregates_only=true",
+      "--benchmark_color=false"};
+  if (quick) flags.emplace_back("--benchmark_min_time=0.01");
+  for (int i = 1; i < argc; ++i) flags.emplace_back(argv[i]);
+  std::vector<char*> args;
+  for (auto& f : flags) args.push_back(f.data());
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) std::exit(2);
+  collector c;
+  benchmark::RunSpecifiedBenchmarks(&c);
+  benchmark::Shutdown();
+  return c.results;
+}
+
+inline std::string duration(double s) {
+  if (s < 1e-6) return fmt::format("{:.1f} ns", s * 1e9);
+  if (s < 1e-3) return fmt::format("{:.2f} us", s * 1e6);
+  if (s < 1) return fmt::format("{:.2f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+inline std::string spread(const stats& s) {
+  return fmt::format("CV {:.1f}%, {}..{}", 100 * s.cv, duration(s.min), duration(s.max));
+}
+
+/// One row of the suite's summary table (run_all.sh collects the lines starting "RESULT |").
+inline void result(std::string_view section, std::string_view measure, std::string_view value,
+                   std::string_view spread_text, std::string_view target,
+                   std::string_view verdict) {
+  fmt::print("RESULT | {} | {} | {} | {} | {} | {}\n", section, measure, value, spread_text, target,
+             verdict);
+}
+
+}  // namespace harness
+// --- end of harness --------------------------------------------------------------------------
+namespace {
+
+using odesynth::models::lotka_volterra;
+constexpr std::uint64_t seed = 2026;
+
+/// x0' = -k x0, xi' = k x(i-1) - k xi: a dynamic-size model (names at run time).
+class linear_chain {
+ public:
+  explicit linear_chain(std::size_t n) : n_(n) {}
+  std::string name() const { return "linear_chain"; }
+  std::vector<std::string> species() const {
+    std::vector<std::string> s;
+    for (std::size_t i = 0; i < n_; ++i) s.push_back("x" + std::to_string(i));
+    return s;
+  }
+  std::vector<std::string> parameters() const { return {"k"}; }
+  template <class S, class P>
+  void operator()(const S& x, S& dxdt, double /*t*/, const P& p) const {
+    const auto n = static_cast<std::size_t>(x.size());
+    const double k = p[0];
+    dxdt[0] = -k * x[0];
+    for (std::size_t i = 1; i < n; ++i) dxdt[i] = k * x[i - 1] - k * x[i];
+  }
+
+ private:
+  std::size_t n_;
+};
+
+odesynth::solve_options solver_options() {
+  odesynth::solve_options o;  // dopri5, dense output
+  o.abs_tol = 1e-8;
+  o.rel_tol = 1e-6;
+  return o;
+}
+
+odesynth::generator_options threads(std::size_t count, std::size_t window = 0) {
+  odesynth::generator_options o;
+  o.seed = seed;
+  o.threads = count;
+  o.window = window;  // 0: the default, 4 per thread
+  return o;
+}
+
+odesynth::sampler lv_sampler() {
+  namespace dist = odesynth::dist;
+  const auto& p = lotka_volterra::default_parameters;
+  const auto& x0 = lotka_volterra::default_initial_state;
+  odesynth::sampler s(lotka_volterra{});
+  for (std::size_t i = 0; i < p.size(); ++i)
+    s.parameter(lotka_volterra::parameters[i], dist::uniform{0.8 * p[i], 1.2 * p[i]});
+  for (std::size_t i = 0; i < x0.size(); ++i)
+    s.initial_value(lotka_volterra::species[i], dist::uniform{0.8 * x0[i], 1.2 * x0[i]});
+  return s;
+}
+
+odesynth::sampler chain_sampler(const linear_chain& model) {
+  namespace dist = odesynth::dist;
+  odesynth::sampler s(model);
+  s.parameter("k", dist::uniform{0.5, 1.5});
+  const auto names = model.species();
+  s.initial_value(names[0], dist::uniform{0.5, 1.5});
+  for (std::size_t i = 1; i < names.size(); ++i) s.initial_value(names[i], 0.0);
+  return s;
+}
+
+auto realism() {
+  return odesynth::gaussian_noise(1.0) | odesynth::random_subset(0.5) | odesynth::clip_below(0);
+}
+
+auto lv_generator(std::size_t thread_count) {
+  return odesynth::make_generator(lotka_volterra{}, solver_options(), lv_sampler(),
+                                  odesynth::time_grid::linspace(0, 20, 100), realism(),
+                                  threads(thread_count));
+}
+
+auto lv_plain_generator(std::size_t thread_count, std::size_t window = 0) {
+  return odesynth::make_generator(lotka_volterra{}, solver_options(), lv_sampler(),
+                                  odesynth::time_grid::linspace(0, 20, 100), odesynth::pipeline<>{},
+                                  threads(thread_count, window));
+}
+
+auto chain_generator(std::size_t thread_count) {
+  const linear_chain model(100);
+  return odesynth::make_generator(model, solver_options(), chain_sampler(model),
+                                  odesynth::time_grid::linspace(0, 50, 100), odesynth::pipeline<>{},
+                                  threads(thread_count));
+}
+
+/// FNV-1a, 64 bits, over the bytes of everything a trajectory holds.
+class dataset_hash {
+ public:
+  void add(const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) h_ = (h_ ^ p[i]) * 0x100000001B3ull;
+  }
+  void add(std::uint64_t index, const odesynth::trajectory& t) {
+    add(&index, sizeof index);
+    const auto status = static_cast<int>(t.status());
+    add(&status, sizeof status);
+    const auto rows = t.num_times(), cols = t.num_species();
+    add(&rows, sizeof rows);
+    add(&cols, sizeof cols);
+    add(t.times().data(), sizeof(double) * static_cast<std::size_t>(rows));
+    add(t.values().data(), sizeof(double) * static_cast<std::size_t>(rows * cols));
+    add(t.mask().data(), sizeof(bool) * static_cast<std::size_t>(rows * cols));
+    add(t.parameters().data(), sizeof(double) * static_cast<std::size_t>(t.parameters().size()));
+    add(t.initial_state().data(),
+        sizeof(double) * static_cast<std::size_t>(t.initial_state().size()));
+  }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xCBF29CE484222325ull;
+};
+
+template <class Generator>
+std::uint64_t hash_run(const Generator& g, std::size_t n) {
+  dataset_hash h;
+  g.run(0, n, [&h](std::uint64_t i, odesynth::trajectory&& t) { h.add(i, t); });
+  return h.value();
+}
+
+template <class Generator>
+std::uint64_t hash_make(const Generator& g, std::size_t n) {
+  dataset_hash h;
+  for (std::size_t i = 0; i < n; ++i) h.add(i, g.make(i).data);
+  return h.value();
+}
+
+/// Hashes the dataset made with 1 and 2 threads and serially; prints and compares.
+template <class MakeGenerator>
+bool identical(const char* what, MakeGenerator make, std::size_t n) {
+  const auto one = hash_run(make(1), n), two = hash_run(make(2), n), serial = hash_make(make(1), n);
+  const bool same = one == two && one == serial;
+  fmt::print(
+      "check {} ({} trajectories): hash 1 thread {:016x}, 2 threads {:016x}, make() "
+      "{:016x}: {}\n",
+      what, n, one, two, serial, same ? "bit-identical" : "DIFFERENT");
+  return same;
+}
+
+template <class F>
+void add(const std::string& name, std::size_t items, F fn) {
+  harness::configure(benchmark::RegisterBenchmark(name.c_str(), [items,
+                                                                 fn](benchmark::State& state) {
+    for (auto _ : state) benchmark::DoNotOptimize(fn());
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(items));
+  }))->Unit(benchmark::kMillisecond);
+}
+
+template <class Generator>
+double generate(const Generator& g, std::size_t n) {
+  double sum = 0;
+  g.run(0, n, [&sum](std::uint64_t, odesynth::trajectory&& tr) {
+    sum += tr.values()(tr.num_times() - 1, 0);
+  });
+  return sum;
+}
+
+template <class Generator>
+double make_serially(const Generator& g, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto t = g.make(i);
+    sum += t.data.values()(t.data.num_times() - 1, 0);
+  }
+  return sum;
+}
+
+template <class MakeGenerator>
+void add_case(const std::string& name, MakeGenerator make, std::size_t n) {
+  using gen = decltype(make(1));
+  const auto one = std::make_shared<const gen>(make(1));
+  const auto two = std::make_shared<const gen>(make(2));
+  add(name + "/threads_1", n, [=] { return generate(*one, n); });
+  add(name + "/threads_2", n, [=] { return generate(*two, n); });
+  add(name + "/serial_make", n, [=] { return make_serially(*one, n); });
+}
+
+/// The same with a wider window: shows whether the default (4 per thread) starves workers
+/// while the consumer waits to be scheduled.
+template <class MakeGenerator>
+void add_window_case(const std::string& name, MakeGenerator make, std::size_t n,
+                     std::size_t window) {
+  using gen = decltype(make(1, window));
+  const auto one = std::make_shared<const gen>(make(1, window));
+  const auto two = std::make_shared<const gen>(make(2, window));
+  add(fmt::format("{}/threads_1_window{}", name, window), n, [=] { return generate(*one, n); });
+  add(fmt::format("{}/threads_2_window{}", name, window), n, [=] { return generate(*two, n); });
+}
+
+void report(std::map<std::string, harness::stats>& r, const std::string& name,
+            const std::string& section) {
+  const auto k1 = name + "/threads_1", k2 = name + "/threads_2", ks = name + "/serial_make";
+  if (!r.count(k1) || !r.count(k2) || r[k2].median <= 0) return;
+  const double speedup = r[k1].median / r[k2].median;
+  harness::result(section, "speed-up 2 threads / 1 thread", fmt::format("{:.2f}x", speedup),
+                  fmt::format("CV {:.1f}% / {:.1f}%", 100 * r[k1].cv, 100 * r[k2].cv), ">= 1.8x",
+                  speedup >= 1.8 ? "met" : "MISSED");
+  harness::result(section, "efficiency (speed-up / 2)", fmt::format("{:.0f}%", 50 * speedup), "",
+                  ">= 90%", speedup >= 1.8 ? "met" : "MISSED");
+  if (r.count(ks) && r[ks].median > 0)
+    harness::result(section, "2 threads vs make() loop on the calling thread",
+                    fmt::format("{:.2f}x", r[ks].median / r[k2].median),
+                    fmt::format("1 thread / make(): {:.2f}", r[k1].median / r[ks].median), "", "");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = harness::take_quick_flag(argc, argv);
+  const unsigned cores = std::thread::hardware_concurrency();
+  fmt::print("hardware threads: {}{}\n", cores,
+             cores < 2 ? " (fewer than 2: the speed-up cannot be measured here)" : "");
+
+  bool same = identical(
+      "lv + realism pipeline", [](std::size_t t) { return lv_generator(t); }, quick ? 200 : 2000);
+  same &= identical(
+      "chain100", [](std::size_t t) { return chain_generator(t); }, quick ? 20 : 200);
+  harness::result("4 threads", "datasets 1 thread = 2 threads = make() (FNV-1a of all values)",
+                  same ? "bit-identical" : "DIFFERENT", "", "bit-identical",
+                  same ? "met" : "MISSED");
+  if (!same) return 1;
+
+  add_case(
+      "lv", [](std::size_t t) { return lv_plain_generator(t); }, quick ? 200 : 4000);
+  add_case(
+      "chain100", [](std::size_t t) { return chain_generator(t); }, quick ? 20 : 400);
+  add_window_case(
+      "lv", [](std::size_t t, std::size_t w) { return lv_plain_generator(t, w); },
+      quick ? 200 : 4000, 256);
+
+  auto r = harness::run(argc, argv, quick);
+  report(r, "lv", "4 threads LV");
+  report(r, "chain100", "4 threads chain100");
+  const std::string w1 = "lv/threads_1_window256", w2 = "lv/threads_2_window256";
+  if (r.count(w1) && r.count(w2) && r[w2].median > 0 && r.count("lv/threads_2"))
+    harness::result("4 threads LV", "window 256: speed-up 2/1; 2 threads vs default window",
+                    fmt::format("{:.2f}x; {:.2f}x", r[w1].median / r[w2].median,
+                                r["lv/threads_2"].median / r[w2].median),
+                    fmt::format("CV {:.1f}% / {:.1f}%", 100 * r[w1].cv, 100 * r[w2].cv), "", "");
+  return 0;
+}

@@ -1,0 +1,335 @@
+// What the default realism pipeline costs next to the solve (issue 8, item 3).
+//
+// The pipeline is gaussian_noise(1.0) | random_subset(0.5) | clip_below(0) on Lotka–Volterra
+// (1,000 trajectories x 100 times, rel_tol 1e-6, abs_tol 1e-8). The fraction is
+// (with pipeline - without) / without, the generator on one worker thread both times (and,
+// as a cross-check free of thread hand-off noise, generator::make in a loop on the calling
+// thread). Per-stage benchmarks apply each stage to copies of solved trajectories, so a slow
+// stage shows by itself; the copy alone is measured too and subtracted.
+//
+// Usage: bench_transforms [--quick] [Google Benchmark flags]; ODESYNTH_BENCH_QUICK=1 = --quick.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <odesynth/generator.hpp>
+#include <odesynth/models/lotka_volterra.hpp>
+#include <odesynth/sampler.hpp>
+#include <odesynth/transforms.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// --- harness: the same block in every bench_*.cpp that uses Google Benchmark ----------------
+namespace harness {
+
+/// Quick mode (CI smoke runs, seconds): `--quick` or ODESYNTH_BENCH_QUICK set and not "0".
+/// Removes `--quick` from argv.
+bool take_quick_flag(int& argc, char** argv) {
+  const char* env = std::getenv("ODESYNTH_BENCH_QUICK");
+  bool quick = env && *env && std::string_view(env) != "0";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--quick")
+      quick = true;
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return quick;
+}
+
+/// Real time per iteration over the repetitions of one benchmark, in seconds.
+struct stats {
+  double median = 0, cv = 0, min = 0, max = 0;
+  std::map<std::string, double> counters;  ///< of the median aggregate
+};
+
+inline double seconds(const benchmark::BenchmarkReporter::Run& r) {
+  constexpr double per_unit[] = {1e-9, 1e-6, 1e-3, 1.0};
+  return r.GetAdjustedRealTime() * per_unit[r.time_unit];
+}
+
+/// Prints as usual and keeps the aggregates, so the program can print ratios of medians
+/// measured in this one run.
+class collector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, stats> results;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Aggregate || r.error_occurred) continue;
+      auto& s = results[r.run_name.function_name];
+      if (r.aggregate_name == "median") {
+        s.median = seconds(r);
+        for (const auto& [name, c] : r.counters) s.counters[name] = c.value;
+      } else if (r.aggregate_name == "cv") {
+        s.cv = r.real_accumulated_time;  // a fraction: percentage statistics are not scaled
+      } else if (r.aggregate_name == "min") {
+        s.min = seconds(r);
+      } else if (r.aggregate_name == "max") {
+        s.max = seconds(r);
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+/// Real time (the generator works on other threads), min and max beside mean/median/CV.
+inline benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b) {
+  return b->UseRealTime()
+      ->ComputeStatistics(
+          "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); })
+      ->ComputeStatistics("max", [](const std::vector<double>& v) {
+        return *std::max_element(v.begin(), v.end());
+      });
+}
+
+/// Runs the registered benchmarks: 15 repetitions (3 in quick mode), randomly interleaved,
+/// aggregates only, no colours (the RESULT rows must start their lines). Flags given on the
+/// command line come last and win.
+inline std::map<std::string, stats> run(int argc, char** argv, bool quick) {
+  std::vector<std::string> flags{
+      argv[0], quick ? "--benchmark_repetitions=3" : "--benchmark_repetitions=15",
+      "--benchmark_enable_random_interleaving=true", "--benchmark_display_aggregates_only=true",
+      "--benchmark_color=false"};
+  if (quick) flags.emplace_back("--benchmark_min_time=0.01");
+  for (int i = 1; i < argc; ++i) flags.emplace_back(argv[i]);
+  std::vector<char*> args;
+  for (auto& f : flags) args.push_back(f.data());
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) std::exit(2);
+  collector c;
+  benchmark::RunSpecifiedBenchmarks(&c);
+  benchmark::Shutdown();
+  return c.results;
+}
+
+inline std::string duration(double s) {
+  if (s < 1e-6) return fmt::format("{:.1f} ns", s * 1e9);
+  if (s < 1e-3) return fmt::format("{:.2f} us", s * 1e6);
+  if (s < 1) return fmt::format("{:.2f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+inline std::string spread(const stats& s) {
+  return fmt::format("CV {:.1f}%, {}..{}", 100 * s.cv, duration(s.min), duration(s.max));
+}
+
+/// One row of the suite's summary table (run_all.sh collects the lines starting "RESULT |").
+inline void result(std::string_view section, std::string_view measure, std::string_view value,
+                   std::string_view spread_text, std::string_view target,
+                   std::string_view verdict) {
+  fmt::print("RESULT | {} | {} | {} | {} | {} | {}\n", section, measure, value, spread_text, target,
+             verdict);
+}
+
+}  // namespace harness
+// --- end of harness --------------------------------------------------------------------------
+namespace {
+
+using odesynth::models::lotka_volterra;
+constexpr std::uint64_t seed = 2026;
+
+odesynth::solve_options solver_options() {
+  odesynth::solve_options o;  // dopri5, dense output
+  o.abs_tol = 1e-8;
+  o.rel_tol = 1e-6;
+  return o;
+}
+
+odesynth::generator_options one_thread() {
+  odesynth::generator_options o;
+  o.seed = seed;
+  o.threads = 1;
+  return o;
+}
+
+odesynth::sampler lv_sampler() {
+  namespace dist = odesynth::dist;
+  const auto& p = lotka_volterra::default_parameters;
+  const auto& x0 = lotka_volterra::default_initial_state;
+  odesynth::sampler s(lotka_volterra{});
+  for (std::size_t i = 0; i < p.size(); ++i)
+    s.parameter(lotka_volterra::parameters[i], dist::uniform{0.8 * p[i], 1.2 * p[i]});
+  for (std::size_t i = 0; i < x0.size(); ++i)
+    s.initial_value(lotka_volterra::species[i], dist::uniform{0.8 * x0[i], 1.2 * x0[i]});
+  return s;
+}
+
+/// The default realism pipeline of issue 8: noise, then sparsify, then non-negative.
+auto realism() {
+  return odesynth::gaussian_noise(1.0) | odesynth::random_subset(0.5) | odesynth::clip_below(0);
+}
+
+/// The same measurement model with the sparsifier first: the same distribution of output,
+/// noise drawn only for the rows kept (other bits than realism()).
+auto realism_sparsify_first() {
+  return odesynth::random_subset(0.5) | odesynth::gaussian_noise(1.0) | odesynth::clip_below(0);
+}
+
+const odesynth::time_grid& grid() {
+  static const auto g = odesynth::time_grid::linspace(0, 20, 100);
+  return g;
+}
+
+template <class Transform>
+auto make_lv_generator(Transform t) {
+  return odesynth::make_generator(lotka_volterra{}, solver_options(), lv_sampler(), grid(),
+                                  std::move(t), one_thread());
+}
+
+template <class F>
+void add(const std::string& name, std::size_t items, F fn) {
+  harness::configure(benchmark::RegisterBenchmark(name.c_str(), [items,
+                                                                 fn](benchmark::State& state) {
+    for (auto _ : state) benchmark::DoNotOptimize(fn());
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(items));
+  }))->Unit(benchmark::kMillisecond);
+}
+
+template <class Generator>
+double generate(const Generator& g, std::size_t n) {
+  double sum = 0;
+  g.run(0, n, [&sum](std::uint64_t, odesynth::trajectory&& tr) {
+    sum += tr.values()(tr.num_times() - 1, 0);
+  });
+  return sum;
+}
+
+template <class Generator>
+double make_serially(const Generator& g, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto t = g.make(i);
+    sum += t.data.values()(t.data.num_times() - 1, 0);
+  }
+  return sum;
+}
+
+/// Applies `stage` to a copy of each solved trajectory, each with its own measurement stream
+/// (as the generator does).
+template <class Stage>
+double apply_to_copies(const std::vector<odesynth::trajectory>& solved, const Stage& stage) {
+  double sum = 0;
+  for (std::size_t i = 0; i < solved.size(); ++i) {
+    odesynth::trajectory t = solved[i];
+    odesynth::random_stream s(seed, i, odesynth::stream_purpose::measurement);
+    stage(t, s);
+    sum += t.values()(t.num_times() - 1, 0);
+  }
+  return sum;
+}
+
+/// A value the compiler cannot see through (random_stream is constexpr: with a constant seed
+/// the whole loop could be folded at compile time).
+std::uint64_t opaque(std::uint64_t v) {
+  benchmark::DoNotOptimize(v);
+  return v;
+}
+
+struct no_stage {
+  void operator()(odesynth::trajectory&, odesynth::random_stream&) const {}
+};
+
+double fraction(const harness::stats& with, const harness::stats& without) {
+  return (with.median - without.median) / without.median;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = harness::take_quick_flag(argc, argv);
+  const std::size_t n = quick ? 100 : 1000;
+
+  using plain_gen = decltype(make_lv_generator(odesynth::pipeline<>{}));
+  using realism_gen = decltype(make_lv_generator(realism()));
+  const auto plain = std::make_shared<const plain_gen>(make_lv_generator(odesynth::pipeline<>{}));
+  const auto measured = std::make_shared<const realism_gen>(make_lv_generator(realism()));
+  const auto solved = std::make_shared<std::vector<odesynth::trajectory>>(plain->collect(0, n));
+
+  add("pipeline/generator_without", n, [=] { return generate(*plain, n); });
+  add("pipeline/generator_with", n, [=] { return generate(*measured, n); });
+  add("pipeline/make_without", n, [=] { return make_serially(*plain, n); });
+  add("pipeline/make_with", n, [=] { return make_serially(*measured, n); });
+  add("stage/copy_only", n, [=] { return apply_to_copies(*solved, no_stage{}); });
+  add("stage/gaussian_noise", n,
+      [=] { return apply_to_copies(*solved, odesynth::gaussian_noise(1.0)); });
+  add("stage/random_subset", n,
+      [=] { return apply_to_copies(*solved, odesynth::random_subset(0.5)); });
+  add("stage/clip_below", n, [=] { return apply_to_copies(*solved, odesynth::clip_below(0)); });
+  add("stage/realism_pipeline", n, [=] { return apply_to_copies(*solved, realism()); });
+  add("stage/realism_sparsify_first", n,
+      [=] { return apply_to_copies(*solved, realism_sparsify_first()); });
+  // The random numbers underneath: one Philox4x32-10 block gives two doubles.
+  constexpr std::size_t draws = 10000;
+  add("rng/uniform_open01", draws, [] {
+    odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
+    double sum = 0;
+    for (std::size_t i = 0; i < draws; ++i) sum += s.uniform_open01();
+    return sum;
+  });
+  add("rng/standard_normal", draws, [] {
+    odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
+    double sum = 0;
+    for (std::size_t i = 0; i < draws; ++i) sum += odesynth::standard_normal(s);
+    return sum;
+  });
+  add("rng/below_100", draws, [] {
+    odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < draws; ++i) sum += s.below(100);
+    return sum;
+  });
+
+  auto r = harness::run(argc, argv, quick);
+  auto has = [&r](const char* k) { return r.count(k) > 0 && r[k].median > 0; };
+  const double per = static_cast<double>(n);
+
+  if (has("pipeline/generator_without") && has("pipeline/generator_with")) {
+    const auto& without = r["pipeline/generator_without"];
+    const auto& with = r["pipeline/generator_with"];
+    const double f = fraction(with, without);
+    harness::result("3 transforms", "generator without pipeline, per trajectory",
+                    harness::duration(without.median / per), harness::spread(without), "", "");
+    harness::result("3 transforms", "generator with realism pipeline, per trajectory",
+                    harness::duration(with.median / per), harness::spread(with), "", "");
+    harness::result("3 transforms", "pipeline cost / solve (generator, 1 thread)",
+                    fmt::format("{:.1f}%", 100 * f),
+                    fmt::format("CV {:.1f}% / {:.1f}%", 100 * with.cv, 100 * without.cv), "<= 10%",
+                    f <= 0.10 ? "met" : "MISSED");
+  }
+  if (has("pipeline/make_without") && has("pipeline/make_with")) {
+    const auto& without = r["pipeline/make_without"];
+    const auto& with = r["pipeline/make_with"];
+    const double f = fraction(with, without);
+    harness::result("3 transforms", "pipeline cost / solve (make loop, no threads)",
+                    fmt::format("{:.1f}%", 100 * f),
+                    fmt::format("CV {:.1f}% / {:.1f}%", 100 * with.cv, 100 * without.cv), "<= 10%",
+                    f <= 0.10 ? "met" : "MISSED");
+  }
+  if (has("stage/copy_only")) {
+    const double copy = r["stage/copy_only"].median;
+    std::string stages;
+    for (const char* k : {"stage/gaussian_noise", "stage/random_subset", "stage/clip_below",
+                          "stage/realism_pipeline", "stage/realism_sparsify_first"})
+      if (has(k))
+        stages += fmt::format("{}{} {}", stages.empty() ? "" : ", ", std::string_view(k).substr(6),
+                              harness::duration((r[k].median - copy) / per));
+    harness::result("3 transforms", "per stage, per trajectory (copy subtracted)", stages,
+                    fmt::format("copy {}", harness::duration(copy / per)), "", "");
+  }
+  std::string rng;
+  for (const char* k : {"rng/uniform_open01", "rng/standard_normal", "rng/below_100"})
+    if (has(k))
+      rng += fmt::format("{}{} {}", rng.empty() ? "" : ", ", std::string_view(k).substr(4),
+                         harness::duration(r[k].median / static_cast<double>(draws)));
+  harness::result("3 transforms", "per random draw", rng, "", "", "");
+  return 0;
+}

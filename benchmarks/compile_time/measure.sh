@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Compile time (issue 8, item 7): how long a user's translation unit takes to compile.
+#
+#   full.cpp        <odesynth/odesynth.hpp> and a small generated dataset
+#   solve_only.cpp  <odesynth/solve.hpp> and one solve
+# each compiled with `$CXX -O2 -std=c++17 -c` (compile only, no link) 3 times (quick: once),
+# one compile at a time; the median is printed, with the number of headers the TU opens
+# (from -H) and how many of them are Boost's. Outside quick mode, every header under
+# include/odesynth (detail/ included) is then compiled alone (`#include <odesynth/X>`,
+# -fsyntax-only, once each) and listed from the slowest, so a header that drags in much of
+# Boost shows up.
+#
+# Quick mode (a smoke run for CI) compiles solve_only.cpp once and nothing else.
+#
+# Usage: benchmarks/compile_time/measure.sh [--quick] [--no-headers]
+#        CXX=clang++-14 benchmarks/compile_time/measure.sh
+# ODESYNTH_BENCH_QUICK=1 = --quick. Prints "RESULT | ..." rows for benchmarks/run_all.sh.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cxx="${CXX:-g++}"
+quick=0
+headers=1
+[[ -n "${ODESYNTH_BENCH_QUICK:-}" && "${ODESYNTH_BENCH_QUICK}" != "0" ]] && quick=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-headers) headers=0 ;;
+    *) echo "usage: $0 [--quick] [--no-headers]" >&2; exit 2 ;;
+  esac
+done
+runs=3
+tus=(full solve_only)
+if [[ $quick == 1 ]]; then runs=1; headers=0; tus=(solve_only); fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/odesynth-compile-time.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+includes=(-I "$root/include" -I /usr/include/eigen3)
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Prints "<headers opened> <of them Boost's>" for a source file and extra flags.
+count_headers() {
+  local list
+  list="$("$cxx" -std=c++17 -fsyntax-only -H "${includes[@]}" "$@" 2>&1 >/dev/null |
+          grep -E '^\.+ ' | sed -E 's/^\.+ //' | sort -u)"
+  printf '%s %s\n' "$(grep -c . <<<"$list" || true)" "$(grep -c '/boost/' <<<"$list" || true)"
+}
+
+echo "compiler: $("$cxx" --version | head -n 1); $runs run(s) per TU, compile only (-c)"
+printf '%-16s %10s  %-20s %s\n' "TU" "median s" "runs s" "headers"
+for tu in "${tus[@]}"; do
+  times=()
+  for ((i = 0; i < runs; ++i)); do
+    a="$(now)"
+    "$cxx" -O2 -std=c++17 "${includes[@]}" -c "$here/$tu.cpp" -o "$work/$tu.o"
+    b="$(now)"
+    times+=("$(elapsed "$a" "$b")")
+  done
+  med="$(printf '%s\n' "${times[@]}" | median)"
+  total="?" boost="?"
+  [[ $quick == 0 ]] && read -r total boost < <(count_headers "$here/$tu.cpp")
+  printf '%-16s %10s  %-20s %s\n' "$tu.cpp" "$med" "$(IFS=,; echo "${times[*]}")" \
+    "$total ($boost Boost)"
+  echo "RESULT | 7 compile time | $tu.cpp ($cxx -O2 -std=c++17 -c) | $med s | runs ${times[*]}; $total headers, $boost Boost |  | "
+done
+
+if [[ $headers == 1 ]]; then
+  echo
+  echo "Each header alone (-fsyntax-only, one run each), slowest first:"
+  results="$work/headers.txt"
+  : >"$results"
+  while IFS= read -r h; do
+    rel="${h#"$root/include/"}"
+    printf '#include <%s>\n' "$rel" >"$work/one.cpp"
+    a="$(now)"
+    "$cxx" -std=c++17 -fsyntax-only "${includes[@]}" "$work/one.cpp"
+    b="$(now)"
+    read -r total boost < <(count_headers "$work/one.cpp")
+    printf '%s %s %s %s\n' "$(elapsed "$a" "$b")" "$rel" "$total" "$boost" >>"$results"
+  done < <(find "$root/include/odesynth" -name '*.hpp' | sort)
+  sort -rn "$results" | awk '{ printf "  %6.2f s  %-40s %5d headers, %4d Boost\n", $1, $2, $3, $4 }'
+  sort -rn "$results" | head -n 5 | awk '{ printf "RESULT | 7 compile time | header alone: %s | %.2f s | %d headers, %d Boost |  | \n", $2, $1, $3, $4 }'
+fi
