@@ -8,6 +8,11 @@
 //   steady states    parameters and initial values -> the steady state they lead to;
 //   perturbations    from each steady state, perturb parameters and/or the state by random
 //                    factors and find the new steady state; both sides are returned.
+//
+// Solver choice: with fast decay rates, an explicit stepper (dopri5) near the fixed point grows
+// its step to its stability limit and chatters there, leaving |dx/dt| above the tolerance; it
+// may never report "steady". Use stepper_kind::rosenbrock4, or a solver rel_tol far below the
+// steady-state tolerance.
 #pragma once
 
 #include <fmt/format.h>
