@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <odesynth/csv_reader.hpp>
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
 #include <odesynth/transforms/noise.hpp>
@@ -539,4 +540,66 @@ TEST_CASE("a full disk is an io_error naming the path and no dataset appears",
   }
   INFO(read_file(report));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("the tidy table reads back to the observed values and failed solves are marked",
+          "[dataset][roundtrip]") {
+  temp_folder tmp;
+  const auto g = lv_generator();
+  dataset_options out;
+  out.formats = {dataset_format::tidy_csv};
+  odesynth::write_dataset(g, 0, 6, tmp.path / "tidy", out);
+  const auto back = odesynth::read_long_csv(tmp.path / "tidy" / "data.csv");
+  REQUIRE(back.size() == 6);
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const auto original = g.make(i).data;
+    const auto& read = back[i];
+    REQUIRE(read.species() == original.species());
+    // Rows with no observed value have no line in a tidy table; every other row, value and
+    // mask entry comes back exactly (shortest round-trip numbers).
+    Eigen::Index r = 0;
+    for (Eigen::Index k = 0; k < original.num_times(); ++k) {
+      if (!original.mask().row(k).any()) continue;
+      REQUIRE(r < read.num_times());
+      CHECK(read.times()[r] == original.times()[k]);
+      for (Eigen::Index j = 0; j < original.num_species(); ++j) {
+        CHECK(read.mask()(r, j) == original.mask()(k, j));
+        if (original.mask()(k, j)) CHECK(read.values()(r, j) == original.values()(k, j));
+      }
+      ++r;
+    }
+    CHECK(r == read.num_times());
+  }
+
+  // x' = x^2 from x0 in [0.5, 2] on [0, 1] blows up for x0 > 1: kept failures carry their
+  // status into parameters.csv and status.npy; none is passed off as data.
+  odesynth::sampler s(models::blow_up{});
+  s.initial_value("x", dist::uniform{0.5, 2.0});
+  generator_options keep;
+  keep.seed = 2;
+  const auto exploding =
+      odesynth::make_generator(models::blow_up{}, odesynth::solve_options{}, s,
+                               time_grid::linspace(0, 1, 11), odesynth::pipeline<>{}, keep);
+  out.formats = {dataset_format::npy};
+  const auto written = odesynth::write_dataset(exploding, 0, 40, tmp.path / "failures", out);
+  CHECK(written.report.failed() > 0);
+  CHECK(written.report.count(odesynth::solve_status::ok) > 0);
+  const auto status = odesynth::read_npy(tmp.path / "failures" / "status.npy");
+  const auto values = odesynth::read_npy(tmp.path / "failures" / "values.npy");
+  // blow_up has no parameters: its table is [n, 0], not missing.
+  CHECK(odesynth::read_npy(tmp.path / "failures" / "parameters.npy").shape ==
+        std::vector<std::size_t>{40, 0});
+  std::istringstream table(read_file(tmp.path / "failures" / "parameters.csv"));
+  std::string line;
+  std::getline(table, line);
+  std::uint64_t failed = 0;
+  for (std::size_t i = 0; i < 40; ++i) {
+    std::getline(table, line);
+    const auto st = static_cast<odesynth::solve_status>(status.int64s[i]);
+    CHECK(line.find(fmt::format(",{},", odesynth::to_string(st))) != std::string::npos);
+    if (st == odesynth::solve_status::ok) continue;
+    ++failed;
+    CHECK(std::isnan(values.values[i * 11 + 10]));  // the last row was never reached
+  }
+  CHECK(failed == written.report.failed());
 }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "../detail/atomic_folder.hpp"
 #include "../npy.hpp"
 #include "../npz.hpp"
 #include "../solve_status.hpp"
@@ -66,8 +67,11 @@ class numpy_sink {
                    false);
     status_.emplace(folder_ / "status.npy", npy_dtype::int64, std::vector<std::size_t>{}, false,
                     false);
-    parameters_.emplace(folder_ / "parameters.npy", npy_dtype::float64,
-                        std::vector<std::size_t>{layout.parameters.size()}, false, false);
+    // A model without parameters gets an [n, 0] array, which a streaming writer cannot make
+    // (its rows are counted from the bytes): it is written whole in finish().
+    if (!layout.parameters.empty())
+      parameters_.emplace(folder_ / "parameters.npy", npy_dtype::float64,
+                          std::vector<std::size_t>{layout.parameters.size()}, false, false);
     initial_state_.emplace(folder_ / "initial_state.npy", npy_dtype::float64,
                            std::vector<std::size_t>{layout.model_species.size()}, false, false);
     value_row_.resize(rows_ * columns_);
@@ -104,7 +108,9 @@ class numpy_sink {
     lengths_->append(&length, 1);
     index_->append(&index, 1);
     status_->append(&status, 1);
-    parameters_->append(tr.parameters().data(), static_cast<std::size_t>(tr.parameters().size()));
+    if (parameters_)
+      parameters_->append(tr.parameters().data(), static_cast<std::size_t>(tr.parameters().size()));
+    ++rows_written_;
     initial_state_->append(tr.initial_state().data(),
                            static_cast<std::size_t>(tr.initial_state().size()));
   }
@@ -113,9 +119,19 @@ class numpy_sink {
   std::vector<std::string> finish() {
     std::vector<std::optional<npy_writer>*> all{&values_, &mask_,   &times_,      &lengths_,
                                                 &index_,  &status_, &parameters_, &initial_state_};
+    // The [n, 0] parameter table of a model without parameters: a header and no data.
+    const std::string empty_parameters =
+        parameters_ ? std::string() : detail::npy_header(npy_dtype::float64, {rows_written_, 0});
     std::vector<std::string> files;
     if (options_.npy_files) {
       for (auto* w : all) {
+        if (!*w) {
+          detail::folder_file f(folder_ / "parameters.npy");
+          f.write(empty_parameters);
+          f.close();
+          files.push_back("parameters.npy");
+          continue;
+        }
         files.push_back((*w)->path().filename().string());
         (*w)->commit();
       }
@@ -123,11 +139,13 @@ class numpy_sink {
     if (options_.npz_bundle) {
       npz_writer bundle(bundle_);
       for (auto* w : all) {
-        const std::string name = (*w)->path().filename().string();
+        const std::string name = *w ? (*w)->path().filename().string() : "parameters.npy";
         if (options_.npy_files)
           bundle.add_file(name, folder_ / name);
-        else
+        else if (*w)
           bundle.add_npy(name, **w);  // straight from the writer's temporary file
+        else
+          bundle.add_bytes(name, empty_parameters);
       }
       bundle.commit();
       files.push_back(bundle_.filename().string());
@@ -139,6 +157,7 @@ class numpy_sink {
   numpy_options options_;
   std::filesystem::path folder_, bundle_;
   std::size_t rows_, columns_;
+  std::uint64_t rows_written_ = 0;
   std::optional<npy_writer> values_, mask_, times_, lengths_, index_, status_, parameters_,
       initial_state_;
   std::vector<double> value_row_, time_row_;
