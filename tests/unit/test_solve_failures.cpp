@@ -2,6 +2,8 @@
 // and never NaN or garbage passed off as data; every bad input is a typed exception naming
 // the field and the value.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <odesynth/lambda_model.hpp>
@@ -354,4 +356,106 @@ TEST_CASE("one solver serves several threads with identical results", "[solve][t
     CHECK(a.values() == b.values());  // bit for bit
     CHECK(a.steps() == b.steps());
   }
+}
+
+// The checks below run on every step or once per solve (detail/state_ops.hpp,
+// detail/step_loops.hpp, detail/error_checker.hpp). They were rewritten for speed
+// (vectorised, branch-free), so each is pinned here at every position and on both sides of
+// the length where the implementation switches from a loop to Eigen.
+TEST_CASE("the finiteness checks find NaN and infinity at every position", "[solve][checks]") {
+  const double bad[] = {std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::infinity(),
+                        -std::numeric_limits<double>::infinity()};
+  for (std::size_t n = 1; n <= 40; ++n) {
+    CAPTURE(n);
+    // Extremes that are finite: the largest double, a denormal, negative zero.
+    std::vector<double> v(n, 1.0);
+    v[0] = std::numeric_limits<double>::max();
+    v[n - 1] = -0.0;
+    if (n > 2) v[1] = std::numeric_limits<double>::denorm_min();
+    CHECK(odesynth::detail::all_finite_values(v.data(), n));
+    for (std::size_t at = 0; at < n; ++at)
+      for (double b : bad) {
+        std::vector<double> w = v;
+        w[at] = b;
+        CAPTURE(at, b);
+        CHECK_FALSE(odesynth::detail::all_finite_values(w.data(), n));
+        Eigen::VectorXd e = Eigen::Map<Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(n));
+        CHECK_FALSE(odesynth::detail::all_finite(e));
+      }
+  }
+  std::array<double, 3> a{1.0, std::numeric_limits<double>::max(), -2.0};
+  CHECK(odesynth::detail::all_finite(a));
+  a[2] = -std::numeric_limits<double>::infinity();
+  CHECK_FALSE(odesynth::detail::all_finite(a));
+}
+
+TEST_CASE("row_writer finds the first row holding a non-finite value", "[solve][checks]") {
+  for (std::size_t cols : {1u, 2u, 7u, 30u}) {
+    CAPTURE(cols);
+    const std::size_t rows = 9;
+    std::vector<double> buffer(rows * cols, 0.5);
+    const odesynth::detail::row_writer w{buffer.data(), cols};
+    CHECK(w.first_non_finite(0, rows) == rows);
+    CHECK(w.first_non_finite(2, 5) == 7);
+    buffer[6 * cols + cols - 1] = std::numeric_limits<double>::quiet_NaN();  // row 6, last column
+    buffer[8 * cols] = std::numeric_limits<double>::infinity();               // row 8
+    CHECK(w.first_non_finite(0, rows) == 6);
+    CHECK(w.first_non_finite(2, 4) == 6);  // rows 2..5 clean: returns first + count
+    CHECK(w.first_non_finite(7, 2) == 8);
+    CHECK(w.first_non_finite(0, 6) == 6);
+  }
+}
+
+TEST_CASE("the step error norm is odeint's formula and rejects any NaN or infinite component",
+          "[solve][checks]") {
+  namespace ode = boost::numeric::odeint;
+  const double atol = 1e-6, rtol = 1e-3, dt = 0.5;
+  const std::vector<double> x{1.0, -2.0, 0.0, 4.0, 1e-3};
+  const std::vector<double> dxdt{0.5, 1.0, -3.0, 0.0, 2.0};
+  const std::vector<double> err{1e-4, -3e-3, 2e-6, 1e-3, 5e-7};
+  const std::vector<double> per_species{1e-6, 1e-5, 1e-7, 1e-4, 1e-8};
+  auto expected = [&](const double* atols) {
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      worst = std::max(worst, std::fabs(err[i]) / ((atols ? atols[i] : atol) +
+                                                    rtol * (std::fabs(x[i]) +
+                                                            dt * std::fabs(dxdt[i]))));
+    return worst;
+  };
+  using fixed = std::array<double, 5>;
+  auto to_fixed = [](const std::vector<double>& v) {
+    fixed a{};
+    std::copy(v.begin(), v.end(), a.begin());
+    return a;
+  };
+  auto to_dynamic = [](const std::vector<double>& v) {
+    return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), 5));
+  };
+  // The two implementations: branch-free loop (std::array) and Eigen (VectorXd).
+  auto norm = [&](const std::vector<double>& e, const double* atols) {
+    odesynth::detail::tolerance_checker<double, ode::array_algebra, ode::default_operations> f(
+        atol, rtol, atols);
+    odesynth::detail::tolerance_checker<double, ode::range_algebra, ode::default_operations> d(
+        atol, rtol, atols);
+    ode::array_algebra fa;
+    ode::range_algebra da;
+    fixed fe = to_fixed(e);
+    Eigen::VectorXd de = to_dynamic(e);
+    const double a = f.error(fa, to_fixed(x), to_fixed(dxdt), fe, dt);
+    const double b = d.error(da, to_dynamic(x), to_dynamic(dxdt), de, dt);
+    CHECK(a == b);
+    return a;
+  };
+  CHECK(norm(err, nullptr) == expected(nullptr));
+  CHECK(norm(err, per_species.data()) == expected(per_species.data()));
+  for (std::size_t at = 0; at < err.size(); ++at)
+    for (double b : {std::numeric_limits<double>::quiet_NaN(),
+                     std::numeric_limits<double>::infinity()}) {
+      CAPTURE(at, b);
+      std::vector<double> e = err;
+      e[at] = b;
+      CHECK(norm(e, nullptr) == std::numeric_limits<double>::infinity());
+      CHECK(norm(e, per_species.data()) == std::numeric_limits<double>::infinity());
+    }
 }

@@ -11,9 +11,11 @@
 // when a too-long step overshoots (e.g. a square root of a concentration that went negative).
 #pragma once
 
+#include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "state_ops.hpp"
 
@@ -37,18 +39,40 @@ class tolerance_checker {
                    Time dt) const {
     using std::abs;
     const value_type a_dxdt = abs(dt);
-    const std::size_t n = size_of(x_old);
-    value_type worst = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const value_type atol = abs_tol_per_species_ ? abs_tol_per_species_[i] : abs_tol_;
-      const value_type e =
-          abs(x_err[i]) / (atol + rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i])));
-      if (!(e <= worst)) {  // also true for NaN
-        if (!std::isfinite(e)) return std::numeric_limits<value_type>::infinity();
-        worst = e;
+    if constexpr (std::is_same_v<State, Eigen::VectorXd> && std::is_same_v<Deriv, State> &&
+                  std::is_same_v<Err, State> && std::is_same_v<value_type, double>) {
+      // Dynamic size: vectorised (the element loop below was 7% of a 100-species solve). The
+      // NaN-propagating max makes one NaN component the result. Fixed-size states keep the
+      // loop: for two species it was faster than Eigen's reduction.
+      const auto x = as_array(x_old);
+      const auto d = as_array(dxdt_old);
+      const auto e = as_array(static_cast<const Err&>(x_err));
+      value_type worst;
+      if (abs_tol_per_species_) {
+        const Eigen::Map<const Eigen::ArrayXd> atol(abs_tol_per_species_, x.size());
+        worst = (e.abs() / (atol + rel_tol_ * (x.abs() + a_dxdt * d.abs())))
+                    .template maxCoeff<Eigen::PropagateNaN>();
+      } else {
+        worst = (e.abs() / (abs_tol_ + rel_tol_ * (x.abs() + a_dxdt * d.abs())))
+                    .template maxCoeff<Eigen::PropagateNaN>();
       }
+      return std::isfinite(worst) ? worst : std::numeric_limits<value_type>::infinity();
+    } else {
+      // Once NaN, `worst` stays NaN (e > NaN is false, and NaN != NaN); no branch per value.
+      const std::size_t n = size_of(x_old);
+      value_type worst = 0;
+      const auto take = [&worst](value_type e) { worst = (e > worst || e != e) ? e : worst; };
+      if (abs_tol_per_species_) {
+        for (std::size_t i = 0; i < n; ++i)
+          take(abs(x_err[i]) / (abs_tol_per_species_[i] +
+                                rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          take(abs(x_err[i]) /
+               (abs_tol_ + rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
+      }
+      return std::isfinite(worst) ? worst : std::numeric_limits<value_type>::infinity();
     }
-    return worst;
   }
 
  private:

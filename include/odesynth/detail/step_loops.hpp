@@ -6,7 +6,9 @@
 // progress, step count) and every ending becomes a solve_status with a message:
 //
 //   run_dense       dense-output steppers (dopri5): step, then interpolate at every output
-//                   time the step passed
+//                   time the step passed (interpolated rows may overflow even though both
+//                   ends of the step are finite: the caller checks all written rows once,
+//                   row_writer::first_non_finite)
 //   run_controlled  controlled steppers (rkf78, bulirsch_stoer, rosenbrock4): steps clipped
 //                   to land exactly on output times, like odeint's integrate_times
 //   run_fixed       fixed-step rk4: each output interval split into equal steps <= h
@@ -19,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -27,6 +30,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "../solve_status.hpp"
@@ -72,21 +76,29 @@ struct model_rhs {
   }
 };
 
-/// Writes state vectors into consecutive rows of a row-major T x S buffer.
+/// Writes state vectors into consecutive rows of a row-major T x S buffer. Rows are checked
+/// for non-finite values in blocks (first_non_finite), not value by value as they are written.
 struct row_writer {
   double* data;
   std::size_t cols;
 
-  /// Returns false if any written value is not finite.
   template <class State>
-  bool write(std::size_t row, const State& x) const noexcept {
+  void write(std::size_t row, const State& x) const noexcept {
     double* r = data + row * cols;
-    bool finite = true;
-    for (std::size_t j = 0; j < cols; ++j) {
-      r[j] = x[j];
-      finite = finite && std::isfinite(r[j]);
+    if constexpr (std::is_same_v<State, Eigen::VectorXd>) {
+      Eigen::Map<Eigen::VectorXd>(r, x.size()) = x;
+    } else {
+      const std::size_t n = size_of(x);  // a constant for std::array: the loop unrolls
+      for (std::size_t j = 0; j < n; ++j) r[j] = x[j];
     }
-    return finite;
+  }
+
+  /// The first row in [first, first + count) holding a non-finite value, or first + count.
+  std::size_t first_non_finite(std::size_t first, std::size_t count) const noexcept {
+    if (all_finite_values(data + first * cols, count * cols)) return first + count;
+    std::size_t row = first;
+    while (all_finite_values(data + row * cols, cols)) ++row;
+    return row;
   }
 };
 
@@ -148,13 +160,12 @@ inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, doubl
   return failed(out, solve_status::max_steps, std::move(message));
 }
 
-/// Writes the outputs at or before `t` that are still pending; false if one is not finite.
+/// Writes `x` as the outputs at or before `t` that are still pending (x must be finite).
 template <class State>
-bool write_reached(loop_outcome& out, const segment& g, const row_writer& rows, const State& x,
+void write_reached(loop_outcome& out, const segment& g, const row_writer& rows, const State& x,
                    double t) {
   for (; out.rows < g.count && reached(g.times[out.rows], t); ++out.rows)
-    if (!rows.write(g.first_row + out.rows, x)) return false;
-  return true;
+    rows.write(g.first_row + out.rows, x);
 }
 
 /// Maps an exception escaping a stepper to an outcome. Exceptions from the model become
@@ -234,13 +245,10 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
                                  t, t_new - t, lim.min_step, max_abs(st.current_state())));
         return diagnose_stall(std::move(out), st.current_state(), t_new, rhs_is_finite);
       }
-      while (out.rows < g.count && reached(g.times[out.rows], t_new)) {
+      const double t_reached = t_new + 16 * eps * std::fabs(t_new);  // reached(), hoisted
+      for (; out.rows < g.count && g.times[out.rows] <= t_reached; ++out.rows) {
         st.calc_state(g.times[out.rows], x);
-        if (!rows.write(g.first_row + out.rows, x))
-          return failed(
-              out, solve_status::non_finite,
-              fmt::format("the interpolated state at t = {} is not finite", g.times[out.rows]));
-        ++out.rows;
+        rows.write(g.first_row + out.rows, x);
       }
     }
     copy_values(st.current_state(), x);  // the state at stop (within a few ulp of it)
