@@ -24,6 +24,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -229,8 +230,14 @@ class generator {
   generated_trajectory make(std::uint64_t index) const {
     generated_trajectory out;
     out.index = index;
-    random_stream grid_stream(options_.seed, index, stream_purpose::time_grid);
-    const time_grid grid = grid_.make(grid_stream);
+    // A fixed grid is used in place (a copy per trajectory cost an allocation and a pass).
+    std::optional<time_grid> drawn_grid;
+    const time_grid* fixed = grid_.fixed_grid();
+    if (!fixed) {
+      random_stream grid_stream(options_.seed, index, stream_purpose::time_grid);
+      drawn_grid.emplace(grid_.make(grid_stream));
+    }
+    const time_grid& grid = fixed ? *fixed : *drawn_grid;
     for (int attempt = 0;; ++attempt) {
       const sample x = attempt == 0 ? samples_.draw(index, grid.start())
                                     : samples_.redraw(index, grid.start(), attempt);

@@ -82,7 +82,7 @@ class solver {
   /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
   trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
     check_values("parameters", "parameter", description_->parameters(), parameters);
-    return solve_schedule(parameter_schedule::constant(parameters), initial_state, grid);
+    return solve_schedule(segments{parameters, nullptr}, initial_state, grid);
   }
 
   /// Solves with parameters that switch at schedule.switch_times: each constant stretch is
@@ -92,7 +92,7 @@ class solver {
                    const time_grid& grid) const {
     schedule.validate(description_->parameters(), grid.start(),
                       fmt::format("{}.parameter_schedule", description_->name()));
-    return solve_schedule(schedule, initial_state, grid);
+    return solve_schedule(segments{schedule.values.front(), &schedule}, initial_state, grid);
   }
 
  private:
@@ -140,11 +140,23 @@ class solver {
     }
   }
 
-  trajectory solve_schedule(const parameter_schedule& schedule, value_span initial_state,
+  /// The constant-parameter stretches of a solve: a parameter_schedule, or one stretch of
+  /// plain parameters (no schedule object built: that cost two allocations per solve).
+  struct segments {
+    value_span first;
+    const parameter_schedule* schedule;  ///< null: one segment with `first`
+    std::size_t count() const noexcept { return schedule ? schedule->num_segments() : 1; }
+    value_span values(std::size_t k) const noexcept {
+      return schedule ? value_span(schedule->values[k]) : first;
+    }
+    double switch_time(std::size_t k) const noexcept { return schedule->switch_times[k]; }
+  };
+
+  trajectory solve_schedule(const segments& schedule, value_span initial_state,
                             const time_grid& grid) const {
     const std::size_t n = description_->num_species();
     check_values("initial_state", "species", description_->species(), initial_state);
-    const std::vector<double>& first = schedule.values.front();
+    const value_span first = schedule.first;
 
     const auto& times = grid.times();
     // Every row is written below: the solved rows by the loops, the rest as missing.
@@ -160,15 +172,16 @@ class solver {
     detail::loop_outcome total;
     double start = grid.start();
     double dt = 0;  // 0: estimate at the first segment
-    for (std::size_t k = 0; k < schedule.num_segments() && total.status == solve_status::ok; ++k) {
-      const bool last = k + 1 == schedule.num_segments() || schedule.switch_times[k] >= grid.back();
-      const double stop = last ? grid.back() : schedule.switch_times[k];
+    for (std::size_t k = 0; k < schedule.count() && total.status == solve_status::ok; ++k) {
+      const bool last = k + 1 == schedule.count() || schedule.switch_time(k) >= grid.back();
+      const double stop = last ? grid.back() : schedule.switch_time(k);
       // Output rows of this segment: up to and including `stop`.
       std::size_t end_row = last ? times.size() : total.rows;  // the last one: all the rest
       while (end_row < times.size() && times[end_row] <= stop) ++end_row;
       const detail::segment g{times.data() + total.rows, end_row - total.rows, total.rows, start,
                               stop};
-      for (std::size_t i = 0; i < schedule.values[k].size(); ++i) p[i] = schedule.values[k][i];
+      const value_span values = schedule.values(k);
+      for (std::size_t i = 0; i < values.size(); ++i) p[i] = values[i];
       detail::loop_outcome out = integrate(p, x, g, rows, dt, k, options_.max_steps - total.steps);
       total.rows += out.rows;
       total.steps += out.steps;

@@ -86,6 +86,8 @@ class time_grid_spec {
     return {b.front(), b.back()};
   }
   bool is_fixed() const noexcept { return std::holds_alternative<time_grid>(spec_); }
+  /// The grid every trajectory shares, or null if each draws its own.
+  const time_grid* fixed_grid() const noexcept { return std::get_if<time_grid>(&spec_); }
 
   std::string describe() const {
     if (const auto* fixed = std::get_if<time_grid>(&spec_)) return fmt::format("{}", *fixed);

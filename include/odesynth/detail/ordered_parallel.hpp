@@ -2,15 +2,15 @@
 // and hand the results to consume(i, result) on the calling thread, in index order, with at
 // most `window` results alive at any time.
 //
-// Workers take indices from an atomic counter (dynamic load balancing: solves vary in cost)
-// and never run more than `window` indices ahead of the next index to be consumed, so memory
-// stays flat however many results there are. The first exception thrown by make() or
+// Workers (threads - 1 pool threads plus the calling thread, which also consumes) claim runs
+// of consecutive indices under a mutex (dynamic load balancing: solves vary in cost) and never
+// run more than `window` indices ahead of the next index to be consumed, so memory stays flat
+// however many results there are. The first exception thrown by make() or
 // consume() stops the run: workers finish their current item, the pool shuts down, and that
 // exception is rethrown to the caller (later ones are counted, not lost silently).
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -71,64 +71,105 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
     advanced.notify_all();
   };
 
+  // Indices are claimed in runs, so that cheap items (a few microseconds) do not pay a lock
+  // and a wake-up each: guided sizes, a share of what is left, at most 8 and at most what the
+  // window allows, down to 1 near the end so that no thread is left with a long tail.
+  // Called with the mutex held; returns the number claimed from `first`.
+  auto claim = [&](std::uint64_t& first) -> std::size_t {
+    const std::uint64_t room = next_to_consume + window - next_to_make;
+    const std::uint64_t left = end - next_to_make;
+    const std::uint64_t guided = std::max<std::uint64_t>(1, left / (4 * threads));
+    const auto count = static_cast<std::size_t>(std::min({room, left, guided, std::uint64_t{8}}));
+    first = next_to_make;
+    next_to_make += count;
+    alive += count;
+    stats.peak_alive = std::max(stats.peak_alive, alive);
+    return count;
+  };
+  auto can_claim = [&] { return next_to_make < end && next_to_make < next_to_consume + window; };
+
+  // Makes a claimed run and stores it in the ring (one lock for the run). False on failure.
+  std::vector<std::optional<Result>> made_by_caller;
+  auto make_run = [&](std::uint64_t first, std::size_t count,
+                      std::vector<std::optional<Result>>& made) {
+    made.clear();
+    try {
+      for (std::size_t k = 0; k < count; ++k) made.emplace_back(make(first + k));
+    } catch (...) {
+      fail(std::current_exception());
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    for (std::size_t k = 0; k < count; ++k)
+      slots[static_cast<std::size_t>((first + k) % window)] = std::move(made[k]);
+    if (consumer_waiting && first <= next_to_consume && next_to_consume < first + count)
+      ready.notify_one();
+    return true;
+  };
+
+  // The pool has threads - 1 workers: the calling thread is the last one (it makes items too
+  // when it has nothing to consume), so `threads` threads compute and none is oversubscribed.
   auto worker = [&] {
+    std::vector<std::optional<Result>> made;
     for (;;) {
-      std::uint64_t i;
+      std::uint64_t first = 0;
+      std::size_t count = 0;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        while (!(stop || next_to_make >= end || next_to_make < next_to_consume + window)) {
+        while (!(stop || next_to_make >= end || can_claim())) {
           ++workers_waiting;
           advanced.wait(lock);
           --workers_waiting;
         }
         if (stop || next_to_make >= end) return;
-        i = next_to_make++;
-        ++alive;
-        stats.peak_alive = std::max(stats.peak_alive, alive);
+        count = claim(first);
       }
-      try {
-        Result r = make(i);
-        std::lock_guard<std::mutex> lock(mutex);
-        slots[static_cast<std::size_t>(i % window)].emplace(std::move(r));
-        if (consumer_waiting && i == next_to_consume) ready.notify_one();
-      } catch (...) {
-        fail(std::current_exception());
-        return;
-      }
+      if (!make_run(first, count, made)) return;
     }
   };
 
   std::vector<std::thread> pool;
-  pool.reserve(threads);
+  pool.reserve(threads - 1);
   try {
-    for (std::size_t k = 0; k < threads; ++k) pool.emplace_back(worker);
+    for (std::size_t k = 0; k + 1 < threads; ++k) pool.emplace_back(worker);
   } catch (...) {
     fail(std::current_exception());
   }
 
-  // Consume in order on this thread, taking every consecutive ready result at once.
+  // The calling thread: consume every consecutive ready result in order; with nothing ready,
+  // make a run itself; with nothing to make either, wait.
   std::vector<Result> batch;
   batch.reserve(window);
   while (true) {
     std::uint64_t first = 0;
+    std::uint64_t run_first = 0;
+    std::size_t run_count = 0;
     {
       std::unique_lock<std::mutex> lock(mutex);
       auto has_next = [&] {
         return slots[static_cast<std::size_t>(next_to_consume % window)].has_value();
       };
-      while (!(stop || next_to_consume >= end || has_next())) {
+      while (!(stop || next_to_consume >= end || has_next() || can_claim())) {
         consumer_waiting = true;
         ready.wait(lock);
         consumer_waiting = false;
       }
       if (stop || next_to_consume >= end) break;
-      first = next_to_consume;
-      for (std::uint64_t i = next_to_consume; i < end; ++i) {
-        auto& slot = slots[static_cast<std::size_t>(i % window)];
-        if (!slot) break;
-        batch.push_back(std::move(*slot));
-        slot.reset();
+      if (has_next()) {
+        first = next_to_consume;
+        for (std::uint64_t i = next_to_consume; i < end; ++i) {
+          auto& slot = slots[static_cast<std::size_t>(i % window)];
+          if (!slot) break;
+          batch.push_back(std::move(*slot));
+          slot.reset();
+        }
+      } else {
+        run_count = claim(run_first);
       }
+    }
+    if (run_count > 0) {
+      if (!make_run(run_first, run_count, made_by_caller)) break;
+      continue;
     }
     bool failed = false;
     try {
