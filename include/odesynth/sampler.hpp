@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -381,11 +382,16 @@ class bound_sampler {
     random_stream s(seed_, index,
                     static_cast<std::uint32_t>(stream_purpose::parameters) +
                         0x10000u * static_cast<std::uint32_t>(attempt));
-    std::vector<double> u(dims_);
+    // The design's point in [0,1)^dims: on the stack for up to 32 dimensions (a heap vector
+    // here was one of a draw's five allocations).
+    std::array<double, 32> u_small;
+    std::vector<double> u_large;
+    if (dims_ > u_small.size()) u_large.resize(dims_);
+    double* const u = dims_ > u_small.size() ? u_large.data() : u_small.data();
     if (attempt == 0 && dims_ > 0) {
-      std::visit([&](const auto& d) { d.point(index, s, u.data()); }, design_);
+      std::visit([&](const auto& d) { d.point(index, s, u); }, design_);
     } else {
-      for (auto& v : u) v = s.uniform_open01();
+      for (std::size_t k = 0; k < dims_; ++k) u[k] = s.uniform_open01();
     }
     std::size_t next = 0;
     // `field_name()` builds the name for an error message: only when one is thrown (building

@@ -7,6 +7,7 @@
 #include <odesynth/distributions.hpp>
 #include <odesynth/sampler.hpp>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "test_models.hpp"
@@ -27,6 +28,34 @@ sampler lotka_volterra_sampler() {
       .parameter("delta", dist::normal{1.0, 0.1}, value_constraint::positive)
       .initial_value("prey", dist::uniform{5, 15})
       .initial_value("predator", 5.0);
+  return s;
+}
+
+/// x0' = -k x0, xi' = k x(i-1) - k xi with n species: a sampler with n random dimensions.
+class chain {
+ public:
+  explicit chain(std::size_t n) : n_(n) {}
+  std::string name() const { return "chain"; }
+  std::vector<std::string> species() const {
+    std::vector<std::string> s;
+    for (std::size_t i = 0; i < n_; ++i) s.push_back("x" + std::to_string(i));
+    return s;
+  }
+  std::vector<std::string> parameters() const { return {"k"}; }
+  template <class S, class P>
+  void operator()(const S& x, S& dxdt, double /*t*/, const P& p) const {
+    dxdt[0] = -p[0] * x[0];
+    for (std::size_t i = 1; i < n_; ++i) dxdt[i] = p[0] * (x[i - 1] - x[i]);
+  }
+
+ private:
+  std::size_t n_;
+};
+
+sampler chain_sampler(std::size_t n) {
+  sampler s(chain{n});
+  s.parameter("k", 1.0);
+  for (const auto& name : chain{n}.species()) s.initial_value(name, dist::uniform{1.0, 2.0});
   return s;
 }
 
@@ -68,6 +97,27 @@ TEST_CASE("samples depend only on seed and index", "[sampler]") {
   CHECK_FALSE(a.has_schedule);
   CHECK(a.schedule.num_segments() == 1);
   CHECK(bound.dimensions() == 4);  // alpha, beta, delta, prey
+}
+
+TEST_CASE("draws with many dimensions match draws with few on the shared ones", "[sampler]") {
+  // Up to 32 dimensions the design's point lives on the stack, beyond that on the heap; an
+  // independent design draws coordinates in order from one stream, so a 33- and a 100-dim
+  // sampler must repeat the 32-dim sampler's values on their first 32 coordinates.
+  const auto small = chain_sampler(32).bind(5), just_over = chain_sampler(33).bind(5),
+             large = chain_sampler(100).bind(5);
+  REQUIRE(large.dimensions() == 100);
+  for (std::uint64_t i : {0u, 1u, 977u}) {
+    const auto a = small.draw(i, 0.0), b = just_over.draw(i, 0.0), c = large.draw(i, 0.0);
+    for (std::size_t k = 0; k < 32; ++k) {
+      CHECK(b.initial_state[k] == a.initial_state[k]);
+      CHECK(c.initial_state[k] == a.initial_state[k]);
+    }
+    std::set<double> distinct(c.initial_state.begin(), c.initial_state.end());
+    CHECK(distinct.size() == 100);
+    CHECK(*std::min_element(c.initial_state.begin(), c.initial_state.end()) >= 1.0);
+    CHECK(*std::max_element(c.initial_state.begin(), c.initial_state.end()) <= 2.0);
+    CHECK(large.draw(i, 0.0).initial_state == c.initial_state);
+  }
 }
 
 TEST_CASE("independent draws have the distributions' moments", "[sampler]") {
