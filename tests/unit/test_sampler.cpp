@@ -31,31 +31,12 @@ sampler lotka_volterra_sampler() {
   return s;
 }
 
-/// x0' = -k x0, xi' = k x(i-1) - k xi with n species: a sampler with n random dimensions.
-class chain {
- public:
-  explicit chain(std::size_t n) : n_(n) {}
-  std::string name() const { return "chain"; }
-  std::vector<std::string> species() const {
-    std::vector<std::string> s;
-    for (std::size_t i = 0; i < n_; ++i) s.push_back("x" + std::to_string(i));
-    return s;
-  }
-  std::vector<std::string> parameters() const { return {"k"}; }
-  template <class S, class P>
-  void operator()(const S& x, S& dxdt, double /*t*/, const P& p) const {
-    dxdt[0] = -p[0] * x[0];
-    for (std::size_t i = 1; i < n_; ++i) dxdt[i] = p[0] * (x[i - 1] - x[i]);
-  }
-
- private:
-  std::size_t n_;
-};
-
+/// A chain of n species, every initial value random: a sampler with n dimensions.
 sampler chain_sampler(std::size_t n) {
-  sampler s(chain{n});
+  const models::linear_chain model(n);
+  sampler s(model);
   s.parameter("k", 1.0);
-  for (const auto& name : chain{n}.species()) s.initial_value(name, dist::uniform{1.0, 2.0});
+  for (const auto& name : model.species()) s.initial_value(name, dist::uniform{1.0, 2.0});
   return s;
 }
 
