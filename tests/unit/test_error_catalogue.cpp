@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "test_models.hpp"
 
 namespace dist = odesynth::dist;
@@ -24,25 +25,12 @@ namespace models = test_models;
 using odesynth::solve_options;
 using odesynth::stepper_kind;
 using odesynth::time_grid;
+using test_support::expect_error;
 
 namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 constexpr double infinity = std::numeric_limits<double>::infinity();
-
-// Runs `f` and checks that it throws Error whose message contains every fragment.
-template <class Error = odesynth::invalid_argument, class F>
-void expect_error(F&& f, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no exception was thrown");
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    INFO(what);
-    CHECK(what.rfind("odesynth: ", 0) == 0);
-    for (auto fragment : fragments) CHECK_THAT(what, Catch::Contains(std::string(fragment)));
-  }
-}
 
 void solve_with(const solve_options& o) {
   odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3), o);
