@@ -27,15 +27,20 @@ enum class solve_status {
   step_underflow,       ///< the step size fell below what the time resolution allows
   step_size_not_found,  ///< 500 consecutive step rejections: no acceptable step size
   rhs_threw,            ///< the model's right-hand side (or Jacobian) threw an exception
+  time_limit,           ///< the solve ran longer than its wall-time limit (solve_options)
+  invalid_sample,       ///< a drawn parameter or initial value was not finite (not solved)
 };
 
-inline constexpr std::array<solve_status, 7> all_solve_statuses{solve_status::ok,
+// Codes in files (status.npy) are the positions here: new statuses go at the end.
+inline constexpr std::array<solve_status, 9> all_solve_statuses{solve_status::ok,
                                                                 solve_status::max_steps,
                                                                 solve_status::non_finite,
                                                                 solve_status::initial_non_finite,
                                                                 solve_status::step_underflow,
                                                                 solve_status::step_size_not_found,
-                                                                solve_status::rhs_threw};
+                                                                solve_status::rhs_threw,
+                                                                solve_status::time_limit,
+                                                                solve_status::invalid_sample};
 
 /// The status' name, as written in files and reports ("ok", "max_steps", ...).
 constexpr std::string_view to_string(solve_status s) noexcept {
@@ -47,6 +52,8 @@ constexpr std::string_view to_string(solve_status s) noexcept {
     case solve_status::step_underflow: return "step_underflow";
     case solve_status::step_size_not_found: return "step_size_not_found";
     case solve_status::rhs_threw: return "rhs_threw";
+    case solve_status::time_limit: return "time_limit";
+    case solve_status::invalid_sample: return "invalid_sample";
   }
   return "unknown";
 }
