@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -477,8 +478,9 @@ class column_specific {
                               fmt::format("one of the species [{}]", fmt::join(in.species, ", ")));
       trajectory_layout one = in;
       one.species = {name};
+      one.row_count_drawn = false;  // asks whether this transform itself may change the rows
       const auto out = transform.layout_after(one);
-      if (out.species != one.species || out.num_times != one.num_times)
+      if (out.species != one.species || out.num_times != one.num_times || out.row_count_drawn)
         detail::throw_invalid("column_specific", fmt::format("\"{}\"", name),
                               "a noise transform that keeps rows and columns");
     }
@@ -513,15 +515,32 @@ class random_choice {
   void operator()(trajectory& tr, random_stream& s) const {
     options_[static_cast<std::size_t>(picker_.draw(s))](tr, s);
   }
+  /// Every option is validated against `in`. Options must give the same columns; the rows
+  /// may differ (two sparsifiers keeping different counts), so the layout is the union: the
+  /// most rows and a time range enclosing every option's, since any option may be drawn and
+  /// a dataset writer sizes its arrays from this layout.
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    const trajectory_layout first = options_.front().layout_after(in);
+    trajectory_layout out = options_.front().layout_after(in);
+    const auto lowest = [](double a, double b) {
+      return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
+                                            : std::min(a, b);
+    };
+    const auto highest = [](double a, double b) {
+      return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
+                                            : std::max(a, b);
+    };
     for (std::size_t i = 1; i < options_.size(); ++i) {
       const trajectory_layout other = options_[i].layout_after(in);
-      if (other.species != first.species)
+      if (other.species != out.species)
         detail::throw_invalid(fmt::format("random_choice.options[{}]", i), options_[i].describe(),
                               "options that all produce the same columns");
+      out.row_count_drawn =
+          out.row_count_drawn || other.row_count_drawn || other.num_times != out.num_times;
+      out.num_times = std::max(out.num_times, other.num_times);
+      out.first_time = lowest(out.first_time, other.first_time);
+      out.last_time = highest(out.last_time, other.last_time);
     }
-    return first;
+    return out;
   }
   std::string describe() const {
     std::string out = "random_choice(";

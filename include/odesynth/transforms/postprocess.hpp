@@ -407,8 +407,11 @@ class redraw_until_within {
 
   trajectory_layout layout_after(const trajectory_layout& in) const {
     range_.check("redraw_until_within.range", in.species);
-    const trajectory_layout after = noise_.layout_after(in);
-    if (after.species != in.species || after.num_times != in.num_times) reject_noise();
+    trajectory_layout probe = in;
+    probe.row_count_drawn = false;  // asks whether the noise itself may change the rows
+    const trajectory_layout after = noise_.layout_after(probe);
+    if (after.species != in.species || after.num_times != in.num_times || after.row_count_drawn)
+      reject_noise();
     return in;
   }
 

@@ -48,6 +48,11 @@ struct trajectory_layout {
   /// inside it); NaN if unknown.
   double first_time = std::numeric_limits<double>::quiet_NaN();
   double last_time = std::numeric_limits<double>::quiet_NaN();
+  /// True once a stage draws how many rows it keeps (random_choice over options keeping
+  /// different counts; later stages leave it set): num_times is then only the most a
+  /// trajectory can have, and a wrapper that needs its transform to keep every row
+  /// (column_specific, redraw_until_within) cannot tell that from num_times alone.
+  bool row_count_drawn = false;
 
   /// The layout of an existing trajectory.
   static trajectory_layout of(const trajectory& tr) {
