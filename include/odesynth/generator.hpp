@@ -326,7 +326,10 @@ class generator {
     generation_report total;
     const std::uint64_t batch = 4 * options_.effective_threads();
     while (have < rows) {
-      const auto r = run(begin, begin + batch, [&](std::uint64_t, trajectory&& t) {
+      // Clamped: begin + batch would wrap past the last index, 2^64 - 1.
+      const std::uint64_t end =
+          begin + std::min(batch, std::numeric_limits<std::uint64_t>::max() - begin);
+      const auto r = run(begin, end, [&](std::uint64_t, trajectory&& t) {
         if (have >= rows) return;
         const auto n = static_cast<std::uint64_t>(t.num_times());
         if (have + n > rows) {
@@ -344,7 +347,7 @@ class generator {
       total.resampled += r.resampled;
       for (std::size_t k = 0; k < total.status_counts.size(); ++k)
         total.status_counts[k] += r.status_counts[k];
-      begin += batch;
+      begin = end;
       if (r.delivered == 0 && r.dropped == 0) break;
     }
     if (report) *report = total;

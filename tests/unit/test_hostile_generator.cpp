@@ -183,6 +183,69 @@ TEST_CASE("wrappers that must keep every row refuse a random_choice that may dro
   CHECK(fine.layout_after(in).num_times == 31);
 }
 
+// --- issue 12 item 9: indices at the top of the 64-bit range --------------------------------
+
+TEST_CASE("run near 2^64 delivers every index with 1 and 2 threads and any window",
+          "[generator][hostile]") {
+  for (const std::size_t threads : {1, 2}) {
+    for (const std::size_t window : {0, 1, 2, 3, 5, 64, 1000}) {
+      CAPTURE(threads, window);
+      generator_options o;
+      o.seed = 9;
+      o.threads = threads;
+      o.window = window;
+      const auto g = std::make_shared<const decltype(lv_generator(o))>(lv_generator(o));
+      auto seen = std::make_shared<std::vector<std::uint64_t>>();
+      auto report = std::make_shared<odesynth::generation_report>();
+      // The window's end used to wrap past 2^64: no index could be claimed, and every thread
+      // waited for another.
+      const bool finished = finishes_within(30, [g, seen, report] {
+        *report =
+            g->run(top - 5, top - 1, [seen](std::uint64_t i, trajectory&&) { seen->push_back(i); });
+      });
+      REQUIRE(finished);
+      CHECK(*seen == std::vector<std::uint64_t>{top - 5, top - 4, top - 3, top - 2});
+      CHECK(report->delivered == 4);
+      CHECK(report->requested == 4);
+      // The last index there is, alone, and an empty range at the top.
+      REQUIRE(finishes_within(30, [g, seen] {
+        seen->clear();
+        (void)g->run(top - 1, top, [seen](std::uint64_t i, trajectory&&) { seen->push_back(i); });
+        (void)g->run(top, top, [seen](std::uint64_t i, trajectory&&) { seen->push_back(i); });
+      }));
+      CHECK(*seen == std::vector<std::uint64_t>{top - 1});
+    }
+  }
+  // Same data whatever the thread count, up there too.
+  generator_options one, two;
+  one.threads = 1;
+  two.threads = 2;
+  const auto a = lv_generator(one), b = lv_generator(two);
+  const auto x = a.collect(top - 3, top), y = b.collect(top - 3, top);
+  REQUIRE(x.size() == 3);
+  REQUIRE(y.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(x[i].values() == y[i].values());
+    CHECK(x[i].parameters() == y[i].parameters());
+  }
+}
+
+TEST_CASE("collect_rows near 2^64 stops at the last index instead of wrapping",
+          "[generator][hostile]") {
+  generator_options o;
+  o.threads = 2;
+  const auto g = lv_generator(o);  // 11 rows per trajectory
+  odesynth::generation_report report;
+  // Four indices are left above top - 4 (the last is top - 1): 44 rows, not 1000.
+  const auto got = g.collect_rows(1000, top - 4, &report);
+  CHECK(got.size() == 4);
+  CHECK(report.delivered == 4);
+  // A budget that fits is met exactly.
+  const auto fits = g.collect_rows(30, top - 4);
+  REQUIRE(fits.size() == 3);
+  CHECK(fits[2].num_times() == 8);
+}
+
 // --- the error catalogue's cases for these inputs ------------------------------------------
 
 TEST_CASE("catalogue: hostile generator sizes", "[errors]") {

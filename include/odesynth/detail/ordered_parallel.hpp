@@ -8,9 +8,17 @@
 // however many results there are. The first exception thrown by make() or
 // consume() stops the run: workers finish their current item, the pool shuts down, and that
 // exception is rethrown to the caller (later ones are counted, not lost silently).
+//
+// consume() may return bool: false asks to stop (cooperative cancellation). Nothing after
+// that index is consumed, no new item is started, items being made finish, the pool is
+// joined, and the stats say `stopped`. A consume() returning void never stops the run.
+//
+// Indices may reach the top of the 64-bit range (end = 2^64 - 1): positions are compared as
+// distances from next_to_consume, never as next_to_consume + window, which would wrap.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,6 +35,8 @@ namespace odesynth::detail {
 struct ordered_parallel_stats {
   std::size_t peak_alive = 0;  ///< most results produced but not yet consumed at once
   std::size_t errors_after_first = 0;
+  /// consume() returned false before the last index: the indices after it were not consumed.
+  bool stopped = false;
 };
 
 template <class Result, class Make, class Consume>
@@ -33,17 +44,36 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
                                         std::size_t window, Make make, Consume consume) {
   ordered_parallel_stats stats;
   if (begin >= end) return stats;
-  threads = std::max<std::size_t>(1, std::min<std::uint64_t>(threads, end - begin));
+  const std::uint64_t count = end - begin;
+  threads =
+      static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, count)));
+  // True: go on; false: the caller asked to stop.
+  auto take = [&consume](std::uint64_t i, Result&& r) -> bool {
+    if constexpr (std::is_same_v<decltype(consume(i, std::move(r))), bool>) {
+      return consume(i, std::move(r));
+    } else {
+      consume(i, std::move(r));
+      return true;
+    }
+  };
 
   // One thread: no pool, no hand-off (a worker plus a waiting consumer would cost two context
   // switches per item, more than a small solve).
   if (threads == 1) {
     stats.peak_alive = 1;
-    for (std::uint64_t i = begin; i < end; ++i) consume(i, make(i));
+    for (std::uint64_t i = begin; i < end; ++i) {
+      if (!take(i, make(i))) {
+        stats.stopped = i + 1 < end;
+        break;
+      }
+    }
     return stats;
   }
 
-  window = std::max(window, threads);
+  // A ring larger than the range holds nothing more: capping it keeps an absurd window from
+  // allocating slots for indices that do not exist.
+  window = static_cast<std::size_t>(
+      std::min<std::uint64_t>(std::max<std::size_t>(window, threads), count));
   std::mutex mutex;
   std::condition_variable ready;     // the result the consumer waits for arrived, or a failure
   std::condition_variable advanced;  // the consumer moved on: workers may run ahead again
@@ -55,6 +85,9 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   std::exception_ptr first_error;
   std::size_t later_errors = 0;
   bool stop = false;
+  // `stop`, readable without the mutex: a worker checks it between the items of a claimed run,
+  // so after a failure or a stop request only the items already being made are finished.
+  std::atomic<bool> abandon{false};
   bool consumer_waiting = false;
   std::size_t workers_waiting = 0;
   std::size_t alive = 0;  // claimed or produced, not yet consumed
@@ -67,6 +100,7 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
       ++later_errors;
     }
     stop = true;
+    abandon.store(true, std::memory_order_relaxed);
     ready.notify_all();
     advanced.notify_all();
   };
@@ -74,35 +108,41 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   // Indices are claimed in runs, so that cheap items (a few microseconds) do not pay a lock
   // and a wake-up each: guided sizes, a share of what is left, at most 8 and at most what the
   // window allows, down to 1 near the end so that no thread is left with a long tail.
-  // Called with the mutex held; returns the number claimed from `first`.
+  // Called with the mutex held; returns the number claimed from `first`. Invariant:
+  // next_to_consume <= next_to_make <= end and next_to_make - next_to_consume <= window, so
+  // every difference below is in range and nothing is added to an index but a claimed count.
   auto claim = [&](std::uint64_t& first) -> std::size_t {
-    const std::uint64_t room = next_to_consume + window - next_to_make;
+    const std::uint64_t room = window - (next_to_make - next_to_consume);
     const std::uint64_t left = end - next_to_make;
-    const std::uint64_t guided = std::max<std::uint64_t>(1, left / (4 * threads));
-    const auto count = static_cast<std::size_t>(std::min({room, left, guided, std::uint64_t{8}}));
+    const std::uint64_t guided = std::max<std::uint64_t>(1, left / threads / 4);
+    const auto n = static_cast<std::size_t>(std::min({room, left, guided, std::uint64_t{8}}));
     first = next_to_make;
-    next_to_make += count;
-    alive += count;
+    next_to_make += n;
+    alive += n;
     stats.peak_alive = std::max(stats.peak_alive, alive);
-    return count;
+    return n;
   };
-  auto can_claim = [&] { return next_to_make < end && next_to_make < next_to_consume + window; };
+  auto can_claim = [&] { return next_to_make < end && next_to_make - next_to_consume < window; };
 
   // Makes a claimed run and stores it in the ring (one lock for the run). False on failure.
   std::vector<std::optional<Result>> made_by_caller;
-  auto make_run = [&](std::uint64_t first, std::size_t count,
+  // An abandoned run is dropped whole: after a failure or a stop nothing more is consumed.
+  auto make_run = [&](std::uint64_t first, std::size_t n,
                       std::vector<std::optional<Result>>& made) {
     made.clear();
     try {
-      for (std::size_t k = 0; k < count; ++k) made.emplace_back(make(first + k));
+      for (std::size_t k = 0; k < n; ++k) {
+        if (abandon.load(std::memory_order_relaxed)) return false;
+        made.emplace_back(make(first + k));
+      }
     } catch (...) {
       fail(std::current_exception());
       return false;
     }
     std::lock_guard<std::mutex> lock(mutex);
-    for (std::size_t k = 0; k < count; ++k)
+    for (std::size_t k = 0; k < n; ++k)
       slots[static_cast<std::size_t>((first + k) % window)] = std::move(made[k]);
-    if (consumer_waiting && first <= next_to_consume && next_to_consume < first + count)
+    if (consumer_waiting && first <= next_to_consume && next_to_consume - first < n)
       ready.notify_one();
     return true;
   };
@@ -113,7 +153,7 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
     std::vector<std::optional<Result>> made;
     for (;;) {
       std::uint64_t first = 0;
-      std::size_t count = 0;
+      std::size_t n = 0;
       {
         std::unique_lock<std::mutex> lock(mutex);
         while (!(stop || next_to_make >= end || can_claim())) {
@@ -122,9 +162,9 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
           --workers_waiting;
         }
         if (stop || next_to_make >= end) return;
-        count = claim(first);
+        n = claim(first);
       }
-      if (!make_run(first, count, made)) return;
+      if (!make_run(first, n, made)) return;
     }
   };
 
@@ -139,7 +179,7 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   // The calling thread: consume every consecutive ready result in order; with nothing ready,
   // make a run itself; with nothing to make either, wait.
   std::vector<Result> batch;
-  batch.reserve(window);
+  batch.reserve(std::min<std::size_t>(window, 1024));
   while (true) {
     std::uint64_t first = 0;
     std::uint64_t run_first = 0;
@@ -172,13 +212,27 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
       continue;
     }
     bool failed = false;
+    bool go_on = true;
+    std::size_t taken = 0;
     try {
-      for (std::size_t k = 0; k < batch.size(); ++k) consume(first + k, std::move(batch[k]));
+      while (go_on && taken < batch.size()) {
+        go_on = take(first + taken, std::move(batch[taken]));
+        ++taken;
+      }
     } catch (...) {
       fail(std::current_exception());
       failed = true;
     }
     if (failed) break;
+    if (!go_on) {
+      // Not an error: workers stop claiming, drop what they have not finished, and exit.
+      std::lock_guard<std::mutex> lock(mutex);
+      stats.stopped = end - first > taken;
+      stop = true;
+      abandon.store(true, std::memory_order_relaxed);
+      advanced.notify_all();
+      break;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex);
       next_to_consume += batch.size();
