@@ -11,10 +11,11 @@
 // A unit test fits both orders on geometric Brownian motion against its exact solution.
 //
 // The Brownian paths come from a virtual Brownian tree (Gaines & Lyons, SIAM J. Appl. Math.
-// 1997): W at every dyadic time is a fixed function of a key drawn from the trajectory's
-// stream, built by Brownian bridges from W(t_end). So the path does not depend on the step
-// size: halving dt refines the same path (what the convergence test relies on, and what lets
-// users check a dataset against a finer solve).
+// 1997): W at every time is a fixed function of a key drawn from the trajectory's stream,
+// built by Brownian bridges from W(t_end). So the path does not depend on the step size:
+// halving dt refines the same path (what the convergence test relies on, and what lets users
+// check a dataset against a finer solve), and output times between steps get true Brownian
+// increments however finely they are spaced.
 #pragma once
 
 #include <fmt/format.h>
@@ -23,15 +24,18 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "detail/state_ops.hpp"
+#include "detail/time_budget.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -44,20 +48,41 @@
 
 namespace odesynth {
 
-/// Brownian motions on [t0, t1] with W(t0) = 0, one per component, defined at every dyadic
-/// time t0 + (t1 - t0) k / 2^depth by a key; other times by a bridge inside the finest interval.
-/// Sequential queries cost O(1) amortised (one cached node per level).
+/// Brownian motions on [t0, t1] with W(t0) = 0, one per component: a virtual Brownian tree.
+/// W(t1) is a normal draw; every other point is reached by bisection, each new point a Brownian
+/// bridge sample between the ends of its interval, with a normal keyed by the point:
+///  - dyadic levels first: the midpoint of interval i of level L, t0 + (t1 - t0)(2i + 1) /
+///    2^(L+1), has the normal keyed (L + 1, i); down to level 62, or until the rounded midpoint
+///    is no longer strictly between the rounded ends;
+///  - then, inside that last dyadic interval, bisection over the doubles themselves (the middle
+///    one in the doubles' order), each normal keyed by the bit pattern of its time, until the
+///    query time is a point of the tree: at the latest when the ends are adjacent doubles.
+///
+/// So W(t) is a fixed function of (key, t) for every double t: the same whatever was queried
+/// before and in what order, and the same for every `depth`. Every point is drawn from its
+/// exact law given the two points that bracket it in the tree (at their times as doubles), so
+/// any set of query times, however close together, is jointly a Brownian motion. (The tree used
+/// to stop at the grid and share one normal between all times inside a grid interval: their
+/// increments had a small fraction of the right variance, 0 at one ulp.)
+///
+/// Cost: `depth` sets the solver's grid t0 + k (t1 - t0) / 2^depth, where at_index() costs O(1)
+/// amortised for sequential k (one cached node per level). A time off that grid costs one
+/// normal per level below its grid interval: about 53 - depth for a time of the order of
+/// t1 - t0, at most 62 - depth + 64 (a time within 2^-62 (t1 - t0) of t0, e.g. 1e-300 after
+/// t0 = 0). The SDE solver queries off-grid times only for output times between its steps.
 class brownian_tree {
  public:
   brownian_tree(std::uint64_t key, std::size_t components, double t0, double t1, int depth)
       : key_{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)},
         t0_(t0),
         t1_(t1),
+        span_(t1 - t0),
         depth_(depth),
         h_((t1 - t0) / std::ldexp(1.0, depth)),
         cache_(components, std::vector<node>(static_cast<std::size_t>(depth) + 1)) {
-    if (!(t1 > t0) || !std::isfinite(t0) || !std::isfinite(t1))
-      detail::throw_invalid("brownian_tree.t1", t1, fmt::format("a finite time > t0 = {}", t0));
+    if (!(t1 > t0) || !std::isfinite(t0) || !std::isfinite(t1) || !std::isfinite(span_))
+      detail::throw_invalid("brownian_tree.t1", t1,
+                            fmt::format("a finite time > t0 = {} with t1 - t0 finite", t0));
     if (depth < 0 || depth > 52)
       detail::throw_invalid("brownian_tree.depth", depth, "a depth in [0, 52]");
     end_.resize(components);
@@ -86,28 +111,62 @@ class brownian_tree {
     node& cached = cache_[c][static_cast<std::size_t>(level)];
     if (cached.valid && cached.index == i) return cached.value;
     const double wa = at_index(c, k - half), wb = at_index(c, k + half);
-    const double span = 2.0 * static_cast<double>(half) * h_;
-    const double w =
-        0.5 * (wa + wb) + 0.5 * std::sqrt(span) * normal(level, i, static_cast<std::uint32_t>(c));
+    const double w = bridge(time_of(k - half), wa, time_of(k + half), wb, time_of(k),
+                            normal(level, i, static_cast<std::uint32_t>(c)));
     cached = {true, i, w};
     return w;
   }
 
-  /// W_c(t) for any t in [t0, t1]: exact on the dyadic grid, a Brownian bridge in between.
+  /// W_c(t) for any t in [t0, t1]: at_index() on the grid, the tree's point t elsewhere.
   double at(std::size_t c, double t) {
     if (!(t >= t0_ && t <= t1_))
       detail::throw_invalid("brownian_tree.t", t, fmt::format("a time in [{}, {}]", t0_, t1_));
-    const double position = (t - t0_) / h_;
-    auto k = static_cast<std::uint64_t>(std::floor(position));
-    if (k >= intervals()) return end_[c];
-    const double ta = time_of(k), tb = time_of(k + 1);
-    const double wa = at_index(c, k);
+    if (t == t1_) return end_[c];
+    // The grid interval [time_of(k), time_of(k + 1)) holding t: the rounded grid times are
+    // monotone in k, so the floor's guess is off by at most a step either way.
+    const std::uint64_t n = intervals();
+    std::uint64_t k = static_cast<std::uint64_t>(
+        std::min(std::floor((t - t0_) / h_), static_cast<double>(n - 1)));
+    while (k > 0 && t < time_of(k)) --k;
+    while (k + 1 < n && t >= time_of(k + 1)) ++k;
+    double ta = time_of(k), tb = time_of(k + 1);
+    double wa = at_index(c, k);
     if (t == ta) return wa;
-    const double wb = at_index(c, k + 1);
-    const double s = (t - ta) / (tb - ta);
-    return wa + s * (wb - wa) +
-           std::sqrt((t - ta) * (tb - t) / (tb - ta)) *
-               normal(depth_ + 1, k, static_cast<std::uint32_t>(c));
+    double wb = at_index(c, k + 1);
+    if (t == tb) return wb;
+    const auto component = static_cast<std::uint32_t>(c);
+    // Dyadic levels below the grid: the same times and keys as at_index() of a deeper tree.
+    std::uint64_t i = k;  // t lies strictly inside interval i of `level`
+    for (int level = depth_; level < max_dyadic_level; ++level) {
+      const double tm = dyadic_time(level + 1, 2 * i + 1);
+      if (!(tm > ta && tm < tb)) break;
+      const double wm = bridge(ta, wa, tb, wb, tm, normal(level + 1, i, component));
+      if (t == tm) return wm;
+      if (t < tm) {
+        tb = tm;
+        wb = wm;
+        i = 2 * i;
+      } else {
+        ta = tm;
+        wa = wm;
+        i = 2 * i + 1;
+      }
+    }
+    // Bisection over the doubles in (ta, tb): the middle one by order, a bridge sample there.
+    for (;;) {
+      const std::uint64_t oa = ordinal(ta), ob = ordinal(tb);
+      if (ob - oa < 2) return t == ta ? wa : wb;  // adjacent doubles (t is strictly inside)
+      const double tm = from_ordinal(oa + (ob - oa) / 2);
+      const double wm = bridge(ta, wa, tb, wb, tm, normal_at(tm, component));
+      if (t == tm) return wm;
+      if (t < tm) {
+        tb = tm;
+        wb = wm;
+      } else {
+        ta = tm;
+        wa = wm;
+      }
+    }
   }
 
  private:
@@ -117,18 +176,61 @@ class brownian_tree {
     double value = 0;
   };
 
+  // Interval indices of level 62 still fit 64 bits with room for 2i + 1.
+  static constexpr int max_dyadic_level = 62;
+  // The counter's level word for the points of the bisection over doubles (dyadic levels are
+  // 0..63), so the two kinds of keys never meet.
+  static constexpr std::uint32_t double_level = 0xFFFFFFFFu;
+
+  // W at tm given W(ta) = wa and W(tb) = wb, ta <= tm <= tb: the Brownian bridge's law
+  // N(wa + s (wb - wa), s (tb - tm)), s = (tm - ta) / (tb - ta), drawn with the standard normal
+  // z. The actual (rounded) times, so the points are Brownian in the doubles they are queried
+  // at, down to 1-ulp increments. (s (tb - tm) rather than (tm - ta)(tb - tm) / (tb - ta): the
+  // product underflows for intervals near t0 = 0.)
+  static double bridge(double ta, double wa, double tb, double wb, double tm, double z) noexcept {
+    if (!(tb > ta)) return wa;  // grid times that rounded to one double (huge t0, tiny span)
+    const double s = (tm - ta) / (tb - ta);
+    return wa + s * (wb - wa) + std::sqrt(s * (tb - tm)) * z;
+  }
+
+  // t0 + (t1 - t0) j / 2^level, rounded as time_of() rounds it on the grid level.
+  double dyadic_time(int level, std::uint64_t j) const noexcept {
+    return t0_ + span_ * std::ldexp(static_cast<double>(j), -level);
+  }
+
+  // The doubles' order as unsigned integers (negative ones reversed below the positive ones).
+  static std::uint64_t ordinal(double x) noexcept {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &x, sizeof bits);
+    return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+  }
+  static double from_ordinal(std::uint64_t o) noexcept {
+    const std::uint64_t bits = (o >> 63) != 0 ? o & ~(std::uint64_t{1} << 63) : ~o;
+    double x = 0;
+    std::memcpy(&x, &bits, sizeof x);
+    return x;
+  }
+
   // N(0, 1) for tree node (level, index) of component c: one Philox block, counter-addressed.
   double normal(int level, std::uint64_t index, std::uint32_t c) const noexcept {
+    return normal_of_counter(index, static_cast<std::uint32_t>(level), c);
+  }
+  // N(0, 1) for the point at time t found by bisection over doubles, keyed by t's bits.
+  double normal_at(double t, std::uint32_t c) const noexcept {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &t, sizeof bits);
+    return normal_of_counter(bits, double_level, c);
+  }
+  double normal_of_counter(std::uint64_t word, std::uint32_t level,
+                           std::uint32_t c) const noexcept {
     const auto block = philox4x32::generate(
-        {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
-         static_cast<std::uint32_t>(level), c},
-        key_);
+        {static_cast<std::uint32_t>(word), static_cast<std::uint32_t>(word >> 32), level, c}, key_);
     const std::uint64_t bits = (std::uint64_t{block[0]} << 32) | block[1];
     return standard_normal_quantile((static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52);
   }
 
   philox4x32::key_type key_;
-  double t0_, t1_;
+  double t0_, t1_, span_;
   int depth_;
   double h_;
   std::vector<double> end_;
@@ -188,13 +290,23 @@ struct sde_options {
   /// Largest step. The step used is (t_end - t0) / 2^k for the smallest k that meets it, so
   /// steps fall on the Brownian tree's grid.
   double dt = 1e-3;
-  /// Steps allowed per solve (2^k above); more is status max_steps, before any work.
+  /// Steps allowed per solve (2^k above), at most 2^52 (the Brownian tree's finest level);
+  /// more is status max_steps, before any work.
   std::int64_t max_steps = std::int64_t{1} << 24;
+  /// Wall-time limit per solve in seconds, 0 = none; as solve_options::time_limit_seconds.
+  double time_limit_seconds = 0.0;
 
   void validate() const {
     if (!(std::isfinite(dt) && dt > 0))
       detail::throw_invalid("sde_options.dt", dt, "a finite step > 0");
     if (max_steps <= 0) detail::throw_invalid("sde_options.max_steps", max_steps, "a count >= 1");
+    // A larger budget let a dt needing more than 2^52 steps run 2^52 longer ones.
+    if (max_steps > std::int64_t{1} << 52)
+      detail::throw_invalid("sde_options.max_steps", max_steps,
+                            "a count <= 2^52 (the Brownian tree's finest level)");
+    if (!(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0))
+      detail::throw_invalid("sde_options.time_limit_seconds", time_limit_seconds,
+                            "a finite number of seconds >= 0 (0: no limit)");
   }
 };
 
@@ -224,9 +336,12 @@ class sde_solver {
   const model_description& description() const noexcept { return *description_; }
   const sde_options& options() const noexcept { return options_; }
   std::string describe_noise() const {
-    return fmt::format("sde({}, dt={}, diffusion={})",
+    return fmt::format("sde({}, dt={}, diffusion={}{})",
                        options_.scheme == sde_scheme::milstein ? "milstein" : "euler_maruyama",
-                       options_.dt, noise_text_);
+                       options_.dt, noise_text_,
+                       options_.time_limit_seconds > 0
+                           ? fmt::format(", time_limit_seconds={}", options_.time_limit_seconds)
+                           : std::string());
   }
 
   /// One path. The Brownian tree's key is the first 64-bit draw of `s` (use a stream with
@@ -279,6 +394,10 @@ class sde_solver {
     }
     brownian_tree tree(key, n, t0, t1, depth);
     const std::uint64_t steps = tree.intervals();
+    // The wall-time limit: the clock is read at step check_at (see detail/time_budget.hpp).
+    std::optional<detail::time_budget> budget;
+    if (options_.time_limit_seconds > 0) budget.emplace(options_.time_limit_seconds);
+    std::uint64_t check_at = budget ? 1 : steps;
 
     state_type drift = detail::make_vector<state_type>::of_size(n);
     state_type scratch = detail::make_vector<state_type>::of_size(n);
@@ -286,6 +405,18 @@ class sde_solver {
     try {
       for (std::uint64_t k = 0; k < steps; ++k) {
         const double t = tree.time_of(k), t_next = tree.time_of(k + 1);
+        if (k >= check_at) {
+          if (budget->expired()) {
+            tr.set_status(solve_status::time_limit,
+                          fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} "
+                                      "(step {} of {})",
+                                      budget->seconds(), budget->elapsed(), t, k, steps));
+            tr.set_steps(static_cast<std::int64_t>(k));
+            clear_from(tr, row);
+            return tr;
+          }
+          check_at = k + static_cast<std::uint64_t>(budget->interval());
+        }
         model_(x, drift, t, p);
         // Output times inside (t, t_next): a partial step from the path's state at t.
         while (row < times.size() && times[row] < t_next) {
@@ -321,8 +452,10 @@ class sde_solver {
  private:
   int depth_for(const time_grid& grid) const noexcept {
     const double span = grid.back() - grid.start();
+    // Up to 53: a dt that 2^52 steps do not meet is then more than max_steps (<= 2^52), not
+    // silently a longer step.
     int depth = 0;
-    while (depth < 52 && span / std::ldexp(1.0, depth) > options_.dt) ++depth;
+    while (depth < 53 && span / std::ldexp(1.0, depth) > options_.dt) ++depth;
     return depth;
   }
 

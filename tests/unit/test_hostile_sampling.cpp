@@ -6,14 +6,57 @@
 #include <cstdint>
 #include <limits>
 #include <odesynth/distributions.hpp>
+#include <odesynth/random.hpp>
+#include <odesynth/sde.hpp>
+#include <odesynth/time_grid.hpp>
 #include <vector>
 
 #include "expect_error.hpp"
+#include "test_models.hpp"
 
 namespace dist = odesynth::dist;
 
 namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Mean of z^2 and of z_j z_(j+1) (within each path) over normalised increments
+// z = dW / sqrt(dt) of every path.
+struct increment_stats {
+  double mean_square = 0, lag_one = 0;
+  std::size_t count = 0, pairs = 0;
+};
+increment_stats stats_of_increments(const std::vector<std::vector<double>>& paths,
+                                    const std::vector<double>& times) {
+  increment_stats out;
+  for (const auto& w : paths) {
+    double previous = 0;
+    for (std::size_t j = 0; j + 1 < times.size(); ++j) {
+      const double z = (w[j + 1] - w[j]) / std::sqrt(times[j + 1] - times[j]);
+      out.mean_square += z * z;
+      ++out.count;
+      if (j > 0) {
+        out.lag_one += z * previous;
+        ++out.pairs;
+      }
+      previous = z;
+    }
+  }
+  out.mean_square /= static_cast<double>(out.count);
+  out.lag_one /= static_cast<double>(out.pairs);
+  return out;
+}
+
+// W at `times` (queried in that order) for `paths` keys of a tree on [0, 1] of depth 3.
+std::vector<std::vector<double>> tree_paths(int paths, const std::vector<double>& times) {
+  std::vector<std::vector<double>> out;
+  for (int key = 0; key < paths; ++key) {
+    odesynth::brownian_tree tree(static_cast<std::uint64_t>(key) * 7919u + 1, 1, 0.0, 1.0, 3);
+    std::vector<double> w;
+    for (double t : times) w.push_back(tree.at(0, t));
+    out.push_back(std::move(w));
+  }
+  return out;
+}
 }  // namespace
 
 TEST_CASE("truncated normal moments are accurate in both tails and on narrow intervals",
@@ -59,4 +102,109 @@ TEST_CASE("truncated normal moments are accurate in both tails and on narrow int
   // A point mass (sd = 0) sits at the mean clamped into the range.
   CHECK(dist::truncated_normal{5, 0, 0, 2}.mean_value() == 2);
   CHECK(dist::truncated_normal{5, 0, 0, 2}.variance() == 0);
+}
+
+TEST_CASE("Brownian tree increments finer than its grid are Brownian", "[sde][hostile]") {
+  // The tree's grid spacing is 1/8; every increment here is far finer. Under Brownian motion
+  // the normalised increments z = dW / sqrt(dt) of one path are independent N(0, 1), so the
+  // mean of M values of z^2 has sd sqrt(2 / M) around 1 and the mean of M products of
+  // neighbours sd 1 / sqrt(M) around 0: bounds of 5 sd (fixed keys: deterministic).
+  // Before the fix, times inside one grid interval shared a single normal: mean z^2 was 0.076
+  // (neighbour mean 0.049) at dt = 1e-3, 8e-9 at dt = 1e-9 and 0 at one ulp.
+  auto check = [](const std::vector<double>& times, int paths) {
+    const auto st = stats_of_increments(tree_paths(paths, times), times);
+    CAPTURE(times.front(), times[1] - times[0], st.mean_square, st.lag_one, st.count);
+    CHECK(std::fabs(st.mean_square - 1) < 5 * std::sqrt(2.0 / static_cast<double>(st.count)));
+    CHECK(std::fabs(st.lag_one) < 5 / std::sqrt(static_cast<double>(st.pairs)));
+  };
+  SECTION("dt = 1e-3 across a grid point") {
+    std::vector<double> times;  // 0.1 .. 0.15, crossing the grid time 0.125
+    for (int j = 0; j <= 50; ++j) times.push_back(0.1 + 0.001 * j);
+    check(times, 2000);
+  }
+  SECTION("dt = 1e-9") {
+    std::vector<double> times;
+    for (int j = 0; j <= 20; ++j) times.push_back(0.3 + 1e-9 * j);
+    check(times, 2000);
+  }
+  SECTION("one ulp") {
+    const double t = 0.3;
+    const double next = std::nextafter(t, 1.0);
+    const auto paths = tree_paths(4000, {t, next});
+    double mean_square = 0;
+    for (const auto& w : paths) mean_square += (w[1] - w[0]) * (w[1] - w[0]) / (next - t);
+    mean_square /= static_cast<double>(paths.size());
+    CAPTURE(mean_square);
+    CHECK(std::fabs(mean_square - 1) < 5 * std::sqrt(2.0 / static_cast<double>(paths.size())));
+  }
+}
+
+TEST_CASE("Brownian tree values do not depend on query order or tree depth", "[sde][hostile]") {
+  // A virtual Brownian tree is a fixed function of (key, t): any order of queries, any depth
+  // (the solver's step), gives the same bits. Times: random ones, close pairs, grid times.
+  std::vector<double> times;
+  odesynth::random_stream s(3, 0, odesynth::stream_purpose::user);
+  for (int j = 0; j < 150; ++j) times.push_back(1.0 + 2.0 * s.uniform01());
+  for (int j = 0; j < 20; ++j) {
+    const double t = 1.0 + 2.0 * s.uniform01();
+    times.push_back(t);
+    times.push_back(std::nextafter(t, 3.0));
+    times.push_back(t + 1e-12);
+  }
+  for (int k = 0; k <= 8; ++k) times.push_back(1.0 + 0.25 * k);
+  times.push_back(1.0 + 1e-300);  // deep below the grid next to t0
+  auto values = [&](int depth, const std::vector<std::size_t>& order) {
+    odesynth::brownian_tree tree(77, 2, 1.0, 3.0, depth);
+    std::vector<double> w(2 * times.size());
+    for (std::size_t i : order)
+      for (std::size_t c = 0; c < 2; ++c) w[2 * i + c] = tree.at(c, times[i]);
+    return w;
+  };
+  std::vector<std::size_t> forward(times.size()), backward, shuffled;
+  for (std::size_t i = 0; i < times.size(); ++i) forward[i] = i;
+  backward.assign(forward.rbegin(), forward.rend());
+  shuffled = forward;
+  for (std::size_t i = shuffled.size(); i > 1; --i)
+    std::swap(shuffled[i - 1], shuffled[static_cast<std::size_t>(s.below(i))]);
+  const auto reference = values(3, forward);
+  for (double w : reference) REQUIRE(std::isfinite(w));
+  CHECK(values(3, backward) == reference);
+  CHECK(values(3, shuffled) == reference);
+  CHECK(values(0, shuffled) == reference);
+  CHECK(values(9, backward) == reference);
+  CHECK(values(30, forward) == reference);
+
+  // A deeper tree's grid values are the shallow tree's points at those times.
+  odesynth::brownian_tree coarse(5, 1, 0.0, 2.0, 2), fine(5, 1, 0.0, 2.0, 10);
+  for (std::uint64_t k = 0; k <= fine.intervals(); ++k)
+    CHECK(coarse.at(0, fine.time_of(k)) == fine.at_index(0, k));
+}
+
+TEST_CASE("SDE output times between steps get Brownian increments", "[sde][hostile]") {
+  // dX = sigma dW (decay with rate 0): X increments between output times are sigma dW exactly
+  // (the solver steps from its state at the last step with W's increment). Output every 1e-4
+  // on [0.5, 0.51], steps of 0.51 / 64 = 0.008: about 80 output intervals per step. 400 paths
+  // x 100 increments: 5 sd bounds as above. Before the fix: mean z^2 = 0.054.
+  odesynth::sde_options o;
+  o.dt = 0.01;
+  o.scheme = odesynth::sde_scheme::euler_maruyama;
+  const double sigma = 0.5;
+  const odesynth::sde_solver<test_models::decay> sde(
+      test_models::decay{}, odesynth::diffusion{odesynth::diffusion::kind::additive, sigma}, o);
+  std::vector<double> times;
+  for (int j = 0; j <= 100; ++j) times.push_back(0.5 + 1e-4 * j);
+  const auto grid = odesynth::time_grid::from_times(times).with_start(0.0);
+  std::vector<std::vector<double>> paths;
+  for (std::uint64_t i = 0; i < 400; ++i) {
+    odesynth::random_stream s(11, i, odesynth::stream_purpose::process_noise);
+    const auto tr = sde.solve({0.0}, {1.0}, grid, s);
+    REQUIRE(tr.ok());
+    std::vector<double> w;
+    for (Eigen::Index r = 0; r < tr.num_times(); ++r) w.push_back(tr.values()(r, 0) / sigma);
+    paths.push_back(std::move(w));
+  }
+  const auto st = stats_of_increments(paths, times);
+  CAPTURE(st.mean_square, st.lag_one, sde.steps_for(grid));
+  CHECK(std::fabs(st.mean_square - 1) < 5 * std::sqrt(2.0 / static_cast<double>(st.count)));
+  CHECK(std::fabs(st.lag_one) < 5 / std::sqrt(static_cast<double>(st.pairs)));
 }
