@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -262,21 +263,36 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
   result.report = total;
 
   // The whole dataset's metadata: configuration of the full range, counts summed from the
-  // shards' own metadata (so reused shards count too).
+  // shards' own metadata (so reused shards count too). A reused shard's report is not
+  // compared with anything (same_generation ignores it), so its counts are range-checked:
+  // each at most the shard's size (re-samples: max_attempts - 1 per trajectory), so sums
+  // cannot wrap around.
   generation_report all;
   all.requested = end - begin;
+  std::uint64_t a = begin;
   for (const auto& name : result.shard_folders) {
-    std::ifstream in(folder / name / "metadata.json", std::ios::binary);
+    const std::uint64_t size = std::min(shard_size, end - a);
+    a += size;
+    const std::string source = (folder / name / "metadata.json").string();
+    std::ifstream in(source, std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), {});
-    const auto doc = detail::json::parse(text, (folder / name / "metadata.json").string());
+    const auto doc = detail::json::parse(text, source);
     const auto& r = doc.at("report", name);
-    all.delivered += r.at("delivered", name).as_uint64(name + ".report.delivered");
-    all.dropped += r.at("dropped", name).as_uint64(name + ".report.dropped");
-    all.resampled += r.at("resampled", name).as_uint64(name + ".report.resampled");
+    const auto count = [&](const detail::json& j, const std::string& field, std::uint64_t most) {
+      return j.as_integer<std::uint64_t>(name + ".report." + field, source, 0, most);
+    };
+    // At most max_attempts - 1 re-samples per trajectory (saturated: a bound, not a count).
+    constexpr auto max = std::numeric_limits<std::uint64_t>::max();
+    const auto extra = static_cast<std::uint64_t>(g.options().max_attempts - 1);
+    const std::uint64_t most_resampled = extra && size > max / extra ? max : size * extra;
+    all.delivered += count(r.at("delivered", name), "delivered", size);
+    all.dropped += count(r.at("dropped", name), "dropped", size);
+    const std::uint64_t resampled = count(r.at("resampled", name), "resampled", most_resampled);
+    all.resampled = max - all.resampled < resampled ? max : all.resampled + resampled;
     const auto& counts = r.at("status_counts", name);
     for (auto st : all_solve_statuses)
-      all.status_counts[static_cast<std::size_t>(st)] +=
-          counts.at(to_string(st), name).as_uint64(name + ".report.status_counts");
+      all.status_counts[static_cast<std::size_t>(st)] += count(
+          counts.at(to_string(st), name), fmt::format("status_counts.{}", to_string(st)), size);
   }
   detail::atomic_file meta(folder / "metadata.json", /*overwrite=*/true);
   meta.write(dataset_metadata(g, begin, end, all, result.shard_folders));

@@ -16,7 +16,8 @@
 //     "model": {"name", "species": [...], "parameters": [...]},
 //     "integrator": {"kind": "ode" | "sde" | "ode_with_derivative_noise", "description"},
 //     "solver": {"stepper", "rel_tol", "abs_tol", "abs_tol_per_species", "initial_step",
-//                "max_step", "fixed_step", "max_steps", "min_step"}        (kind "ode" only)
+//                "max_step", "fixed_step", "max_steps", "min_step",
+//                "time_limit_seconds" (optional, 0 = none)}               (kind "ode" only)
 //     "sampler": {"design": {"type", "n", "scramble", "grid_levels"}, "max_redraws",
 //                 "parameters": [{"name", "distribution", "constraint"}], "initial_values": [...],
 //                 "schedules": [{"parameter", "switch_times", "values", "constraint"}],
@@ -282,8 +283,10 @@ inline json to_json(const sampler& s) {
   return j;
 }
 
+// Integers are read with json::as_integer<destination type>: a value that does not fit is a
+// parse_error at its line and column in `source`, never a silently narrowed one.
 inline sampler sampler_from_json(std::shared_ptr<const model_description> model, const json& j,
-                                 const std::string& where) {
+                                 const std::string& where, const std::string& source = {}) {
   sampler s(std::move(model));
   const json& d = j.at("design", where);
   const std::string dw = where + ".design";
@@ -298,12 +301,12 @@ inline sampler sampler_from_json(std::shared_ptr<const model_description> model,
       known = true;
     }
   if (!known) throw error(fmt::format("{}.type: unknown design \"{}\"", dw, type));
-  design.n = d.at("n", dw).as_uint64(dw + ".n");
+  design.n = d.at("n", dw).as_integer<decltype(design.n)>(dw + ".n", source);
   design.scramble = d.at("scramble", dw).as_bool(dw + ".scramble");
   design.grid_levels =
-      static_cast<std::size_t>(d.at("grid_levels", dw).as_uint64(dw + ".grid_levels"));
+      d.at("grid_levels", dw).as_integer<decltype(design.grid_levels)>(dw + ".grid_levels", source);
   s.design(design);
-  s.max_redraws(static_cast<int>(j.at("max_redraws", where).as_int64(where + ".max_redraws")));
+  s.max_redraws(j.at("max_redraws", where).as_integer<int>(where + ".max_redraws", source));
   const auto& params = j.at("parameters", where).as_array(where + ".parameters");
   for (std::size_t i = 0; i < params.size(); ++i) {
     const std::string w = fmt::format("{}.parameters[{}]", where, i);
@@ -353,11 +356,13 @@ inline json to_json(const solve_options& o) {
       .set("max_step", optional(o.max_step))
       .set("fixed_step", optional(o.fixed_step))
       .set("max_steps", o.max_steps)
-      .set("min_step", o.min_step);
+      .set("min_step", o.min_step)
+      .set("time_limit_seconds", o.time_limit_seconds);
   return j;
 }
 
-inline solve_options solve_options_from_json(const json& j, const std::string& where) {
+inline solve_options solve_options_from_json(const json& j, const std::string& where,
+                                             const std::string& source = {}) {
   const auto optional = [&](const char* key) -> std::optional<double> {
     const json& v = j.at(key, where);
     if (v.is_null()) return std::nullopt;
@@ -372,8 +377,11 @@ inline solve_options solve_options_from_json(const json& j, const std::string& w
   o.initial_step = optional("initial_step");
   o.max_step = optional("max_step");
   o.fixed_step = optional("fixed_step");
-  o.max_steps = j.at("max_steps", where).as_int64(where + ".max_steps");
+  o.max_steps =
+      j.at("max_steps", where).as_integer<decltype(o.max_steps)>(where + ".max_steps", source);
   o.min_step = number_from(j.at("min_step", where), where + ".min_step");
+  if (const json* limit = j.find("time_limit_seconds"))  // absent before issue 12: no limit
+    o.time_limit_seconds = number_from(*limit, where + ".time_limit_seconds");
   return o;
 }
 
@@ -417,12 +425,13 @@ inline json to_json(const time_grid_spec& spec) {
       spec.variant());
 }
 
-inline time_grid_spec time_grid_spec_from_json(const json& j, const std::string& where) {
+inline time_grid_spec time_grid_spec_from_json(const json& j, const std::string& where,
+                                               const std::string& source = {}) {
   const std::string& type = j.at("type", where).as_string(where + ".type");
   if (type == "fixed") return time_grid_from_json(j, where);
   if (type == "random_times") {
     random_times r;
-    r.count = static_cast<std::size_t>(j.at("count", where).as_uint64(where + ".count"));
+    r.count = j.at("count", where).as_integer<decltype(r.count)>(where + ".count", source);
     r.first = number_from(j.at("first", where), where + ".first");
     r.last = number_from(j.at("last", where), where + ".last");
     r.include_endpoints = j.at("include_endpoints", where).as_bool(where + ".include_endpoints");
@@ -526,8 +535,13 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
   const std::string where = source;
   if (doc.at("format", where).as_string(where + ".format") != "odesynth-dataset")
     throw error(fmt::format("{}: not odesynth dataset metadata", source));
-  if (doc.at("format_version", where).as_int64(where + ".format_version") != 1)
-    throw error(fmt::format("{}: unsupported format_version", source));
+  const json& version = doc.at("format_version", where);
+  if (version.as_integer<std::int64_t>(where + ".format_version", source) != 1)
+    throw parse_error(
+        source, version.line(), version.column(),
+        fmt::format("{}:{}:{}: {}.format_version = {}: unsupported format_version "
+                    "(this library reads version 1)",
+                    source, version.line(), version.column(), where, version.as_int64(where)));
   const auto description = odesynth::describe(model);
   const json& m = doc.at("model", where);
   const auto name = m.at("name", where + ".model").as_string(where + ".model.name");
@@ -554,11 +568,12 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
                                        source, kind));
   const json& gen = doc.at("generation", where);
   const std::string gw = where + ".generation";
-  options.seed = gen.at("seed", gw).as_uint64(gw + ".seed");
+  options.seed = gen.at("seed", gw).as_integer<decltype(options.seed)>(gw + ".seed", source);
   options.on_failure = detail::policy_from(gen.at("on_failure", gw).as_string(gw + ".on_failure"),
                                            gw + ".on_failure");
   options.max_attempts =
-      static_cast<int>(gen.at("max_attempts", gw).as_int64(gw + ".max_attempts"));
+      gen.at("max_attempts", gw)
+          .as_integer<decltype(options.max_attempts)>(gw + ".max_attempts", source);
   const std::string recorded_transforms =
       doc.at("transforms", where).as_string(where + ".transforms");
   const std::string given_transforms = describe_transform(transforms);
@@ -567,16 +582,17 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
                            fmt::format("{}: the dataset was made with transforms {}, not {}",
                                        source, recorded_transforms, given_transforms));
   if (info) {
-    info->begin = gen.at("begin", gw).as_uint64(gw + ".begin");
-    info->end = gen.at("end", gw).as_uint64(gw + ".end");
+    info->begin = gen.at("begin", gw).as_integer<decltype(info->begin)>(gw + ".begin", source);
+    info->end = gen.at("end", gw).as_integer<decltype(info->end)>(gw + ".end", source);
     info->transforms = recorded_transforms;
     info->output_species =
         detail::strings_from(doc.at("output_species", where), where + ".output_species");
   }
   return make_generator(
-      std::move(model), detail::solve_options_from_json(doc.at("solver", where), where + ".solver"),
-      detail::sampler_from_json(description, doc.at("sampler", where), where + ".sampler"),
-      detail::time_grid_spec_from_json(doc.at("time_grid", where), where + ".time_grid"),
+      std::move(model),
+      detail::solve_options_from_json(doc.at("solver", where), where + ".solver", source),
+      detail::sampler_from_json(description, doc.at("sampler", where), where + ".sampler", source),
+      detail::time_grid_spec_from_json(doc.at("time_grid", where), where + ".time_grid", source),
       std::move(transforms), std::move(options));
 }
 

@@ -2,19 +2,62 @@
 // that do not fit where they go, destinations that are not what they seem, and what a killed
 // writer leaves behind. Each TEST_CASE failed before its fix; the catalogue at the end pins
 // the message of every refusal.
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
+#include <odesynth/provenance.hpp>
 #include <string>
 #include <string_view>
 
 #include "expect_error.hpp"
+#include "test_models.hpp"
 
+namespace fs = std::filesystem;
+namespace dist = odesynth::dist;
+namespace models = test_models;
+using odesynth::generator_options;
+using odesynth::time_grid;
 using odesynth::detail::json;
 using test_support::expect_error;
 
 namespace {
+
+// A fresh folder under the system's temporary directory, removed with everything in it.
+struct temp_folder {
+  fs::path path;
+  temp_folder() {
+    static int counter = 0;
+    path = fs::temp_directory_path() /
+           fmt::format("odesynth-test-hostile-{}-{}", static_cast<long>(::getpid()), counter++);
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~temp_folder() {
+    std::error_code ec;
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const fs::path& p, std::string_view text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  REQUIRE(out.good());
+}
 
 // `{"key<k>": <i>, ...}` with n distinct keys in a shuffled order (k = 7919 i mod n, a
 // permutation when n has no factor 7919: sorted input must not be what makes the check fast),
@@ -26,6 +69,46 @@ std::string object_with_keys(std::size_t n, std::string_view extra = {}) {
   if (!extra.empty()) text += fmt::format("{}{}", n ? ", " : "", extra);
   text += "}";
   return text;
+}
+
+odesynth::sampler lv_sampler() {
+  odesynth::sampler s(models::lotka_volterra{});
+  s.parameter("alpha", dist::uniform{1.0, 2.0})
+      .parameter("beta", dist::normal{1.0, 0.1}, odesynth::value_constraint::positive)
+      .parameter("gamma", 3.0)
+      .parameter("delta", 1.0)
+      .initial_value("prey", dist::uniform{5, 15})
+      .initial_value("predator", 4.0);
+  return s;
+}
+
+auto lv_generator(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11)) {
+  generator_options o;
+  o.seed = 11;
+  o.threads = 1;
+  o.on_failure = odesynth::failure_policy::resample;
+  return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
+                                  std::move(grid), odesynth::pipeline<>{}, o);
+}
+
+// The metadata.json text of lv_generator(grid) for [0, 10).
+std::string lv_metadata(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11)) {
+  return odesynth::dataset_metadata(lv_generator(std::move(grid)), 0, 10,
+                                    odesynth::generation_report{});
+}
+
+// `text` with its only occurrence of `from` replaced by `to`.
+std::string doctored(std::string text, std::string_view from, std::string_view to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(text.find(from, at + 1) == std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+void rebuild(const std::string& metadata) {
+  odesynth::dataset_metadata_info info;
+  odesynth::generator_from_metadata(models::lotka_volterra{}, metadata, odesynth::pipeline<>{}, {},
+                                    &info);
 }
 
 }  // namespace
@@ -70,10 +153,119 @@ TEST_CASE("json objects with 200000 keys are checked for duplicates in n log n c
   CHECK(json::parse(R"({"a": {"a": {"a": 1}}, "b": {"a": 2}})").is_object());
 }
 
+// Item 14. Integers were read as 64-bit values and cast to their destination: a max_attempts
+// of 4294967297 became 1, a max_redraws of -4294967295 became 1, and values beyond 64 bits or
+// of the wrong sign were a vague error without the value. Every integer field is now
+// range-checked against its destination type, as a parse_error at the value's line and column
+// naming the field and the value; domains (>= 1, finite, ...) stay with the validate() paths.
+TEST_CASE("integers in metadata are range-checked against their destination type",
+          "[provenance][hostile]") {
+  const std::string good = lv_metadata();
+  REQUIRE_NOTHROW(rebuild(good));
+  struct bad_integer {
+    const char* from;
+    const char* to;
+    const char* field;
+  };
+  for (const auto& c : {
+           bad_integer{"\"max_attempts\": 5", "\"max_attempts\": 4294967297",
+                       "generation.max_attempts"},
+           bad_integer{"\"max_attempts\": 5", "\"max_attempts\": -4294967291",
+                       "generation.max_attempts"},
+           bad_integer{"\"max_redraws\": 1000", "\"max_redraws\": 4294968296",
+                       "sampler.max_redraws"},
+           bad_integer{"\"max_steps\": 100000", "\"max_steps\": 9223372036854775808",
+                       "solver.max_steps"},
+           bad_integer{"\"grid_levels\": 5", "\"grid_levels\": 18446744073709551621",
+                       "sampler.design.grid_levels"},
+           bad_integer{"\"grid_levels\": 5", "\"grid_levels\": -5", "sampler.design.grid_levels"},
+           bad_integer{"\"n\": 0", "\"n\": 1.5", "sampler.design.n"},
+           bad_integer{"\"seed\": 11", "\"seed\": -1", "generation.seed"},
+           bad_integer{"\"seed\": 11", "\"seed\": 18446744073709551627", "generation.seed"},
+           bad_integer{"\"seed\": 11", "\"seed\": 1e3", "generation.seed"},
+           bad_integer{"\"begin\": 0", "\"begin\": -7", "generation.begin"},
+           bad_integer{"\"end\": 10", "\"end\": \"10\"", "generation.end"},
+           bad_integer{"\"format_version\": 1", "\"format_version\": 4294967297", "format_version"},
+       }) {
+    const std::string metadata = doctored(good, c.from, c.to);
+    const std::string value = std::string(c.to).substr(std::string_view(c.from).find(':') + 2);
+    CAPTURE(c.to);
+    try {
+      rebuild(metadata);
+      FAIL_CHECK("accepted " << c.to);
+    } catch (const odesynth::parse_error& e) {
+      CHECK(e.path() == "metadata.json");
+      // The line and column of the value itself.
+      const auto at = metadata.find(c.to) + std::string_view(c.from).find(':') + 2;
+      const auto line_start = metadata.rfind('\n', at) + 1;
+      CHECK(e.line() ==
+            static_cast<std::size_t>(std::count(metadata.begin(), metadata.begin() + at, '\n')) +
+                1);
+      CHECK(e.column() == at - line_start + 1);
+      CHECK_THAT(e.what(), Catch::Contains(c.field) && Catch::Contains(value));
+    } catch (const std::exception& e) {
+      FAIL_CHECK("not a parse_error: " << e.what());
+    }
+  }
+
+  // A random_times grid: its count is a size_t.
+  const std::string random_grid = lv_metadata(odesynth::random_times{8, 0.0, 5.0, true, 0.0});
+  REQUIRE_NOTHROW(rebuild(random_grid));
+  expect_error<odesynth::parse_error>(
+      [&] { rebuild(doctored(random_grid, "\"count\": 8", "\"count\": 18446744073709551616")); },
+      {"metadata.json:", "time_grid.count", "18446744073709551616"});
+
+  // In range for the type but outside the domain: the usual validation names the option.
+  expect_error([&] { rebuild(doctored(good, "\"max_attempts\": 5", "\"max_attempts\": 0")); },
+               {"generator_options.max_attempts", "0"});
+  expect_error([&] { rebuild(doctored(good, "\"max_redraws\": 1000", "\"max_redraws\": -3")); },
+               {"sampler.max_redraws", "-3"});
+  expect_error([&] { rebuild(doctored(good, "\"max_steps\": 100000", "\"max_steps\": 0")); },
+               {"solve_options.max_steps", "0"});
+  // Doubles that must be finite or in a domain go through the same validate() paths.
+  expect_error([&] { rebuild(doctored(good, "\"rel_tol\": 1e-06", "\"rel_tol\": \"nan\"")); },
+               {"solve_options.rel_tol", "nan"});
+  expect_error([&] { rebuild(doctored(good, "\"sd\": 0.1", "\"sd\": -0.1")); }, {"sd", "-0.1"});
+  expect_error([&] { rebuild(doctored(random_grid, "\"first\": 0,\n", "\"first\": 7,\n")); },
+               {"random_times", "5"});
+}
+
+// Item 14, shard reports: a reused shard's report counts were summed unchecked, so a doctored
+// count wrapped the dataset's totals around 2^64.
+TEST_CASE("shard report counts are range-checked before they are summed",
+          "[dataset][shards][hostile]") {
+  temp_folder tmp;
+  const auto g = lv_generator();
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "d", 10);
+  const fs::path meta = tmp.path / "d" / "shard-000000000000-000000000010" / "metadata.json";
+  write_file(meta,
+             doctored(read_file(meta), "\"delivered\": 10", "\"delivered\": 18446744073709551615"));
+  expect_error<odesynth::parse_error>(
+      [&] { odesynth::write_dataset_shards(g, 0, 20, tmp.path / "d", 10); },
+      {meta.string(), "report.delivered", "18446744073709551615", "[0, 10]"});
+}
+
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
   SECTION("json: duplicate key in a large object") {
     expect_error<odesynth::parse_error>(
         [] { json::parse(object_with_keys(1000, "\"key999\": 0"), "meta.json"); },
         {"meta.json:1:", "duplicate key \"key999\""});
+  }
+  SECTION("metadata: max_attempts beyond int") {
+    expect_error<odesynth::parse_error>(
+        [] {
+          rebuild(doctored(lv_metadata(), "\"max_attempts\": 5", "\"max_attempts\": 4294967297"));
+        },
+        {"metadata.json:", "generation.max_attempts", "4294967297", "[-2147483648, 2147483647]"});
+  }
+  SECTION("metadata: negative seed") {
+    expect_error<odesynth::parse_error>(
+        [] { rebuild(doctored(lv_metadata(), "\"seed\": 11", "\"seed\": -1")); },
+        {"metadata.json:", "generation.seed", "-1", "[0, 18446744073709551615]"});
+  }
+  SECTION("metadata: fractional design size") {
+    expect_error<odesynth::parse_error>(
+        [] { rebuild(doctored(lv_metadata(), "\"n\": 0", "\"n\": 2.5")); },
+        {"metadata.json:", "sampler.design.n", "2.5", "an integer"});
   }
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -91,6 +92,47 @@ class json {
       mismatch(where, "an integer in [0, 2^64)");
     return u;
   }
+  /// The integer this number holds, which must lie in [lo, hi] (by default the whole range of
+  /// Int, so nothing is narrowed on its way into an Int). Anything else - a fraction, an
+  /// exponent, a value beyond 64 bits, a value out of range, not a number - is a parse_error
+  /// naming `source` with the value's line and column, `where` and the value as written.
+  template <class Int>
+  Int as_integer(std::string_view where, const std::string& source,
+                 Int lo = std::numeric_limits<Int>::min(),
+                 Int hi = std::numeric_limits<Int>::max()) const {
+    static_assert(std::is_integral_v<Int> && !std::is_same_v<Int, bool>);
+    const auto refuse = [&](std::string_view shown) {
+      refuse_integer(where, source, shown, fmt::format("an integer in [{}, {}]", lo, hi));
+    };
+    if (!is_number())
+      refuse(is_string() ? fmt::format("\"{}\"", std::get<std::string>(value_)) : kind_name());
+    const std::string& t = std::get<number>(value_).text;
+    const char* const end = t.data() + t.size();
+    if (!t.empty() && t[0] == '-') {
+      std::int64_t v = 0;
+      const auto r = std::from_chars(t.data(), end, v);
+      if constexpr (std::is_signed_v<Int>) {
+        if (r.ec == std::errc() && r.ptr == end && v >= lo && v <= hi) return static_cast<Int>(v);
+      }
+    } else {
+      std::uint64_t v = 0;
+      const auto r = std::from_chars(t.data(), end, v);
+      bool in_range = r.ec == std::errc() && r.ptr == end;
+      if constexpr (std::is_signed_v<Int>) {
+        in_range = in_range && hi >= 0 && v <= static_cast<std::uint64_t>(hi) &&
+                   (lo <= 0 || v >= static_cast<std::uint64_t>(lo));
+      } else {
+        in_range = in_range && v >= lo && v <= hi;
+      }
+      if (in_range) return static_cast<Int>(v);
+    }
+    refuse(t);
+    return lo;  // not reached: refuse() throws
+  }
+  /// 1-based line and column where parse() found this value; 0 for values built in code.
+  std::size_t line() const noexcept { return line_; }
+  std::size_t column() const noexcept { return column_; }
+
   std::int64_t as_int64(std::string_view where) const {
     const auto& t = number_text(where);
     std::int64_t i = 0;
@@ -168,6 +210,20 @@ class json {
   }
 
  private:
+  [[noreturn]] void refuse_integer(std::string_view where, const std::string& source,
+                                   std::string_view shown, std::string_view expected) const {
+    const std::string message = fmt::format("{} = {}: expected {}", where, shown, expected);
+    if (line_ == 0) throw parse_error(source, 0, 0, fmt::format("{}: {}", source, message));
+    throw parse_error(source, line_, column_,
+                      fmt::format("{}:{}:{}: {}", source, line_, column_, message));
+  }
+  const char* kind_name() const noexcept {
+    if (is_null()) return "null";
+    if (is_bool()) return std::get<bool>(value_) ? "true" : "false";
+    if (is_number()) return "a number";
+    if (is_string()) return "a string";
+    return is_array() ? "an array" : "an object";
+  }
   [[noreturn]] static void mismatch(std::string_view where, std::string_view expected) {
     throw error(fmt::format("{}: expected {}", where, expected));
   }
@@ -250,6 +306,7 @@ class json {
     std::string_view text;
     std::string source;
     std::size_t pos = 0;
+    std::size_t pos_line = 1, pos_line_start = 0;  // kept by skip_space: strings hold no newline
     std::uint64_t key_comparisons = 0;
 
     [[noreturn]] void fail(std::string_view what) const {
@@ -267,9 +324,16 @@ class json {
           fmt::format("{}:{}:{}: {}", source.empty() ? "<json>" : source, line, column, what));
     }
     void skip_space() {
-      while (pos < text.size() &&
-             (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r'))
+      while (pos < text.size()) {
+        const char c = text[pos];
+        if (c == '\n') {
+          ++pos_line;
+          pos_line_start = pos + 1;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+          break;
+        }
         ++pos;
+      }
     }
     bool literal(std::string_view word) {
       if (text.substr(pos, word.size()) != word) return false;
@@ -277,6 +341,13 @@ class json {
       return true;
     }
     json value(int depth) {
+      const std::size_t value_line = pos_line, value_column = pos - pos_line_start + 1;
+      json j = parse_value(depth);
+      j.line_ = value_line;
+      j.column_ = value_column;
+      return j;
+    }
+    json parse_value(int depth) {
       if (depth > 64) fail("nesting deeper than 64 levels");
       if (pos >= text.size()) fail("unexpected end of input, expected a value");
       const char c = text[pos];
@@ -506,6 +577,7 @@ class json {
   };
 
   std::variant<std::monostate, bool, number, std::string, array, object> value_;
+  std::size_t line_ = 0, column_ = 0;  ///< where parse() found the value; 0 if built in code
 };
 
 }  // namespace odesynth::detail
