@@ -72,6 +72,14 @@ struct dataset_options {
         if (formats[k] == formats[i])
           detail::throw_invalid(fmt::format("dataset_options.formats[{}]", i),
                                 to_string(formats[i]), "each format at most once");
+    simbaml.validate("dataset_options.simbaml");
+    for (const std::string_view taken :
+         {"metadata.json", "parameters.csv", "data.csv", "dataset.npz", "values.npy", "mask.npy",
+          "times.npy", "lengths.npy", "index.npy", "status.npy", "parameters.npy",
+          "initial_state.npy"})
+      if (simbaml.subfolder == taken)
+        detail::throw_invalid("dataset_options.simbaml.subfolder", simbaml.subfolder,
+                              "a plain folder name that is not a file of the dataset");
   }
   bool has(dataset_format f) const {
     for (auto g : formats)

@@ -245,11 +245,56 @@ TEST_CASE("shard report counts are range-checked before they are summed",
       {meta.string(), "report.delivered", "18446744073709551615", "[0, 10]"});
 }
 
+// Item 16. simbaml.subfolder was joined to the dataset folder as given: "../x" or an absolute
+// path put the SimbaML files outside the dataset, where the atomic rename does not reach
+// them (and a failed write left them behind). Only a single plain name is accepted now.
+TEST_CASE("the SimbaML subfolder is a plain name inside the dataset", "[dataset][hostile]") {
+  temp_folder tmp;
+  const auto g = lv_generator();
+  odesynth::dataset_options out;
+  out.formats = {odesynth::dataset_format::simbaml_csv};
+  for (const std::string& bad :
+       {std::string("../escape"), (tmp.path / "absolute").string(), std::string("a/b"),
+        std::string(".."), std::string("."), std::string("a\\b"), std::string("x/"),
+        std::string("metadata.json"), std::string("parameters.csv"), std::string("nul\0x", 5)}) {
+    CAPTURE(bad);
+    out.simbaml.subfolder = bad;
+    try {
+      odesynth::write_dataset(g, 0, 3, tmp.path / "d", out);
+      FAIL_CHECK("accepted");
+    } catch (const odesynth::invalid_argument& e) {
+      CHECK(e.field() == "dataset_options.simbaml.subfolder");
+      CHECK(e.value() == bad);
+    }
+    // Nothing was written anywhere (before the fix, "../escape" and the absolute path were
+    // created beside the dataset: still inside tmp.path, emptied for the next case).
+    CHECK(fs::is_empty(tmp.path));
+    for (const auto& e : fs::directory_iterator(tmp.path)) fs::remove_all(e.path());
+  }
+  // The sink alone checks its option too.
+  odesynth::simbaml_csv_options options;
+  options.subfolder = "../escape";
+  CHECK_THROWS_AS(odesynth::simbaml_csv_sink(tmp.path, odesynth::dataset_layout{}, options),
+                  odesynth::invalid_argument);
+  CHECK(fs::is_empty(tmp.path));
+
+  out.simbaml.subfolder = "csv";
+  odesynth::write_dataset(g, 0, 3, tmp.path / "d", out);
+  CHECK(fs::exists(tmp.path / "d" / "csv" / "lotka_volterra_2.csv"));
+}
+
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
   SECTION("json: duplicate key in a large object") {
     expect_error<odesynth::parse_error>(
         [] { json::parse(object_with_keys(1000, "\"key999\": 0"), "meta.json"); },
         {"meta.json:1:", "duplicate key \"key999\""});
+  }
+  SECTION("dataset: SimbaML subfolder outside the dataset") {
+    odesynth::dataset_options out;
+    out.formats = {odesynth::dataset_format::simbaml_csv};
+    out.simbaml.subfolder = "../escape";
+    expect_error([&] { out.validate(); },
+                 {"dataset_options.simbaml.subfolder", "../escape", "plain folder name"});
   }
   SECTION("metadata: max_attempts beyond int") {
     expect_error<odesynth::parse_error>(

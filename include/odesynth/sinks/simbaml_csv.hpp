@@ -18,11 +18,13 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "../csv.hpp"
 #include "../detail/atomic_folder.hpp"
+#include "../error.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"
 
@@ -30,18 +32,36 @@ namespace odesynth {
 
 struct simbaml_csv_options {
   bool time_column = true;  ///< false: SimbaML's exact layout (species columns only)
-  std::string subfolder;    ///< "" = the dataset folder itself
+  /// "" = the dataset folder itself, else one plain folder name inside it ("csv"): no path
+  /// separator, not "." or "..", so the files stay inside the folder that is renamed into
+  /// place (a path could lead anywhere, outside the atomic write).
+  std::string subfolder;
+
+  /// `field` names the options in errors ("dataset_options.simbaml").
+  void validate(std::string_view field = "simbaml_csv_options") const {
+    if (subfolder.empty()) return;
+    const bool plain = subfolder != "." && subfolder != ".." &&
+                       subfolder.find_first_of(std::string_view("/\\\0", 3)) == std::string::npos;
+    if (!plain)
+      detail::throw_invalid(fmt::format("{}.subfolder", field), subfolder,
+                            "a plain folder name inside the dataset (no '/', '\\' or NUL; not "
+                            "'.' or '..'), or \"\" for the dataset folder itself");
+  }
 };
 
 class simbaml_csv_sink {
  public:
   simbaml_csv_sink(const std::filesystem::path& folder, const dataset_layout& layout,
                    simbaml_csv_options options = {})
-      : folder_(options.subfolder.empty() ? folder : folder / options.subfolder),
-        prefix_(layout.model_name),
-        subfolder_(options.subfolder) {
+      : folder_(folder), prefix_(layout.model_name), subfolder_(options.subfolder) {
+    options.validate();
     csv_.time_column = options.time_column;
-    if (!options.subfolder.empty()) std::filesystem::create_directories(folder_);
+    if (subfolder_.empty()) return;
+    folder_ /= subfolder_;
+    std::error_code ec;
+    if (!std::filesystem::create_directory(folder_, ec) || ec)
+      throw io_error(folder_.string(), fmt::format("cannot create {}: {}", folder_.string(),
+                                                   ec ? ec.message() : "it already exists"));
   }
 
   void operator()(std::uint64_t index, const trajectory& tr) {
