@@ -19,6 +19,52 @@ TEST_CASE("linspace: count points with exact endpoints and equal spacing", "[tim
   CHECK(one.times() == std::vector<double>{2.5});
 }
 
+TEST_CASE("linspace computes times as numpy does so whole-number grids hold whole numbers",
+          "[time_grid]") {
+  // Users join trajectories on time: linspace(0, 60, 61)[31] was 31.000000000000004.
+  const auto minutes = time_grid::linspace(0, 60, 61);
+  for (std::size_t i = 0; i < minutes.size(); ++i) CHECK(minutes[i] == static_cast<double>(i));
+  const auto centred = time_grid::linspace(-5, 5, 11);
+  for (std::size_t i = 0; i < centred.size(); ++i) CHECK(centred[i] == static_cast<double>(i) - 5);
+  const auto hours = time_grid::linspace(0, 1e6, 1000001);
+  for (std::size_t i = 0; i < hours.size(); i += 997) CHECK(hours[i] == static_cast<double>(i));
+  // numpy.linspace(0, 1, 11), digit for digit (its rounding is i * 0.1, not i / 10).
+  CHECK(time_grid::linspace(0, 1, 11).times() ==
+        std::vector<double>{0.0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
+                            0.7000000000000001, 0.8, 0.9, 1.0});
+  // numpy's algorithm in general: step = (last - first) / (n - 1), y = i * step + first, the
+  // last value exactly `last`.
+  struct spec {
+    double first, last;
+    std::size_t count;
+  };
+  for (const spec& c :
+       {spec{0.1, 0.7, 7}, spec{-3.3, 17.9, 53}, spec{1e-3, 2.5, 1000}, spec{100, 100.3, 4}}) {
+    CAPTURE(c.first, c.last, c.count);
+    const auto g = time_grid::linspace(c.first, c.last, c.count);
+    const double step = (c.last - c.first) / static_cast<double>(c.count - 1);
+    for (std::size_t i = 0; i + 1 < c.count; ++i)
+      CHECK(g[i] == static_cast<double>(i) * step + c.first);
+    CHECK(g.back() == c.last);
+  }
+}
+
+TEST_CASE("logspace computes times as numpy.geomspace does so decades are powers of ten",
+          "[time_grid]") {
+  CHECK(time_grid::logspace(1, 1000, 4).times() == std::vector<double>{1, 10, 100, 1000});
+  CHECK(time_grid::logspace(1e-3, 1e3, 7).times() ==
+        std::vector<double>{1e-3, 1e-2, 1e-1, 1, 10, 100, 1000});
+  const auto g = time_grid::logspace(1e-6, 1e4, 11);
+  for (std::size_t i = 0; i < g.size(); ++i)
+    CHECK(g[i] == std::pow(10.0, static_cast<double>(i) - 6));
+  // The general formula: 10^(i * step + log10(first)), end points exactly as given.
+  const auto h = time_grid::logspace(0.3, 70, 9);
+  const double step = (std::log10(70.0) - std::log10(0.3)) / 8;
+  for (std::size_t i = 1; i + 1 < h.size(); ++i)
+    CHECK(h[i] == std::pow(10.0, static_cast<double>(i) * step + std::log10(0.3)));
+  CHECK((h.front() == 0.3 && h.back() == 70));
+}
+
 TEST_CASE("logspace: log-spaced times between the given times", "[time_grid]") {
   const auto g = time_grid::logspace(1e-3, 1e3, 7);
   REQUIRE(g.size() == 7);
@@ -103,6 +149,6 @@ TEST_CASE("bad grids are typed errors naming the field and the value", "[time_gr
     }
   }
   CHECK_THROWS_WITH(time_grid::from_times({0, 1, 1}), Contains("without duplicates"));
-  // Too fine to be represented: linspace produces duplicates, which validation catches.
+  // Too fine for the solver to resolve (a few ulp apart), which validation catches.
   CHECK_THROWS_AS(time_grid::linspace(1.0, 1.0 + 1e-15, 100), invalid_argument);
 }
