@@ -29,11 +29,13 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "detail/state_ops.hpp"
+#include "detail/time_budget.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -288,13 +290,23 @@ struct sde_options {
   /// Largest step. The step used is (t_end - t0) / 2^k for the smallest k that meets it, so
   /// steps fall on the Brownian tree's grid.
   double dt = 1e-3;
-  /// Steps allowed per solve (2^k above); more is status max_steps, before any work.
+  /// Steps allowed per solve (2^k above), at most 2^52 (the Brownian tree's finest level);
+  /// more is status max_steps, before any work.
   std::int64_t max_steps = std::int64_t{1} << 24;
+  /// Wall-time limit per solve in seconds, 0 = none; as solve_options::time_limit_seconds.
+  double time_limit_seconds = 0.0;
 
   void validate() const {
     if (!(std::isfinite(dt) && dt > 0))
       detail::throw_invalid("sde_options.dt", dt, "a finite step > 0");
     if (max_steps <= 0) detail::throw_invalid("sde_options.max_steps", max_steps, "a count >= 1");
+    // A larger budget let a dt needing more than 2^52 steps run 2^52 longer ones.
+    if (max_steps > std::int64_t{1} << 52)
+      detail::throw_invalid("sde_options.max_steps", max_steps,
+                            "a count <= 2^52 (the Brownian tree's finest level)");
+    if (!(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0))
+      detail::throw_invalid("sde_options.time_limit_seconds", time_limit_seconds,
+                            "a finite number of seconds >= 0 (0: no limit)");
   }
 };
 
@@ -324,9 +336,12 @@ class sde_solver {
   const model_description& description() const noexcept { return *description_; }
   const sde_options& options() const noexcept { return options_; }
   std::string describe_noise() const {
-    return fmt::format("sde({}, dt={}, diffusion={})",
+    return fmt::format("sde({}, dt={}, diffusion={}{})",
                        options_.scheme == sde_scheme::milstein ? "milstein" : "euler_maruyama",
-                       options_.dt, noise_text_);
+                       options_.dt, noise_text_,
+                       options_.time_limit_seconds > 0
+                           ? fmt::format(", time_limit_seconds={}", options_.time_limit_seconds)
+                           : std::string());
   }
 
   /// One path. The Brownian tree's key is the first 64-bit draw of `s` (use a stream with
@@ -379,6 +394,10 @@ class sde_solver {
     }
     brownian_tree tree(key, n, t0, t1, depth);
     const std::uint64_t steps = tree.intervals();
+    // The wall-time limit: the clock is read at step check_at (see detail/time_budget.hpp).
+    std::optional<detail::time_budget> budget;
+    if (options_.time_limit_seconds > 0) budget.emplace(options_.time_limit_seconds);
+    std::uint64_t check_at = budget ? 1 : steps;
 
     state_type drift = detail::make_vector<state_type>::of_size(n);
     state_type scratch = detail::make_vector<state_type>::of_size(n);
@@ -386,6 +405,18 @@ class sde_solver {
     try {
       for (std::uint64_t k = 0; k < steps; ++k) {
         const double t = tree.time_of(k), t_next = tree.time_of(k + 1);
+        if (k >= check_at) {
+          if (budget->expired()) {
+            tr.set_status(solve_status::time_limit,
+                          fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} "
+                                      "(step {} of {})",
+                                      budget->seconds(), budget->elapsed(), t, k, steps));
+            tr.set_steps(static_cast<std::int64_t>(k));
+            clear_from(tr, row);
+            return tr;
+          }
+          check_at = k + static_cast<std::uint64_t>(budget->interval());
+        }
         model_(x, drift, t, p);
         // Output times inside (t, t_next): a partial step from the path's state at t.
         while (row < times.size() && times[row] < t_next) {
@@ -421,8 +452,10 @@ class sde_solver {
  private:
   int depth_for(const time_grid& grid) const noexcept {
     const double span = grid.back() - grid.start();
+    // Up to 53: a dt that 2^52 steps do not meet is then more than max_steps (<= 2^52), not
+    // silently a longer step.
     int depth = 0;
-    while (depth < 52 && span / std::ldexp(1.0, depth) > options_.dt) ++depth;
+    while (depth < 53 && span / std::ldexp(1.0, depth) > options_.dt) ++depth;
     return depth;
   }
 

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -37,6 +38,7 @@
 #include "detail/rosenbrock4.hpp"
 #include "detail/state_ops.hpp"
 #include "detail/step_loops.hpp"
+#include "detail/time_budget.hpp"
 #include "error.hpp"
 #include "model.hpp"
 #include "parameter_schedule.hpp"
@@ -102,10 +104,9 @@ class solver {
   // over the same memory were faster in the 100-species chain benchmark (4% less time, on par
   // with a hand-written std::vector<double> loop). std::array keeps array_algebra:
   // range_algebra made Lotka-Volterra 20% slower.
-  using algebra = std::conditional_t<std::is_same_v<state_type, Eigen::VectorXd>,
-                                     boost::numeric::odeint::range_algebra,
-                                     typename boost::numeric::odeint::algebra_dispatcher<
-                                         state_type>::algebra_type>;
+  using algebra = std::conditional_t<
+      std::is_same_v<state_type, Eigen::VectorXd>, boost::numeric::odeint::range_algebra,
+      typename boost::numeric::odeint::algebra_dispatcher<state_type>::algebra_type>;
 
   void check_values(const char* what, const char* kind, const std::vector<std::string>& names,
                     value_span v) const {
@@ -132,6 +133,23 @@ class solver {
     return options_.max_step && std::isfinite(*options_.max_step) ? *options_.max_step : 0.0;
   }
 
+  /// rk4 divides [start, end] into at least (end - start) / fixed_step steps. More than
+  /// max_steps can never finish, and beyond 2^63 the count has no integer value (it was
+  /// converted anyway: undefined behaviour, in practice 0 steps and status ok): both are
+  /// errors in the options, refused before any work. O(1): one division per solve.
+  void check_fixed_step(const time_grid& grid) const {
+    const double h = *options_.fixed_step;
+    // The loop's own 1e-12 slack, and 1e-9 for the rounding of the interval sums: only a
+    // count certainly above max_steps is refused.
+    const double steps = (grid.back() - grid.start()) / h;
+    if (steps * (1 - 1e-9) > static_cast<double>(options_.max_steps))
+      detail::throw_invalid(
+          "solve_options.fixed_step", h,
+          fmt::format("a step that covers the solve's interval [{}, {}] in at most max_steps = "
+                      "{} steps (it needs {:g})",
+                      grid.start(), grid.back(), options_.max_steps, steps));
+  }
+
   static int stepper_order(stepper_kind k) noexcept {
     switch (k) {
       case stepper_kind::rkf78: return 8;
@@ -156,6 +174,7 @@ class solver {
                             const time_grid& grid) const {
     const std::size_t n = description_->num_species();
     check_values("initial_state", "species", description_->species(), initial_state);
+    if (options_.stepper == stepper_kind::rk4) check_fixed_step(grid);
     const value_span first = schedule.first;
 
     const auto& times = grid.times();
@@ -168,6 +187,10 @@ class solver {
     for (std::size_t i = 0; i < n; ++i) x[i] = initial_state[i];
     param_type p = detail::make_vector<param_type>::of_size(first.size());
     const detail::row_writer rows{tr.values().data(), n};
+
+    // The wall-time limit runs from here, over every segment.
+    std::optional<detail::time_budget> budget;
+    if (options_.time_limit_seconds > 0) budget.emplace(options_.time_limit_seconds);
 
     detail::loop_outcome total;
     double start = grid.start();
@@ -182,7 +205,9 @@ class solver {
                               stop};
       const value_span values = schedule.values(k);
       for (std::size_t i = 0; i < values.size(); ++i) p[i] = values[i];
-      detail::loop_outcome out = integrate(p, x, g, rows, dt, k, options_.max_steps - total.steps);
+      const detail::loop_limits limits{options_.max_steps - total.steps, options_.min_step,
+                                       budget ? &*budget : nullptr};
+      detail::loop_outcome out = integrate(p, x, g, rows, dt, k, limits);
       total.rows += out.rows;
       total.steps += out.steps;
       total.status = out.status;
@@ -217,26 +242,27 @@ class solver {
   /// `segment_index` > 0 means the start is a parameter switch.
   detail::loop_outcome integrate(const param_type& p, state_type& x, const detail::segment& g,
                                  const detail::row_writer& rows, double dt,
-                                 std::size_t segment_index, std::int64_t steps_left) const {
+                                 std::size_t segment_index,
+                                 const detail::loop_limits& limits) const {
     // Output rows at the segment's start are the state given: exact, written first, so they
     // stand even if the first step fails.
     detail::loop_outcome head;
     detail::write_reached(head, g, rows, x, g.start);
     const detail::segment rest{g.times + head.rows, g.count - head.rows, g.first_row + head.rows,
                                g.start, g.stop};
-    detail::loop_outcome out = integrate_rest(p, x, rest, rows, dt, segment_index, steps_left);
+    detail::loop_outcome out = integrate_rest(p, x, rest, rows, dt, segment_index, limits);
     out.rows += head.rows;
     return out;
   }
 
   detail::loop_outcome integrate_rest(const param_type& p, state_type& x, const detail::segment& g,
                                       const detail::row_writer& rows, double dt,
-                                      std::size_t segment_index, std::int64_t steps_left) const {
+                                      std::size_t segment_index,
+                                      const detail::loop_limits& limits) const {
     namespace ode = boost::numeric::odeint;
     const std::size_t n = description_->num_species();
     detail::rhs_fault fault;
     const rhs_type rhs{&model_, &p, &fault};
-    const detail::loop_limits limits{steps_left, options_.min_step};
     detail::loop_outcome out;
     out.next_dt = dt;
     if (!(g.stop > g.start)) return out;
@@ -272,6 +298,12 @@ class solver {
           return detail::classify_exception(out, fault, g.start);
         }
       }
+      // Far from t = 0 the estimate can be below the time resolution (x' = -1e-3 x at t = 1e16
+      // gives 0.15 where doubles are 2 apart), a step that cannot move t: the first step would
+      // be an underflow. Steps below the resolution cannot be taken anyway, so start there, and
+      // with a step that t + dt0 represents exactly (the clock moves by what is integrated).
+      const double floor = detail::time_resolution * std::fabs(g.start);
+      if (dt0 < floor) dt0 = (g.start + floor) - g.start;
       if (options_.max_step) dt0 = std::min(dt0, *options_.max_step);
     }
 

@@ -85,7 +85,8 @@ struct solve_options {
   std::optional<double> max_step;
   /// Step of the fixed-step rk4 stepper (required for rk4, ignored otherwise). Each output
   /// interval is divided into ceil(interval / fixed_step) equal steps, so output times are
-  /// hit exactly.
+  /// hit exactly. A solve whose interval needs more than max_steps such steps is refused
+  /// (invalid_argument) before any work.
   std::optional<double> fixed_step;
   /// Accepted steps allowed per solve; reaching it ends the solve with status max_steps.
   /// Signed so that a negative value can be reported rather than wrapping around.
@@ -93,6 +94,12 @@ struct solve_options {
   /// Smallest acceptable step; a smaller accepted step ends the solve with status
   /// step_underflow. Independently of it, a step below 10 ulp of t is always an underflow.
   double min_step = 0.0;
+  /// Wall-time limit per solve, in seconds; 0 = none. A solve still running after it ends
+  /// with status time_limit (rows not reached are NaN and unobserved). The clock is read every
+  /// few steps, adaptively, so the limit may be overshot by about a millisecond plus one step.
+  /// A dataset made with a limit depends on the machine's speed: it is reproducible only where
+  /// no solve comes near the limit.
+  double time_limit_seconds = 0.0;
 
   /// Throws invalid_argument naming the first offending field. `num_species` is the
   /// model's state size (checked against abs_tol_per_species).
@@ -144,6 +151,9 @@ struct solve_options {
       detail::throw_invalid("solve_options.max_steps", max_steps, "a step count >= 1");
     if (!(std::isfinite(min_step) && min_step >= 0))
       detail::throw_invalid("solve_options.min_step", min_step, "a finite value >= 0");
+    if (!(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0))
+      detail::throw_invalid("solve_options.time_limit_seconds", time_limit_seconds,
+                            "a finite number of seconds >= 0 (0: no limit)");
   }
 };
 
@@ -174,6 +184,8 @@ struct fmt::formatter<odesynth::solve_options> {
     if (o.max_step) out = fmt::format_to(out, " max_step={}", *o.max_step);
     if (o.fixed_step) out = fmt::format_to(out, " fixed_step={}", *o.fixed_step);
     if (o.min_step > 0) out = fmt::format_to(out, " min_step={}", o.min_step);
+    if (o.time_limit_seconds > 0)
+      out = fmt::format_to(out, " time_limit_seconds={}", o.time_limit_seconds);
     return out;
   }
 };

@@ -34,8 +34,10 @@
 #include <utility>
 
 #include "../solve_status.hpp"
+#include "../time_grid.hpp"
 #include "odeint.hpp"
 #include "state_ops.hpp"
+#include "time_budget.hpp"
 
 namespace odesynth::detail {
 
@@ -114,6 +116,7 @@ struct segment {
 struct loop_limits {
   std::int64_t max_steps;
   double min_step;
+  time_budget* budget = nullptr;  ///< the solve's wall-time limit; null: none
 };
 
 struct loop_outcome {
@@ -126,10 +129,31 @@ struct loop_outcome {
 
 inline constexpr double eps = std::numeric_limits<double>::epsilon();
 
-/// An output time counts as reached when the integrator's time is within a few ulp of it:
-/// a step aimed at t_end lands on t + (t_end - t), which may round one ulp short.
+/// An output time counts as reached when the integrator's time is within the time resolution
+/// of it (16 eps |target|): a step aimed at t_end lands on t + (t_end - t), which may round
+/// one ulp short. No output time is skipped this way (issue 12):
+///   - a validated grid holds its times, and its start and first time, further apart than
+///     the resolution (time_grid.hpp): the next one is never reached from the last;
+///   - a step not aimed at the target does not land within the resolution of it: steps that
+///     would land within twice the resolution are aimed at it or halved (step_towards()),
+///     else {1e16, 1e16 + 100} was solved with 26 of its 100 time units snapped away;
+///   - only a parameter switch within the resolution of an output time maps that row to the
+///     switch's state: the same time as far as the solver can tell.
 inline bool reached(double target, double t) noexcept {
-  return target <= t || target - t <= 16 * eps * std::fabs(target);
+  return target <= t || target - t <= time_resolution * std::fabs(target);
+}
+
+/// The step to take from `t` towards `target` when the stepper proposes `dt`: dt if it lands
+/// well short of the target; the rest r = target - t if dt passes it; and if dt would leave a
+/// sliver within twice the resolution (which reached() would snap away), r / 2: two steps
+/// above twice the resolution each, and r / 2 <= dt, so the controller's choice (and
+/// max_step) is not exceeded. Only a rest within a few resolutions is taken in one step.
+inline double step_towards(double target, double t, double dt) noexcept {
+  const double r = target - t;
+  const double sliver = 2 * time_resolution * std::fabs(target);
+  if (r - dt > sliver) return dt;
+  if (r <= dt || r <= 2 * sliver) return r;
+  return r / 2;
 }
 
 /// DOPRI5's criterion (Hairer): a step below 10 ulp of t no longer moves t meaningfully.
@@ -158,6 +182,19 @@ inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, doubl
                 "explicit stepper? try rosenbrock4)",
                 cap, t, g.stop);
   return failed(out, solve_status::max_steps, std::move(message));
+}
+
+inline loop_outcome time_limit_reached(loop_outcome& out, const time_budget& budget, double t,
+                                       const segment& g) {
+  std::string message =
+      out.rows < g.count
+          ? fmt::format(
+                "time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before output time t[{}] "
+                "= {}",
+                budget.seconds(), budget.elapsed(), t, g.first_row + out.rows, g.times[out.rows])
+          : fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before t = {}",
+                        budget.seconds(), budget.elapsed(), t, g.stop);
+  return failed(out, solve_status::time_limit, std::move(message));
 }
 
 /// Writes `x` as the outputs at or before `t` that are still pending (x must be finite).
@@ -225,7 +262,13 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
   const double* const times = g.times;
   const std::size_t count = g.count, first_row = g.first_row;
   const double stop = g.stop;
+  // Whether step_towards(stop, t, dt) may differ from dt, hoisted: t + dt > stop_early.
+  const double stop_early = stop - 2 * time_resolution * std::fabs(stop);
   const std::int64_t max_steps = lim.max_steps;
+  time_budget* const budget = lim.budget;
+  // One comparison per step serves both limits: check_at is max_steps, or the step at which
+  // the time budget reads the clock next if that comes first.
+  std::int64_t check_at = time_budget::next_check(budget, 0, max_steps);
   const row_writer writer = rows;
   std::size_t row = out.rows;
   std::int64_t steps = 0;
@@ -235,15 +278,18 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
   };
   try {
     while (!reached(stop, st.current_time())) {
-      if (steps >= max_steps) {
+      if (steps >= check_at) {
         sync();
-        return max_steps_reached(out, max_steps, st.current_time(), g);
+        if (steps >= max_steps) return max_steps_reached(out, max_steps, st.current_time(), g);
+        if (budget->expired()) return time_limit_reached(out, *budget, st.current_time(), g);
+        check_at = time_budget::next_check(budget, steps, max_steps);
       }
       const double t = st.current_time();
-      if (t + st.current_time_step() > stop) {
-        // Shorten the step so as not to integrate past the segment's end.
+      if (t + st.current_time_step() > stop_early) {
+        // Do not integrate past the segment's end, nor leave a sliver before it that
+        // reached() would snap away.
         copy_values(st.current_state(), x);
-        st.initialize(x, t, stop - t);
+        st.initialize(x, t, step_towards(stop, t, st.current_time_step()));
       }
       st.do_step(sys);
       ++steps;
@@ -263,13 +309,16 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
                                  t, t_new - t, lim.min_step, max_abs(st.current_state())));
         return diagnose_stall(std::move(out), st.current_state(), t_new, rhs_is_finite);
       }
-      const double t_reached = t_new + 16 * eps * std::fabs(t_new);  // reached(), hoisted
+      const double t_reached = t_new + time_resolution * std::fabs(t_new);  // reached(), hoisted
       for (; row < count && times[row] <= t_reached; ++row) {
         st.calc_state(times[row], x);
         writer.write(first_row + row, x);
       }
     }
-    copy_values(st.current_state(), x);  // the state at stop (within a few ulp of it)
+    copy_values(st.current_state(), x);  // the state at stop (within the resolution of it)
+    // A row beyond t_reached yet within the resolution of stop (a window narrower than an ulp,
+    // open only through rounding) gets that state, as write_reached would: never left unset.
+    for (; row < count; ++row) writer.write(first_row + row, x);
     out.next_dt = st.current_time_step();
   } catch (...) {
     sync();
@@ -295,13 +344,18 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
   double t = g.start;
   double dt = dt0;
   int rejections = 0;
+  std::int64_t check_at = time_budget::next_check(lim.budget, 0, lim.max_steps);  // as run_dense
   try {
     for (;;) {
       write_reached(out, g, rows, x, t);  // x is finite: checked after every step
       if (reached(g.stop, t)) break;
       const double target = out.rows < g.count ? g.times[out.rows] : g.stop;
-      if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
-      double h = std::min(dt, target - t);
+      if (out.steps >= check_at) {
+        if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
+        if (lim.budget->expired()) return time_limit_reached(out, *lim.budget, t, g);
+        check_at = time_budget::next_check(lim.budget, out.steps, lim.max_steps);
+      }
+      double h = step_towards(target, t, dt);
       const double t_old = t;
       if (st.try_step(sys, x, t, h) == boost::numeric::odeint::success) {
         ++out.steps;
@@ -332,6 +386,9 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
         }
       }
     }
+    // Left on reached(stop, t): a row not reached from t yet within the resolution of stop (a
+    // sub-ulp window, open only through rounding) gets the state at stop, never left unset.
+    for (; out.rows < g.count; ++out.rows) rows.write(g.first_row + out.rows, x);
     out.next_dt = dt;
   } catch (...) {
     out = classify_exception(out, fault, t);
@@ -349,6 +406,7 @@ loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const segmen
                        const loop_limits& lim, const row_writer& rows, const rhs_fault& fault) {
   loop_outcome out;
   double t = g.start;
+  std::int64_t check_at = time_budget::next_check(lim.budget, 0, lim.max_steps);  // as run_dense
   try {
     for (;;) {
       write_reached(out, g, rows, x, t);
@@ -356,11 +414,19 @@ loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const segmen
       const double target = out.rows < g.count ? g.times[out.rows] : g.stop;
       // The tiny relative slack keeps 0.3 / 0.1 from becoming 4 steps through rounding.
       const double span = target - t;
-      const auto substeps =
-          static_cast<std::int64_t>(std::max(1.0, std::ceil(span / h * (1 - 1e-12))));
-      const double hs = span / static_cast<double>(substeps);
+      const double n = std::max(1.0, std::ceil(span / h * (1 - 1e-12)));
+      // The solver refuses a step count beyond max_steps (solve.hpp); the cap keeps the
+      // conversion defined whatever the caller (a double >= 2^63 has no int64 value), and the
+      // loop stops at max_steps long before it matters.
+      const std::int64_t substeps =
+          n < 0x1p62 ? static_cast<std::int64_t>(n) : std::int64_t{1} << 62;
+      const double hs = span / n;
       for (std::int64_t k = 0; k < substeps; ++k) {
-        if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
+        if (out.steps >= check_at) {
+          if (out.steps >= lim.max_steps) return max_steps_reached(out, lim.max_steps, t, g);
+          if (lim.budget->expired()) return time_limit_reached(out, *lim.budget, t, g);
+          check_at = time_budget::next_check(lim.budget, out.steps, lim.max_steps);
+        }
         const double tk = t + static_cast<double>(k) * hs;
         st.do_step(sys, x, tk, hs);
         ++out.steps;
