@@ -24,13 +24,17 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "derivative_noise.hpp"
+#include "detail/memory_limit.hpp"
 #include "detail/ordered_parallel.hpp"
 #include "error.hpp"
 #include "parameter_schedule.hpp"
@@ -57,6 +61,55 @@ struct progress {
   std::uint64_t total = 0;
   std::uint64_t failed = 0;  ///< of those, solves that did not end ok
   double elapsed_seconds = 0;
+  bool cancelled = false;  ///< set in the final call of a run a callback stopped
+};
+
+/// What a progress callback asks of the run that called it.
+enum class generation_control {
+  proceed,  ///< go on
+  stop,     ///< cancel: deliver nothing more, finish the solves under way, return
+};
+
+namespace detail {
+template <class T>
+struct is_std_function : std::false_type {};
+template <class Signature>
+struct is_std_function<std::function<Signature>> : std::true_type {};
+}  // namespace detail
+
+/// generator_options::on_progress: any copyable callable taking `const progress&` and
+/// returning either void (it only watches, as before) or generation_control (it may cancel the
+/// run by returning stop). Empty by default; an empty std::function or a null function pointer
+/// leaves it empty.
+class progress_callback {
+ public:
+  progress_callback() = default;
+  progress_callback(std::nullptr_t) noexcept {}  // NOLINT: `on_progress = nullptr` clears it
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, progress_callback> &&
+                                              std::is_invocable_v<F&, const progress&>>>
+  progress_callback(F f) {  // NOLINT: implicit, so `on_progress = [](const progress&) {...}` works
+    using result = std::invoke_result_t<F&, const progress&>;
+    static_assert(std::is_void_v<result> || std::is_same_v<result, generation_control>,
+                  "odesynth::progress_callback: the callback must return void or "
+                  "odesynth::generation_control");
+    if constexpr (std::is_pointer_v<F> || detail::is_std_function<F>::value) {
+      if (!f) return;  // only these can be empty (a lambda's address is never null)
+    }
+    if constexpr (std::is_void_v<result>) {
+      f_ = [g = std::move(f)](const progress& p) mutable {
+        g(p);
+        return generation_control::proceed;
+      };
+    } else {
+      f_ = std::move(f);
+    }
+  }
+
+  explicit operator bool() const noexcept { return static_cast<bool>(f_); }
+  generation_control operator()(const progress& p) const { return f_(p); }
+
+ private:
+  std::function<generation_control(const progress&)> f_;
 };
 
 struct generator_options {
@@ -68,9 +121,18 @@ struct generator_options {
   int max_attempts = 5;
   /// Trajectories alive at once (solved, not yet handed to the sink); 0 = 16 per thread.
   std::size_t window = 0;
-  /// Called on the calling thread at most every progress_interval seconds, and at the end.
-  std::function<void(const progress&)> on_progress;
+  /// Called on the calling thread after a trajectory is delivered or dropped, at most every
+  /// progress_interval seconds, and once at the end. Returning generation_control::stop
+  /// cancels the run (see generator::run); a void callback only watches.
+  progress_callback on_progress;
   double progress_interval = 0.2;
+  /// collect_rows gives up (generation_stalled) after this many consecutive trajectories that
+  /// give no row: dropped failed solves, or emptied by the transforms.
+  std::uint64_t stall_limit = 10000;
+
+  /// Most trajectories a window may hold: far above any speed benefit (16 per thread is the
+  /// default, 65536 at 4096 threads) and a bound on the ring the pool allocates up front.
+  static constexpr std::size_t max_window = std::size_t{1} << 20;
 
   void validate() const {
     if (max_attempts < 1)
@@ -80,6 +142,12 @@ struct generator_options {
                             "a duration >= 0 seconds");
     if (threads > 4096)
       detail::throw_invalid("generator_options.threads", threads, "at most 4096 threads");
+    if (window > max_window)
+      detail::throw_invalid(
+          "generator_options.window", window,
+          fmt::format("at most {} trajectories alive at once (0: 16 per thread)", max_window));
+    if (stall_limit < 1)
+      detail::throw_invalid("generator_options.stall_limit", stall_limit, "a count >= 1");
   }
   std::size_t effective_threads() const {
     if (threads > 0) return threads;
@@ -97,9 +165,44 @@ struct generation_report {
   std::array<std::uint64_t, all_solve_statuses.size()> status_counts{};  ///< of delivered
   std::size_t peak_alive = 0;  ///< most trajectories held at once (bounded by the window)
   double elapsed_seconds = 0;
+  /// A progress callback stopped the run before its end: only the first delivered + dropped
+  /// indices were done (delivered + dropped < requested), and the sink got those, in order.
+  bool cancelled = false;
 
   std::uint64_t count(solve_status s) const { return status_counts[static_cast<std::size_t>(s)]; }
   std::uint64_t failed() const { return delivered - count(solve_status::ok); }
+};
+
+/// collect_rows gave up: generator_options::stall_limit consecutive trajectories, from index
+/// first_index() on, gave no row (every one dropped as a failed solve, or left empty by the
+/// transforms), so more of the same would most likely never meet the budget. report() counts
+/// everything generated until then.
+class generation_stalled : public error {
+ public:
+  generation_stalled(std::uint64_t rows_wanted, std::uint64_t rows_collected,
+                     std::uint64_t first_index, std::uint64_t stall_limit, generation_report report)
+      : error(fmt::format(
+            "generator.collect_rows: {} of {} rows collected, then trajectories [{}, {}) gave "
+            "none (generator_options.stall_limit = {} in a row; {} dropped as failed solves "
+            "so far): check the model, the sampler and the transforms, or use "
+            "failure_policy::keep to see the solve statuses",
+            rows_collected, rows_wanted, first_index, first_index + stall_limit, stall_limit,
+            report.dropped)),
+        rows_wanted_(rows_wanted),
+        rows_collected_(rows_collected),
+        first_index_(first_index),
+        report_(report) {}
+
+  std::uint64_t rows_wanted() const noexcept { return rows_wanted_; }
+  std::uint64_t rows_collected() const noexcept { return rows_collected_; }
+  std::uint64_t first_index() const noexcept { return first_index_; }
+  const generation_report& report() const noexcept { return report_; }
+
+ private:
+  std::uint64_t rows_wanted_;
+  std::uint64_t rows_collected_;
+  std::uint64_t first_index_;
+  generation_report report_;
 };
 
 /// A generated trajectory with its index in the dataset and how many solves it took.
@@ -259,6 +362,14 @@ class generator {
 
   /// Generates [begin, end) and hands each trajectory, in index order, to
   /// sink(std::uint64_t index, trajectory&&).
+  ///
+  /// Cancellation: when options().on_progress returns generation_control::stop, no index is
+  /// claimed any more, nothing more reaches the sink (it has exactly a prefix of the range, in
+  /// order, without the dropped ones), solves already under way finish and are discarded, the
+  /// workers are joined, and the report has `cancelled` set with delivered + dropped the
+  /// length of that prefix. The callback runs after each delivered or dropped trajectory,
+  /// at most every progress_interval seconds (0: after every one), so a stop takes effect
+  /// within that interval plus the solves under way; then one final call (cancelled set).
   template <class Sink>
   generation_report run(std::uint64_t begin, std::uint64_t end, Sink&& sink) const {
     if (begin > end)
@@ -273,15 +384,21 @@ class generator {
     auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
+    // False when the callback asks to stop (ignored in the final call: all is done then).
     auto tell = [&](bool final) {
-      if (!options_.on_progress) return;
+      if (!options_.on_progress) return true;
       const auto now = std::chrono::steady_clock::now();
       if (!final &&
           std::chrono::duration<double>(now - last_progress).count() < options_.progress_interval)
-        return;
+        return true;
       last_progress = now;
-      options_.on_progress(progress{report.delivered + report.dropped, report.requested,
-                                    report.failed() + report.dropped, elapsed()});
+      progress p;
+      p.done = report.delivered + report.dropped;
+      p.total = report.requested;
+      p.failed = report.failed() + report.dropped;
+      p.elapsed_seconds = elapsed();
+      p.cancelled = report.cancelled;
+      return options_.on_progress(p) != generation_control::stop || final;
     };
     const std::size_t threads = options_.effective_threads();
     const std::size_t window = options_.window > 0 ? options_.window : 16 * threads;
@@ -296,19 +413,47 @@ class generator {
             ++report.status_counts[static_cast<std::size_t>(g.data.status())];
             sink(i, std::move(g.data));
           }
-          tell(false);
+          return tell(false);
         });
     report.peak_alive = stats.peak_alive;
+    report.cancelled = stats.stopped;
     report.elapsed_seconds = elapsed();
     tell(true);
     return report;
   }
 
-  /// All of [begin, end) in memory, in index order (dropped ones left out).
+  /// All of [begin, end) in memory, in index order (dropped ones left out). A range whose
+  /// trajectories cannot be held at once (at least its count times the object, times and
+  /// values of output_layout(), against the machine's memory) or whose vector cannot be
+  /// reserved is refused before any work (invalid_argument on generator.collect.end), rather
+  /// than failing hours in: stream large ranges with run(). Cancelled from the progress
+  /// callback, it returns the prefix made so far (report->cancelled).
   std::vector<trajectory> collect(std::uint64_t begin, std::uint64_t end,
                                   generation_report* report = nullptr) const {
     std::vector<trajectory> out;
-    out.reserve(static_cast<std::size_t>(end > begin ? end - begin : 0));
+    if (end > begin) {
+      const std::uint64_t n = end - begin;
+      const auto refuse = [&](const std::string& why) {
+        detail::throw_invalid("generator.collect.end", end,
+                              fmt::format("a range [begin = {}, end) that fits in memory, but {}; "
+                                          "stream it with generator::run() instead",
+                                          begin, why));
+      };
+      const double bytes = static_cast<double>(n) * bytes_per_trajectory();
+      const std::uint64_t limit = detail::memory_limit_bytes();
+      if (n > out.max_size() || bytes > static_cast<double>(limit))
+        refuse(
+            fmt::format("{} trajectories of up to {} rows x {} columns need at least {:.3g} "
+                        "bytes, more than the {} bytes of memory there are",
+                        n, output_layout_.num_times, output_layout_.species.size(), bytes, limit));
+      try {
+        out.reserve(static_cast<std::size_t>(n));
+      } catch (const std::bad_alloc&) {
+        refuse(fmt::format("memory for {} trajectories could not be reserved", n));
+      } catch (const std::length_error&) {
+        refuse(fmt::format("{} trajectories exceed the vector's size limit", n));
+      }
+    }
     const auto r =
         run(begin, end, [&out](std::uint64_t, trajectory&& t) { out.push_back(std::move(t)); });
     if (report) *report = r;
@@ -318,19 +463,51 @@ class generator {
   /// Trajectories from index `begin` on until they hold at least `rows` rows in total; the
   /// last is cut to make exactly `rows` (SimbaML's time-points generator). Deterministic:
   /// rows are counted in index order.
+  ///
+  /// Fewer rows come back only when the indices run out (at 2^64 - 1) or a progress callback
+  /// cancels (report->cancelled). When options().stall_limit consecutive trajectories give
+  /// no row (every solve failing under failure_policy::drop, or transforms that keep no row),
+  /// it throws generation_stalled instead of looping forever; that point is found in index
+  /// order too, so it does not depend on the thread count. A budget whose rows could not be
+  /// held in memory is refused up front (invalid_argument on generator.collect_rows.rows).
   std::vector<trajectory> collect_rows(std::uint64_t rows, std::uint64_t begin = 0,
                                        generation_report* report = nullptr) const {
     if (rows == 0) detail::throw_invalid("generator.collect_rows.rows", rows, "rows >= 1");
+    const double bytes = static_cast<double>(rows) * static_cast<double>(sizeof(double)) *
+                         static_cast<double>(1 + output_layout_.species.size());
+    if (const std::uint64_t limit = detail::memory_limit_bytes();
+        bytes > static_cast<double>(limit))
+      detail::throw_invalid("generator.collect_rows.rows", rows,
+                            fmt::format("a budget that fits in memory, but {} rows of time and {} "
+                                        "columns need at least {:.3g} bytes, more than the {} "
+                                        "bytes of memory there are",
+                                        rows, output_layout_.species.size(), bytes, limit));
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<trajectory> out;
     std::uint64_t have = 0;
     generation_report total;
-    const std::uint64_t batch = 4 * options_.effective_threads();
-    while (have < rows) {
+    const std::uint64_t limit = options_.stall_limit;
+    const std::uint64_t base_batch = 4 * options_.effective_threads();
+    // Indices [empty_from, next index) have given no row so far; `stalled` once they reach
+    // the limit. Checked in index order, so the outcome does not depend on the batch size.
+    std::uint64_t empty_from = begin;
+    bool stalled = false;
+    while (have < rows && !stalled) {
+      // A long empty stretch takes bigger batches (up to where the limit would be reached),
+      // so a stall costs a few pool start-ups rather than limit / batch of them.
+      const std::uint64_t empty = begin - empty_from;
+      const std::uint64_t batch = std::max(base_batch, std::min(empty, limit - empty));
       // Clamped: begin + batch would wrap past the last index, 2^64 - 1.
       const std::uint64_t end =
           begin + std::min(batch, std::numeric_limits<std::uint64_t>::max() - begin);
-      const auto r = run(begin, end, [&](std::uint64_t, trajectory&& t) {
-        if (have >= rows) return;
+      const auto r = run(begin, end, [&](std::uint64_t i, trajectory&& t) {
+        if (have >= rows || stalled) return;
+        if (i - empty_from >= limit) {
+          stalled = true;
+          return;
+        }
+        if (t.num_times() == 0) return;
+        empty_from = i + 1;
         const auto n = static_cast<std::uint64_t>(t.num_times());
         if (have + n > rows) {
           std::vector<Eigen::Index> keep;
@@ -347,10 +524,19 @@ class generator {
       total.resampled += r.resampled;
       for (std::size_t k = 0; k < total.status_counts.size(); ++k)
         total.status_counts[k] += r.status_counts[k];
+      total.peak_alive = std::max(total.peak_alive, r.peak_alive);
       begin = end;
+      if (r.cancelled) {
+        total.cancelled = true;
+        break;
+      }
+      if (have < rows && end - empty_from >= limit) stalled = true;
       if (r.delivered == 0 && r.dropped == 0) break;
     }
+    total.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (report) *report = total;
+    if (stalled) throw generation_stalled(rows, have, empty_from, limit, total);
     return out;
   }
 
@@ -362,6 +548,14 @@ class generator {
   std::string describe_transforms() const { return describe_transform(transforms_); }
 
  private:
+  /// A lower bound on the memory of one collected trajectory: the object, its times and
+  /// values (masks, parameters and names come on top).
+  double bytes_per_trajectory() const {
+    return static_cast<double>(sizeof(trajectory)) +
+           static_cast<double>(output_layout_.num_times) * static_cast<double>(sizeof(double)) *
+               static_cast<double>(1 + output_layout_.species.size());
+  }
+
   static std::uint32_t process_stream_purpose(int attempt) {
     return static_cast<std::uint32_t>(stream_purpose::process_noise) +
            0x10000u * static_cast<std::uint32_t>(attempt);

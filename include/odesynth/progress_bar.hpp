@@ -4,7 +4,9 @@
 //
 // On a terminal it redraws one line ("SIR dataset [#####     ] 512/1000  51%  3 failed  0.4 s,
 // ETA 0.4 s"); when output is redirected (a CI log) it prints a plain line at every 10% instead,
-// so logs stay readable. The generator calls it on the calling thread only.
+// so logs stay readable, and a last line saying "cancelled" when a run was stopped. The
+// generator calls it on the calling thread only. It never stops a run itself; to add a stop,
+// wrap it: [bar, &quit](const progress& p) { bar(p); return quit ? stop : proceed; }.
 #pragma once
 
 #include <fmt/format.h>
@@ -46,7 +48,17 @@ class progress_bar {
       fmt::print(s.out, "\r{} [{:#<{}}{: <{}}] {}/{} {:3.0f}%{}  {:.1f} s, ETA {:.1f} s", s.label,
                  "", filled, "", s.width - filled, p.done, p.total, 100 * fraction, failed,
                  p.elapsed_seconds, eta);
-      if (p.done == p.total) fmt::print(s.out, "\n");
+      if (p.cancelled) {
+        fmt::print(s.out, "  cancelled\n");
+      } else if (p.done == p.total) {
+        fmt::print(s.out, "\n");
+      }
+      std::fflush(s.out);
+      return;
+    }
+    if (p.cancelled) {  // the final call of a stopped run: say so, whatever the decile
+      fmt::print(s.out, "{}: cancelled at {}/{} ({:.0f}%){}  {:.1f} s\n", s.label, p.done, p.total,
+                 100 * fraction, failed, p.elapsed_seconds);
       std::fflush(s.out);
       return;
     }

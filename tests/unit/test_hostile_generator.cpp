@@ -5,22 +5,28 @@
 // stalling the suite.
 #include <unistd.h>
 
-#include <atomic>
+#include <array>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <limits>
 #include <memory>
 #include <odesynth/dataset.hpp>
 #include <odesynth/generator.hpp>
 #include <odesynth/ml/windows.hpp>
+#include <odesynth/progress_bar.hpp>
 #include <odesynth/transforms/noise.hpp>
 #include <odesynth/transforms/postprocess.hpp>
 #include <odesynth/transforms/sparsify.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -85,6 +91,34 @@ trajectory_layout lv_layout(std::size_t rows) {
   l.first_time = 0;
   l.last_time = 10;
   return l;
+}
+
+// x' = k x^2 from x = 1 blows up at t = 1/k: on [0, 2] every k >= 0.5 fails.
+struct explodes {
+  static constexpr std::string_view name = "explodes";
+  static constexpr std::array<std::string_view, 1> species{"x"};
+  static constexpr std::array<std::string_view, 1> parameters{"k"};
+  template <class S, class P>
+  void operator()(const S& x, S& dxdt, double, const P& p) const {
+    dxdt[0] = p[0] * x[0] * x[0];
+  }
+};
+
+// k ~ U(k_low, 1): every solve fails for k_low >= 0.5, one in four for k_low = -1.
+auto exploding_generator(double k_low, std::size_t threads, std::uint64_t stall_limit = 10000) {
+  sampler s(explodes{});
+  s.parameter("k", dist::uniform{k_low, 1.0}).initial_value("x", 1.0);
+  generator_options o;
+  o.seed = 3;
+  o.threads = threads;
+  o.on_failure = odesynth::failure_policy::drop;
+  o.stall_limit = stall_limit;
+  return odesynth::make_generator(explodes{}, odesynth::solve_options{}, s,
+                                  time_grid::linspace(0, 2, 5), odesynth::pipeline<>{}, o);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 struct temp_folder {
@@ -244,6 +278,326 @@ TEST_CASE("collect_rows near 2^64 stops at the last index instead of wrapping",
   const auto fits = g.collect_rows(30, top - 4);
   REQUIRE(fits.size() == 3);
   CHECK(fits[2].num_times() == 8);
+}
+
+// --- issue 12 item 7: collect_rows when no trajectory gives a row ----------------------------
+
+TEST_CASE("collect_rows ends with generation_stalled when every solve is dropped",
+          "[generator][hostile][failure]") {
+  for (const std::size_t threads : {1, 2}) {
+    CAPTURE(threads);
+    const auto g = std::make_shared<const decltype(exploding_generator(0.5, 1))>(
+        exploding_generator(0.5, threads));
+    auto caught = std::make_shared<std::optional<odesynth::generation_stalled>>();
+    auto report = std::make_shared<odesynth::generation_report>();
+    const auto t0 = std::chrono::steady_clock::now();
+    // It used to loop forever: every batch had drops, so it never counted as empty.
+    REQUIRE(finishes_within(60, [g, caught, report] {
+      try {
+        (void)g->collect_rows(10, 0, report.get());
+      } catch (const odesynth::generation_stalled& e) {
+        caught->emplace(e);
+      }
+    }));
+    const double took = seconds_since(t0);
+    INFO("gave up after " << took << " s");
+    REQUIRE(caught->has_value());
+    const auto& e = **caught;
+    CHECK(e.first_index() == 0);
+    CHECK(e.rows_wanted() == 10);
+    CHECK(e.rows_collected() == 0);
+    CHECK(e.report().delivered == 0);
+    CHECK(e.report().dropped >= 10000);
+    CHECK(report->dropped == e.report().dropped);  // the caller's report is filled too
+    CHECK_THAT(std::string(e.what()),
+               Catch::Contains("generator.collect_rows") && Catch::Contains("0 of 10 rows") &&
+                   Catch::Contains("[0, 10000)") && Catch::Contains("stall_limit = 10000"));
+    CHECK(took < 30);
+  }
+}
+
+TEST_CASE("collect_rows ends with generation_stalled when the transforms keep no row",
+          "[generator][hostile]") {
+  generator_options o;
+  o.threads = 2;
+  o.stall_limit = 300;
+  const auto g = std::make_shared<const decltype(lv_generator(o, odesynth::random_subset(0.0)))>(
+      lv_generator(o, odesynth::random_subset(0.0)));
+  auto first = std::make_shared<std::optional<std::uint64_t>>();
+  // Every trajectory delivered with no row: it used to loop forever too. (Catch's checks are
+  // not made on the other thread: they are not thread-safe.)
+  REQUIRE(finishes_within(60, [g, first] {
+    try {
+      (void)g->collect_rows(5, 7);
+    } catch (const odesynth::generation_stalled& e) {
+      *first = e.first_index();
+    }
+  }));
+  REQUIRE(first->has_value());
+  CHECK(**first == 7);
+}
+
+TEST_CASE("where collect_rows stalls does not depend on the thread count",
+          "[generator][hostile][reproducibility]") {
+  // One solve in four fails and is dropped: runs of 4 failures in a row come within a few
+  // hundred indices, and the stall is found at the first of them whatever the batches are.
+  std::optional<std::uint64_t> first;
+  std::uint64_t rows = 0;
+  for (const std::size_t threads : {1, 2, 3, 5}) {
+    CAPTURE(threads);
+    try {
+      (void)exploding_generator(-1, threads, 4).collect_rows(100000);
+      FAIL("no stall");
+    } catch (const odesynth::generation_stalled& e) {
+      if (!first) {
+        first = e.first_index();
+        rows = e.rows_collected();
+      }
+      CHECK(e.first_index() == *first);
+      CHECK(e.rows_collected() == rows);
+    }
+  }
+  CHECK(rows > 0);
+  // A run that long is only reached past the stall point, so a budget below it is met.
+  REQUIRE(rows >= 2);
+  const auto one = exploding_generator(-1, 1, 4).collect_rows(rows - 1);
+  const auto two = exploding_generator(-1, 2, 4).collect_rows(rows - 1);
+  REQUIRE(one.size() == two.size());
+  for (std::size_t i = 0; i < one.size(); ++i) CHECK(one[i].values() == two[i].values());
+}
+
+// --- issue 12 item 11: sizes that cannot be allocated --------------------------------------
+
+TEST_CASE("absurd windows ranges and row budgets are refused before any allocation",
+          "[generator][hostile][input]") {
+  generator_options o;
+  o.threads = 2;
+  o.window = std::numeric_limits<std::size_t>::max() / 2;
+  // Used to reach the pool and throw std::bad_alloc (or std::length_error) from the ring.
+  CHECK_THROWS_AS(lv_generator(o), odesynth::invalid_argument);
+  // The largest window allowed works: the ring is never larger than the range.
+  o.window = generator_options::max_window;
+  const auto wide = lv_generator(o);
+  CHECK(wide.collect(0, 5).size() == 5);
+
+  o.window = 0;
+  const auto g = lv_generator(o);
+  // Used to throw std::length_error from the reservation.
+  CHECK_THROWS_AS(g.collect(0, std::uint64_t{1} << 63), odesynth::invalid_argument);
+  // Used to throw std::bad_alloc (2^40 trajectories of 11 rows: hundreds of TiB).
+  CHECK_THROWS_AS(g.collect(5, (std::uint64_t{1} << 40) + 5), odesynth::invalid_argument);
+  CHECK_THROWS_AS(g.collect_rows(std::uint64_t{1} << 62), odesynth::invalid_argument);
+  // Ordinary sizes are untouched.
+  CHECK(g.collect(0, 3).size() == 3);
+}
+
+TEST_CASE("forecasting windows with a stride near SIZE_MAX stay inside the series",
+          "[ml][hostile]") {
+  trajectory tr(Eigen::VectorXd::LinSpaced(10, 0, 9),
+                std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"}));
+  for (Eigen::Index i = 0; i < 10; ++i) tr.values()(i, 0) = static_cast<double>(i);
+  tr.mask().setConstant(true);
+  const std::size_t huge = std::numeric_limits<std::size_t>::max();
+  for (const bool allow_missing : {false, true}) {
+    for (const std::size_t stride : {huge, huge - 1, huge / 2 + 1, std::size_t{8}}) {
+      CAPTURE(allow_missing, stride);
+      odesynth::window_options w;
+      w.input_length = 2;
+      w.horizon = 1;
+      w.stride = stride;
+      w.allow_missing = allow_missing;
+      // s += stride wrapped back below the last start: windows from past the rows (a read out
+      // of bounds, or an endless loop with allow_missing).
+      const auto set = odesynth::make_windows({tr}, w);
+      REQUIRE(set.size() == 1);
+      CHECK(set.origins[0].start_row == 0);
+      CHECK(set.targets(0, 0, 0) == 2);
+    }
+  }
+  // The stride grid's edges: a stride equal to the last start reaches it, one more does not.
+  odesynth::window_options w;
+  w.input_length = 2;
+  w.horizon = 1;
+  w.stride = 7;
+  CHECK(odesynth::make_windows({tr}, w).size() == 2);
+  w.stride = 8;
+  CHECK(odesynth::make_windows({tr}, w).size() == 1);
+  w.stride = 1;
+  CHECK(odesynth::make_windows({tr}, w).size() == 8);
+}
+
+TEST_CASE("forecasting windows that cannot fit in memory are refused before allocating",
+          "[ml][hostile]") {
+  // Windows of half a series of T rows with stride 1: about T/2 windows of T/2 rows, 2 T^2
+  // bytes, from a series of 24 T bytes. T is chosen so that this exceeds the machine's memory.
+  const double limit = static_cast<double>(odesynth::detail::memory_limit_bytes());
+  const auto rows = static_cast<Eigen::Index>(std::sqrt(limit / 2) * 1.2) + 4;
+  if (rows > (Eigen::Index{1} << 23)) {
+    WARN("skipped: a series long enough would itself take " << rows * 24 << " bytes");
+    return;
+  }
+  trajectory tr(Eigen::VectorXd::LinSpaced(rows, 0, 1),
+                std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"}));
+  tr.values().setZero();
+  tr.mask().setConstant(true);
+  odesynth::window_options w;
+  w.input_length = static_cast<std::size_t>(rows / 2);
+  w.horizon = 1;
+  test_support::expect_error(
+      [&] { (void)odesynth::make_windows({tr}, w); },
+      {"window_options", fmt::format("input_length = {}", rows / 2), "fit in memory"});
+}
+
+// --- issue 12 item 12: cancellation from the progress callback -----------------------------
+
+TEST_CASE("a progress callback that returns stop cancels the run leaving a prefix",
+          "[generator][hostile][cancel]") {
+  generator_options base;
+  base.seed = 21;
+  base.threads = 1;
+  const auto all = lv_generator(base).collect(0, 60);
+  for (const std::size_t threads : {1, 2, 4}) {
+    for (const std::uint64_t stop_at : {1, 2, 37}) {
+      CAPTURE(threads, stop_at);
+      generator_options o = base;
+      o.threads = threads;
+      o.progress_interval = 0;
+      std::vector<odesynth::progress> calls;
+      o.on_progress = [&](const odesynth::progress& p) {
+        calls.push_back(p);
+        return calls.size() >= stop_at ? odesynth::generation_control::stop
+                                       : odesynth::generation_control::proceed;
+      };
+      const auto g = lv_generator(o);
+      std::vector<trajectory> got;
+      std::vector<std::uint64_t> seen;
+      const auto report = g.run(0, 60, [&](std::uint64_t i, trajectory&& t) {
+        seen.push_back(i);
+        got.push_back(std::move(t));
+      });
+      CHECK(report.cancelled);
+      CHECK(report.requested == 60);
+      CHECK(report.delivered == stop_at);
+      REQUIRE(seen.size() == stop_at);
+      for (std::uint64_t i = 0; i < stop_at; ++i) {
+        CHECK(seen[i] == i);
+        CHECK(got[i].values() == all[i].values());  // the same bits as an uncancelled run
+      }
+      // The calls until the stop, then the final one, which says cancelled.
+      REQUIRE(calls.size() == stop_at + 1);
+      CHECK_FALSE(calls[stop_at - 1].cancelled);
+      CHECK(calls.back().cancelled);
+      CHECK(calls.back().done == stop_at);
+    }
+  }
+}
+
+TEST_CASE("a stop on the last trajectory is not a cancellation", "[generator][hostile][cancel]") {
+  generator_options o;
+  o.threads = 2;
+  o.progress_interval = 0;
+  o.on_progress = [](const odesynth::progress& p) {
+    return p.done == 10 ? odesynth::generation_control::stop
+                        : odesynth::generation_control::proceed;
+  };
+  odesynth::generation_report report;
+  CHECK(lv_generator(o).collect(0, 10, &report).size() == 10);
+  CHECK_FALSE(report.cancelled);
+  CHECK(report.delivered == 10);
+}
+
+TEST_CASE("a cancelled long run returns promptly", "[generator][hostile][cancel]") {
+  for (const std::size_t threads : {1, 2}) {
+    CAPTURE(threads);
+    generator_options o;
+    o.threads = threads;
+    o.progress_interval = 0;
+    auto stopped_at = std::make_shared<std::chrono::steady_clock::time_point>();
+    o.on_progress = [stopped_at](const odesynth::progress& p) {
+      if (p.elapsed_seconds < 0.05) return odesynth::generation_control::proceed;
+      if (*stopped_at == std::chrono::steady_clock::time_point{})
+        *stopped_at = std::chrono::steady_clock::now();
+      return odesynth::generation_control::stop;
+    };
+    const auto g = std::make_shared<const decltype(lv_generator(o))>(lv_generator(o));
+    auto report = std::make_shared<odesynth::generation_report>();
+    auto returned = std::make_shared<std::chrono::steady_clock::time_point>();
+    // 10^12 trajectories: days of work unless the stop is honoured.
+    auto in_order = std::make_shared<bool>(true);
+    REQUIRE(finishes_within(60, [g, report, returned, in_order] {
+      std::uint64_t expected = 0;
+      *report = g->run(0, 1000000000000, [&](std::uint64_t i, trajectory&&) {
+        *in_order = *in_order && i == expected;
+        ++expected;
+      });
+      *returned = std::chrono::steady_clock::now();
+    }));
+    CHECK(*in_order);
+    CHECK(report->cancelled);
+    CHECK(report->delivered > 0);
+    const double latency = std::chrono::duration<double>(*returned - *stopped_at).count();
+    INFO("returned " << latency << " s after the stop");
+    CHECK(latency < 1.0);
+  }
+}
+
+TEST_CASE("collect and collect_rows return what they have when cancelled",
+          "[generator][hostile][cancel]") {
+  generator_options o;
+  o.threads = 2;
+  o.progress_interval = 0;
+  int calls = 0;
+  o.on_progress = [&calls](const odesynth::progress&) {
+    return ++calls >= 5 ? odesynth::generation_control::stop
+                        : odesynth::generation_control::proceed;
+  };
+  const auto g = lv_generator(o);
+  odesynth::generation_report report;
+  const auto some = g.collect(0, 100, &report);
+  CHECK(report.cancelled);
+  CHECK(some.size() == 5);
+  CHECK(report.delivered == 5);
+  calls = 0;
+  const auto rows = g.collect_rows(1000, 0, &report);
+  CHECK(report.cancelled);
+  CHECK(rows.size() == 5);  // 11 rows each: 55 of the 1000
+}
+
+TEST_CASE("on_progress takes void and control callbacks std::function and progress_bar",
+          "[generator][hostile][cancel]") {
+  generator_options o;
+  CHECK_FALSE(o.on_progress);
+  int watched = 0;
+  o.on_progress = [&watched](const odesynth::progress&) { ++watched; };  // void: only watches
+  CHECK(o.on_progress(odesynth::progress{}) == odesynth::generation_control::proceed);
+  CHECK(watched == 1);
+  o.on_progress = std::function<void(const odesynth::progress&)>{};  // empty stays empty
+  CHECK_FALSE(o.on_progress);
+  o.on_progress = std::function<odesynth::generation_control(const odesynth::progress&)>(
+      [](const odesynth::progress&) { return odesynth::generation_control::stop; });
+  CHECK(o.on_progress(odesynth::progress{}) == odesynth::generation_control::stop);
+  o.on_progress = nullptr;
+  CHECK_FALSE(o.on_progress);
+  void (*none)(const odesynth::progress&) = nullptr;
+  o.on_progress = none;
+  CHECK_FALSE(o.on_progress);
+
+  // The progress bar's last line says the run was cancelled.
+  std::FILE* log = std::tmpfile();
+  REQUIRE(log);
+  const odesynth::progress_bar bar("demo", log);
+  o.progress_interval = 0;
+  o.threads = 2;
+  o.on_progress = [bar](const odesynth::progress& p) {
+    bar(p);
+    return p.done >= 3 ? odesynth::generation_control::stop : odesynth::generation_control::proceed;
+  };
+  (void)lv_generator(o).collect(0, 50);
+  std::rewind(log);
+  std::string text;
+  for (int c; (c = std::fgetc(log)) != EOF;) text += static_cast<char>(c);
+  std::fclose(log);
+  CHECK_THAT(text, Catch::Contains("demo: cancelled at 3/50 (6%)"));
 }
 
 // --- the error catalogue's cases for these inputs ------------------------------------------

@@ -27,10 +27,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "../detail/memory_limit.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
 #include "array3.hpp"
@@ -177,17 +179,37 @@ inline window_set make_windows(const std::vector<trajectory>& trajectories,
       in_missing = detail::ml::missing_prefix(tr, in_cols[k]);
       out_missing = detail::ml::missing_prefix(tr, out_cols[k]);
     }
-    for (std::size_t s = 0; s + span <= rows; s += options.stride) {
+    // Starts 0, stride, 2 stride, ... up to rows - span. The test is on the distance left, so
+    // s + stride is never formed past the last start: with a stride near SIZE_MAX it wrapped
+    // back into range and windows were cut from past the end of the rows.
+    const std::size_t last_start = rows - span;
+    for (std::size_t s = 0;; s += options.stride) {
       if (!options.allow_missing && (in_missing[s + in_len] != in_missing[s] ||
                                      out_missing[s + span] != out_missing[s + in_len])) {
         ++out.skipped_missing;
-        continue;
+      } else {
+        out.origins.push_back({k, s});
       }
-      out.origins.push_back({k, s});
+      if (last_start - s < options.stride) break;
     }
   }
 
   const std::size_t n = out.origins.size();
+  // Every window copies its rows, so the arrays can need far more memory than the data: a
+  // long input_length with stride 1 grows with the square of the series length. Refused
+  // before allocating (in double: the product of three sizes may not fit in size_t).
+  const double bytes =
+      static_cast<double>(n) * static_cast<double>(sizeof(double)) *
+      (static_cast<double>(in_len) * static_cast<double>(out.input_species.size()) +
+       static_cast<double>(horizon) * static_cast<double>(out.target_species.size()));
+  if (const std::uint64_t limit = detail::memory_limit_bytes(); bytes > static_cast<double>(limit))
+    detail::throw_invalid(
+        "window_options",
+        fmt::format("{{input_length = {}, horizon = {}, stride = {}}}", in_len, horizon,
+                    options.stride),
+        fmt::format("windows that fit in memory, but {} windows need {:.3g} bytes, more than the "
+                    "{} bytes of memory there are: raise the stride or shorten the window",
+                    n, bytes, limit));
   out.inputs = array3(n, in_len, out.input_species.size());
   out.targets = array3(n, horizon, out.target_species.size());
   for (std::size_t w = 0; w < n; ++w) {
