@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -53,6 +54,43 @@ inline void require_probability(std::string_view where, double u) {
 template <class V>
 void require_finite(std::string_view field, V v) {
   if (!std::isfinite(v)) throw_invalid(field, v, "a finite value");
+}
+
+/// The extreme uniforms inverse-CDF draws see: random_stream::uniform_open01() returns
+/// (k + 1/2) 2^-52, so [2^-53, 1 - 2^-53]; the sampler's grid and Sobol points lie inside that
+/// range too. (Latin hypercube and Halton points can go below 2^-53, further into a lower
+/// tail: a value that still overflows there is a per-trajectory failure, see sampler.hpp.)
+inline constexpr double lowest_uniform = 0x1.0p-53;
+inline constexpr double highest_uniform = 1 - 0x1.0p-53;
+
+/// Throws invalid_argument naming `field` = `value` unless quantile(u) is finite at both
+/// extreme uniforms, and so (quantiles being monotone) for every u a draw can use: parameters
+/// whose draws overflow (lognormal sigma = 400, exponential rate = 1e-310) are rejected when
+/// the distribution is set, not when a worker meets an infinite draw.
+template <class D, class V>
+void require_finite_quantiles(const D& d, std::string_view field, V value) {
+  double low = nan, high = nan;
+  try {  // Boost's inverses (gamma, beta, student_t) throw on overflow
+    low = d.quantile(lowest_uniform);
+    high = d.quantile(highest_uniform);
+  } catch (const std::exception&) {
+  }
+  if (!(std::isfinite(low) && std::isfinite(high)))
+    throw_invalid(field, value,
+                  fmt::format("a value for which every draw of {} is finite; its quantiles at "
+                              "2^-53 and 1 - 2^-53 (the extreme uniforms drawn) are {} and {}",
+                              d.describe(), low, high));
+}
+
+/// The largest value gamma::draw (Marsaglia & Tsang) can return for scale 1: d (1 + c x)^3
+/// with x at most the largest normal a stream draws, quantile(1 - 2^-53) = 8.21; a shape below
+/// 1 draws with shape + 1 and multiplies by a uniform power <= 1. Above the quantile at
+/// 1 - 2^-53 (e.g. 54.9 against 36.7 for shape 1), so checked separately.
+inline double gamma_draw_bound(double shape) noexcept {
+  const double k = shape < 1 ? shape + 1 : shape;
+  const double d = k - 1.0 / 3.0, c = 1 / std::sqrt(9 * d);
+  const double v = 1 + c * 8.2095361516013874;
+  return d * v * v * v;
 }
 
 }  // namespace detail
@@ -187,6 +225,9 @@ struct uniform {
     detail::require_finite(fmt::format("{}.hi", where), hi);
     if (lo > hi)
       detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo <= hi (hi={})", hi));
+    if (!std::isfinite(hi - lo))  // draws are lo + (hi - lo) u
+      detail::throw_invalid(fmt::format("{}.hi", where), hi,
+                            fmt::format("a width hi - lo that is finite (lo={})", lo));
   }
   std::string describe() const { return fmt::format("uniform(lo={}, hi={})", lo, hi); }
   double mean_value() const noexcept { return 0.5 * (lo + hi); }
@@ -202,6 +243,7 @@ struct normal {
     detail::require_finite(fmt::format("{}.mean", where), mean);
     if (!(std::isfinite(sd) && sd >= 0))
       detail::throw_invalid(fmt::format("{}.sd", where), sd, "a finite standard deviation >= 0");
+    detail::require_finite_quantiles(*this, fmt::format("{}.sd", where), sd);
   }
   std::string describe() const { return fmt::format("normal(mean={}, sd={})", mean, sd); }
   double mean_value() const noexcept { return mean; }
@@ -222,7 +264,18 @@ struct truncated_normal {
       z = -standard_normal_quantile(qa - u * (qa - qb));
     } else {
       const double pa = standard_normal_cdf(a), pb = standard_normal_cdf(b);
-      z = standard_normal_quantile(pa + u * (pb - pa));
+      const double p = pa + u * (pb - pa);
+      if (p > 0.925) {
+        // The upper tail from survival probabilities too: p rounds to 1 for the largest
+        // uniforms (quantile(1 - 2^-53) of [0, inf) was inf) and leaves q = 1 - p few correct
+        // digits below. q = (1 - u) Q(a) + u Q(b): positive terms, and 1 - u is exact for
+        // u >= 1/2. 0.925 is where AS 241 itself switches to 1 - p, so central draws keep
+        // their bits.
+        const double qa = standard_normal_cdf(-a), qb = standard_normal_cdf(-b);
+        z = -standard_normal_quantile((1 - u) * qa + u * qb);
+      } else {
+        z = standard_normal_quantile(p);
+      }
     }
     return std::clamp(mean + sd * z, lo, hi);
   }
@@ -238,6 +291,7 @@ struct truncated_normal {
       detail::throw_invalid(
           fmt::format("{}.lo", where), lo,
           fmt::format("a range [lo, hi] = [{}, {}] within 37 sd of the mean {}", lo, hi, mean));
+    detail::require_finite_quantiles(*this, fmt::format("{}.sd", where), sd);
   }
   std::string describe() const {
     return fmt::format("truncated_normal(mean={}, sd={}, lo={}, hi={})", mean, sd, lo, hi);
@@ -341,6 +395,10 @@ struct lognormal {
     detail::require_finite(fmt::format("{}.mu", where), mu);
     if (!(std::isfinite(sigma) && sigma >= 0))
       detail::throw_invalid(fmt::format("{}.sigma", where), sigma, "a finite value >= 0");
+    if (sigma > 0)
+      detail::require_finite_quantiles(*this, fmt::format("{}.sigma", where), sigma);
+    else
+      detail::require_finite_quantiles(*this, fmt::format("{}.mu", where), mu);
   }
   std::string describe() const { return fmt::format("lognormal(mu={}, sigma={})", mu, sigma); }
   double mean_value() const noexcept { return std::exp(mu + 0.5 * sigma * sigma); }
@@ -383,6 +441,7 @@ struct exponential {
   void validate(std::string_view where) const {
     if (!(std::isfinite(rate) && rate > 0))
       detail::throw_invalid(fmt::format("{}.rate", where), rate, "a finite rate > 0");
+    detail::require_finite_quantiles(*this, fmt::format("{}.rate", where), rate);
   }
   std::string describe() const { return fmt::format("exponential(rate={})", rate); }
   double mean_value() const noexcept { return 1 / rate; }
@@ -396,10 +455,21 @@ struct gamma {
     return scale * boost::math::gamma_p_inv(shape, u, detail::math_policy());
   }
   /// Marsaglia & Tsang, ACM TOMS 26(3), 2000; shape < 1 via Gamma(k+1) U^(1/k).
-  double draw(random_stream& s) const noexcept {
+  double draw(random_stream& s) const noexcept { return draw_parts(s).value; }
+
+  /// A draw as value = base u^exponent (u = 1, exponent = 0 for shape >= 1), parts kept: below
+  /// shape 0.05 the power can underflow to 0, and beta::draw then compares two draws by their
+  /// logarithms (it returned 0 / 0 = NaN for beta(0.001, 0.001) about a quarter of the time).
+  struct parts {
+    double value, base, u, exponent;
+    double log_value() const noexcept { return std::log(base) + std::log(u) * exponent; }
+  };
+  parts draw_parts(random_stream& s) const noexcept {
     if (shape < 1) {
       const gamma boosted{shape + 1, scale};
-      return boosted.draw(s) * std::pow(s.uniform_open01(), 1 / shape);
+      const double base = boosted.draw(s);  // first, then the uniform: one order everywhere
+      const double u = s.uniform_open01();
+      return {base * std::pow(u, 1 / shape), base, u, 1 / shape};
     }
     const double d = shape - 1.0 / 3.0, c = 1 / std::sqrt(9 * d);
     for (;;) {
@@ -408,8 +478,8 @@ struct gamma {
       if (v <= 0) continue;
       v = v * v * v;
       const double u = s.uniform_open01();
-      if (u < 1 - 0.0331 * x * x * x * x) return scale * d * v;
-      if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return scale * d * v;
+      if (u < 1 - 0.0331 * x * x * x * x) return whole(scale * d * v);
+      if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return whole(scale * d * v);
     }
   }
   void validate(std::string_view where) const {
@@ -417,10 +487,19 @@ struct gamma {
       detail::throw_invalid(fmt::format("{}.shape", where), shape, "a finite shape > 0");
     if (!(std::isfinite(scale) && scale > 0))
       detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale > 0");
+    detail::require_finite_quantiles(*this, fmt::format("{}.scale", where), scale);
+    if (!std::isfinite(scale * detail::gamma_draw_bound(shape)))
+      detail::throw_invalid(fmt::format("{}.scale", where), scale,
+                            fmt::format("a scale for which every draw of {} is finite (draws reach "
+                                        "{} x scale)",
+                                        describe(), detail::gamma_draw_bound(shape)));
   }
   std::string describe() const { return fmt::format("gamma(shape={}, scale={})", shape, scale); }
   double mean_value() const noexcept { return shape * scale; }
   double variance() const noexcept { return shape * scale * scale; }
+
+ private:
+  static parts whole(double value) noexcept { return {value, value, 1.0, 0.0}; }
 };
 
 /// Beta(a, b) on [0, 1].
@@ -429,15 +508,23 @@ struct beta {
   double quantile(double u) const { return boost::math::ibeta_inv(a, b, u, detail::math_policy()); }
   /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
   double draw(random_stream& s) const noexcept {
-    const double x = gamma{a, 1}.draw(s);
-    const double y = gamma{b, 1}.draw(s);
-    return x / (x + y);
+    const gamma::parts x = gamma{a, 1}.draw_parts(s);
+    const gamma::parts y = gamma{b, 1}.draw_parts(s);
+    const double sum = x.value + y.value;
+    if (sum > 0) return x.value / sum;
+    // Both underflowed to 0 (shapes below about 0.05): X / (X + Y) from log X and log Y.
+    return 1 / (1 + std::exp(y.log_value() - x.log_value()));
   }
   void validate(std::string_view where) const {
     if (!(std::isfinite(a) && a > 0))
       detail::throw_invalid(fmt::format("{}.a", where), a, "a finite shape > 0");
     if (!(std::isfinite(b) && b > 0))
       detail::throw_invalid(fmt::format("{}.b", where), b, "a finite shape > 0");
+    if (!std::isfinite(detail::gamma_draw_bound(a) + detail::gamma_draw_bound(b)))
+      detail::throw_invalid(fmt::format("{}.a", where), a,
+                            fmt::format("shapes whose gamma draws add up to a finite number "
+                                        "(b={}); draws reach about a + b",
+                                        b));
   }
   std::string describe() const { return fmt::format("beta(a={}, b={})", a, b); }
   double mean_value() const noexcept { return a / (a + b); }
@@ -467,6 +554,15 @@ struct student_t {
     detail::require_finite(fmt::format("{}.location", where), location);
     if (!(std::isfinite(scale) && scale >= 0))
       detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale >= 0");
+    // draw() divides by sqrt(V / nu), V ~ Gamma(nu/2, 2) = Gamma(nu/2 + 1, 2) u^(2/nu): with
+    // u >= 2^-53 the power is >= 2^(-106/nu) >= 2^-964 for nu >= 0.11, leaving 2^-110 for the
+    // Gamma(nu/2 + 1) factor, whose accepted values stay above 1e-25 = 2^-83 (Marsaglia-Tsang
+    // accepts v only if log u < x^2/2 + d (1 - v + log v), and log u >= log 2^-53). Below, V
+    // can underflow to 0 and the draw be infinite (the quantile overflows below nu = 0.052).
+    if (!(nu >= 0.11))
+      detail::throw_invalid(fmt::format("{}.nu", where), nu,
+                            "degrees of freedom >= 0.11 (below, draws can be infinite)");
+    detail::require_finite_quantiles(*this, fmt::format("{}.scale", where), scale);
   }
   std::string describe() const {
     return fmt::format("student_t(nu={}, location={}, scale={})", nu, location, scale);
@@ -520,6 +616,12 @@ struct poisson {
   void validate(std::string_view where) const {
     if (!(std::isfinite(mean) && mean >= 0))
       detail::throw_invalid(fmt::format("{}.mean", where), mean, "a finite mean >= 0");
+    // quantile() steps k by 1 from its normal approximation: above 2^53, k - 1 == k and the
+    // search never ends (poisson{1e300}.quantile(0.5) hung). 2^52 leaves room for the tail.
+    if (!(mean <= 0x1.0p52))
+      detail::throw_invalid(fmt::format("{}.mean", where), mean,
+                            "a mean <= 2^52 = 4503599627370496 (counts are whole numbers in a "
+                            "double below 2^53)");
   }
   std::string describe() const { return fmt::format("poisson(mean={})", mean); }
   double mean_value() const noexcept { return mean; }
@@ -574,10 +676,10 @@ struct choice {
                               "a finite weight >= 0");
       total += weights[i];
     }
-    if (!(total > 0))
+    if (!(total > 0 && std::isfinite(total)))  // quantile() compares u * total with sums
       detail::throw_invalid(fmt::format("{}.weights", where),
                             fmt::format("[{}]", fmt::join(weights, ", ")),
-                            "weights with a positive sum");
+                            "weights with a positive, finite sum");
   }
   std::string describe() const {
     if (weights.empty()) return fmt::format("choice(values=[{}])", fmt::join(values, ", "));
@@ -618,6 +720,12 @@ struct percent_around {
     detail::require_finite(fmt::format("{}.nominal", where), nominal);
     if (!(std::isfinite(percent) && percent >= 0))
       detail::throw_invalid(fmt::format("{}.percent", where), percent, "a finite percentage >= 0");
+    const uniform u = as_uniform();
+    if (!(std::isfinite(u.lo) && std::isfinite(u.hi) && std::isfinite(u.hi - u.lo)))
+      detail::throw_invalid(fmt::format("{}.percent", where), percent,
+                            fmt::format("a percentage for which nominal (1 -/+ percent/100) and "
+                                        "their difference are finite (nominal={})",
+                                        nominal));
   }
   std::string describe() const {
     return fmt::format("percent_around(nominal={}, percent={})", nominal, percent);

@@ -341,11 +341,25 @@ class generator {
       drawn_grid.emplace(grid_.make(grid_stream));
     }
     const time_grid& grid = fixed ? *fixed : *drawn_grid;
+    // A sample holding a NaN or infinite value (sample::non_finite_field) is not solved (the
+    // solver would throw and abort the whole run): it fails like a solve failing at its start,
+    // every row missing, and the failure policy applies.
+    auto unsolved = [this](const sample& x, const time_grid& g) {
+      const auto& model = samples_.settings().model_ptr();
+      trajectory tr(detail::to_eigen(g.times().data(), g.times().size()),
+                    trajectory::names_ptr(model, &model->species()), model);
+      tr.set_parameters(detail::to_eigen(x.parameters.data(), x.parameters.size()));
+      tr.set_initial_state(detail::to_eigen(x.initial_state.data(), x.initial_state.size()));
+      tr.set_status(solve_status::invalid_sample,
+                    fmt::format("{} = {}: a drawn value that is not finite; not solved",
+                                x.non_finite_field, x.non_finite_value));
+      return tr;
+    };
     for (int attempt = 0;; ++attempt) {
       const sample x = attempt == 0 ? samples_.draw(index, grid.start())
                                     : samples_.redraw(index, grid.start(), attempt);
       random_stream process(options_.seed, index, process_stream_purpose(attempt));
-      out.data = integrator_.integrate(x, grid, process);
+      out.data = x.finite() ? integrator_.integrate(x, grid, process) : unsolved(x, grid);
       out.attempts = attempt + 1;
       if (out.data.ok()) break;
       if (options_.on_failure == failure_policy::drop) {

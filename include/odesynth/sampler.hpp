@@ -83,6 +83,13 @@ struct sample {
   std::vector<double> initial_state;  ///< one per species
   parameter_schedule schedule;        ///< constant unless some parameter has a schedule
   bool has_schedule = false;
+  /// Empty unless a drawn value was NaN or infinite (a quantile that overflowed at a design
+  /// point further into a tail than validation checks, see distributions.hpp): then the first
+  /// such quantity, e.g. `sampler.parameter["beta"]`, and its value. Such a sample is not
+  /// solved: the generator makes it a trajectory with status invalid_sample.
+  std::string non_finite_field;
+  double non_finite_value = 0;
+  bool finite() const noexcept { return non_finite_field.empty(); }
 };
 
 class bound_sampler;
@@ -159,6 +166,7 @@ class sampler {
   }
 
   const model_description& model() const noexcept { return *model_; }
+  const std::shared_ptr<const model_description>& model_ptr() const noexcept { return model_; }
   const sampling_design& design() const noexcept { return design_; }
   int max_redraw_count() const noexcept { return max_redraws_; }
 
@@ -394,12 +402,16 @@ class bound_sampler {
       for (std::size_t k = 0; k < dims_; ++k) u[k] = s.uniform_open01();
     }
     std::size_t next = 0;
-    // `field_name()` builds the name for an error message: only when one is thrown (building
-    // "x0[prey]" for every draw was a third of a draw's cost).
+    sample out;
+    // `field_name()` builds the name for an error message or a non-finite value: only then
+    // (building "x0[prey]" for every draw was a third of a draw's cost).
     auto value_of = [&](auto field_name, const distribution& d, value_constraint c) {
       if (std::holds_alternative<dist::constant>(d)) return std::get<dist::constant>(d).value;
       double v = quantile(d, u[next++]);
-      for (int redraws = 0; !sampler::satisfies(v, c); ++redraws) {
+      // A non-finite value is not an error of the configuration (validation rejects
+      // distributions whose draws overflow at the stream's extreme uniforms) but of this
+      // draw: marked, never thrown, so one trajectory fails instead of the whole dataset.
+      for (int redraws = 0; std::isfinite(v) && !sampler::satisfies(v, c); ++redraws) {
         if (redraws == spec_.max_redraws_) {
           const std::string field = field_name();
           throw invalid_argument(
@@ -411,22 +423,27 @@ class bound_sampler {
         }
         v = quantile(d, s.uniform_open01());
       }
+      if (!std::isfinite(v) && out.finite()) {
+        out.non_finite_field = field_name();
+        out.non_finite_value = v;
+      }
       return v;
     };
 
-    sample out;
     out.parameters.resize(spec_.parameters_.size());
     for (std::size_t i = 0; i < spec_.parameters_.size(); ++i) {
       const auto& q = *spec_.parameters_[i];
       if (!q.scheduled)
-        out.parameters[i] = value_of([&q] { return q.name; }, q.dist, q.constraint);
+        out.parameters[i] = value_of([&q] { return "sampler.parameter[\"" + q.name + "\"]"; },
+                                     q.dist, q.constraint);
     }
     out.initial_state.resize(spec_.initial_values_.size());
     for (std::size_t i = 0; i < spec_.initial_values_.size(); ++i) {
       const auto& q = *spec_.initial_values_[i];
-      out.initial_state[i] =
-          value_of([&q] { return "x0[" + q.name + "]"; }, q.dist, q.constraint);
+      out.initial_state[i] = value_of([&q] { return "sampler.initial_value[\"" + q.name + "\"]"; },
+                                      q.dist, q.constraint);
     }
+    if (!out.finite()) return out;  // not solved: no schedule to build
     if (spec_.schedules_.empty()) {
       out.schedule = parameter_schedule::constant(out.parameters);
       return out;
@@ -442,11 +459,17 @@ class bound_sampler {
     for (const auto& sc : spec_.schedules_) {
       const std::string name = spec_.model_->parameters()[sc.parameter];
       drawn d{sc.parameter, {}, {}};
-      for (const auto& t : sc.switch_times)
-        d.times.push_back(
-            value_of([&name] { return name + ".switch_time"; }, t, value_constraint::none));
-      for (const auto& v : sc.values)
-        d.values.push_back(value_of([&name] { return name; }, v, sc.constraint));
+      for (std::size_t k = 0; k < sc.switch_times.size(); ++k)
+        d.times.push_back(value_of(
+            [&name, k] {
+              return fmt::format("sampler.schedule[\"{}\"].switch_times[{}]", name, k);
+            },
+            sc.switch_times[k], value_constraint::none));
+      for (std::size_t k = 0; k < sc.values.size(); ++k)
+        d.values.push_back(value_of(
+            [&name, k] { return fmt::format("sampler.schedule[\"{}\"].values[{}]", name, k); },
+            sc.values[k], sc.constraint));
+      if (!out.finite()) return out;  // a NaN would break the sort below
       std::sort(d.times.begin(), d.times.end());
       schedules.push_back(std::move(d));
     }

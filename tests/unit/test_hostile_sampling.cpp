@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <limits>
 #include <odesynth/distributions.hpp>
+#include <odesynth/generator.hpp>
 #include <odesynth/random.hpp>
+#include <odesynth/sampler.hpp>
 #include <odesynth/sde.hpp>
 #include <odesynth/time_grid.hpp>
+#include <string>
 #include <vector>
 
 #include "expect_error.hpp"
@@ -99,6 +102,18 @@ TEST_CASE("truncated normal moments are accurate in both tails and on narrow int
     CHECK(std::fabs(m - c.expected_mean) <= 1e-12 * std::fabs(c.expected_mean));
     CHECK(std::fabs(v - c.expected_variance) <= 1e-12 * c.expected_variance);
   }
+  // The upper tail of a range holding the mean is inverted from survival probabilities: the
+  // largest uniform gave inf for [0, inf) (Phi^-1(0.5 + 0.5 u) with 0.5 + 0.5 u rounding to 1),
+  // and [-3, inf) at 1 - 1e-12 was off by 3.5e-7 relative. References: mpmath at 50 digits,
+  // z = sqrt(2) erfinv(1 - 2 q) with q = Q(a) (1 - u) for the exact double u.
+  const double top = 1 - 0x1.0p-53;
+  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(top) ==
+        Approx(8.2923610758135955382).epsilon(1e-13));
+  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(1 - 1e-10) ==
+        Approx(6.4669510747324189844).epsilon(1e-12));
+  CHECK(dist::truncated_normal{0, 1, -3, inf}.quantile(1 - 1e-12) ==
+        Approx(7.0346752681801373246).epsilon(1e-12));
+
   // A point mass (sd = 0) sits at the mean clamped into the range.
   CHECK(dist::truncated_normal{5, 0, 0, 2}.mean_value() == 2);
   CHECK(dist::truncated_normal{5, 0, 0, 2}.variance() == 0);
@@ -207,4 +222,185 @@ TEST_CASE("SDE output times between steps get Brownian increments", "[sde][hosti
   CAPTURE(st.mean_square, st.lag_one, sde.steps_for(grid));
   CHECK(std::fabs(st.mean_square - 1) < 5 * std::sqrt(2.0 / static_cast<double>(st.count)));
   CHECK(std::fabs(st.lag_one) < 5 / std::sqrt(static_cast<double>(st.pairs)));
+}
+
+TEST_CASE("catalogue: hostile distributions", "[errors]") {
+  // Distributions whose draws cannot all be finite are refused when they are set, naming the
+  // field and the value (the stream's uniforms reach 2^-53 and 1 - 2^-53).
+  using test_support::expect_error;
+  auto parameter = [](odesynth::distribution d) {
+    odesynth::sampler(test_models::decay{}).parameter("k", std::move(d));
+  };
+  expect_error(
+      [&] {
+        parameter(dist::uniform{-1e308, 1e308});
+      },
+      {"sampler.parameter[\"k\"].hi = 1e+308", "lo=-1e+308"});
+  expect_error(
+      [&] {
+        parameter(dist::percent_around{1e308, 100});
+      },
+      {"sampler.parameter[\"k\"].percent = 100", "nominal=1e+308"});
+  expect_error(
+      [&] {
+        parameter(dist::normal{0, 1e308});
+      },
+      {"sampler.parameter[\"k\"].sd = 1e+308", "-inf"});
+  expect_error(
+      [&] {
+        parameter(dist::truncated_normal{1, 1e308});
+      },
+      {"sampler.parameter[\"k\"].sd = 1e+308"});
+  expect_error(
+      [&] {
+        parameter(dist::lognormal{0, 400});
+      },
+      {"sampler.parameter[\"k\"].sigma = 400", "lognormal(mu=0, sigma=400)", "inf"});
+  expect_error([&] { parameter(dist::lognormal{710, 0}); }, {"sampler.parameter[\"k\"].mu = 710"});
+  expect_error([&] { parameter(dist::exponential{1e-310}); },
+               {"sampler.parameter[\"k\"].rate = 1e-310"});
+  expect_error(
+      [&] {
+        parameter(dist::gamma{1, 1e307});
+      },
+      {"sampler.parameter[\"k\"].scale = 1e+307"});
+  // gamma's own draw reaches 54.9 scale for shape 1, past its quantile at 1 - 2^-53 (36.7).
+  expect_error(
+      [&] {
+        parameter(dist::gamma{1, 4e306});
+      },
+      {"sampler.parameter[\"k\"].scale = 4e+306", "54.9"});
+  expect_error(
+      [&] {
+        parameter(dist::beta{1e308, 1e308});
+      },
+      {"sampler.parameter[\"k\"].a = 1e+308", "b=1e+308"});
+  expect_error([&] { parameter(dist::student_t{0.05}); },
+               {"sampler.parameter[\"k\"].nu = 0.05", "0.11"});
+  expect_error(
+      [&] {
+        parameter(dist::student_t{3, 0, 1e307});
+      },
+      {"sampler.parameter[\"k\"].scale = 1e+307"});
+  expect_error([&] { parameter(dist::poisson{1e300}); },
+               {"sampler.parameter[\"k\"].mean = 1e+300", "2^52"});
+  expect_error(
+      [&] {
+        parameter(dist::choice{{1, 2}, {1e308, 1e308}});
+      },
+      {"sampler.parameter[\"k\"].weights = [1e+308, 1e+308]", "finite sum"});
+  expect_error(
+      [] {
+        odesynth::sampler(test_models::decay{}).initial_value("x", dist::lognormal{0, 400});
+      },
+      {"sampler.initial_value[\"x\"].sigma = 400"});
+
+  // Near the limits, what can be drawn is still accepted.
+  CHECK_NOTHROW(parameter(dist::uniform{-8e307, 8e307}));
+  CHECK_NOTHROW(parameter(dist::lognormal{0, 80}));  // e^(8.21 x 80) = e^657
+  CHECK_NOTHROW(parameter(dist::normal{0, 2e307}));
+  CHECK_NOTHROW(parameter(dist::student_t{0.11}));
+  CHECK_NOTHROW(parameter(dist::poisson{0x1.0p52}));
+  CHECK_NOTHROW(parameter(dist::beta{0.001, 0.001}));
+  CHECK_NOTHROW(parameter(dist::gamma{0.001, 1e300}));
+}
+
+TEST_CASE("beta draws with tiny shapes are never NaN", "[random][distribution][hostile]") {
+  // Beta(0.001, 0.001) = X / (X + Y) with gamma draws that underflow to 0 about half the time
+  // each: 0 / 0 was NaN in a quarter of the draws. The distribution puts half its mass next to
+  // 0 and half next to 1: mean 0.5, variance ab / ((a + b)^2 (a + b + 1)) = 0.2495; 20000
+  // draws give the mean an sd of 0.0035; 5 sd.
+  const dist::beta d{0.001, 0.001};
+  odesynth::random_stream s(4, 0, odesynth::stream_purpose::user);
+  const int n = 20000;
+  int bad = 0;
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = d.draw(s);
+    if (!(x >= 0 && x <= 1)) ++bad;
+    sum += x;
+  }
+  CHECK(bad == 0);
+  CHECK(std::fabs(sum / n - 0.5) < 5 * std::sqrt(d.variance() / n));
+}
+
+TEST_CASE("a non-finite draw fails one trajectory under the failure policy",
+          "[generator][hostile]") {
+  // normal(0, 2.05e307) passes validation (its quantile at 2^-53 is -1.68e308), but the
+  // unscrambled Halton design's point 2^62 - 1 is u = 2^-63, where the quantile (-9.0 sd) is
+  // -inf. The sampler marks the sample; the generator makes it a failed trajectory instead of
+  // letting the solver throw and abort the run.
+  using odesynth::solve_status;
+  const std::uint64_t bad = (std::uint64_t{1} << 62) - 1;
+  odesynth::sampler s(test_models::decay{});
+  s.parameter("k", 0.0)
+      .initial_value("x", dist::normal{0, 2.05e307})
+      .design(odesynth::sampling_design::halton(false));
+  const auto bound = s.bind(1);
+  const auto x = bound.draw(bad, 0.0);
+  CHECK_FALSE(x.finite());
+  CHECK(x.non_finite_field == "sampler.initial_value[\"x\"]");
+  CHECK(x.non_finite_value == -inf);
+  CHECK(bound.draw(bad - 1, 0.0).finite());
+
+  const auto grid = odesynth::time_grid::linspace(0, 1, 5);
+  auto make = [&](odesynth::failure_policy policy, std::size_t threads) {
+    odesynth::generator_options o;
+    o.seed = 1;
+    o.on_failure = policy;
+    o.threads = threads;
+    return odesynth::make_generator(test_models::decay{}, odesynth::solve_options{}, s, grid,
+                                    odesynth::pipeline<>{}, o);
+  };
+
+  SECTION("keep: status invalid_sample, every row missing, the usual layout") {
+    const auto g = make(odesynth::failure_policy::keep, 1);
+    const auto failed = g.make(bad);
+    const auto good = g.make(bad - 1);
+    REQUIRE(good.data.ok());
+    const auto& tr = failed.data;
+    CHECK(tr.status() == solve_status::invalid_sample);
+    CHECK_THAT(tr.message(), Catch::Contains("sampler.initial_value[\"x\"] = -inf"));
+    CHECK(failed.attempts == 1);
+    CHECK_FALSE(failed.dropped);
+    CHECK(tr.times() == good.data.times());
+    CHECK(tr.species() == good.data.species());
+    CHECK(tr.parameters().size() == good.data.parameters().size());
+    CHECK(tr.initial_state().size() == good.data.initial_state().size());
+    CHECK(tr.values().array().isNaN().all());
+    CHECK_FALSE(tr.mask().any());
+    CHECK(tr.consistent());
+    REQUIRE(tr.model() != nullptr);
+    CHECK(tr.model()->name() == "decay");
+
+    odesynth::generation_report report;
+    const auto all = g.collect(bad - 2, bad + 1, &report);
+    CHECK(report.delivered == 3);
+    CHECK(report.count(solve_status::invalid_sample) == 1);
+    CHECK(all[2].status() == solve_status::invalid_sample);
+  }
+  SECTION("drop") {
+    const auto g = make(odesynth::failure_policy::drop, 2);
+    CHECK(g.make(bad).dropped);
+    odesynth::generation_report report;
+    const auto all = g.collect(bad - 2, bad + 1, &report);
+    CHECK(report.delivered == 2);
+    CHECK(report.dropped == 1);
+  }
+  SECTION("resample: a fresh draw, solved; the same whatever the thread count") {
+    const auto one = make(odesynth::failure_policy::resample, 1);
+    const auto redrawn = one.make(bad);
+    CHECK(redrawn.attempts == 2);
+    CHECK(redrawn.data.ok());
+    odesynth::generation_report r1, r2;
+    const auto a = one.collect(bad - 3, bad + 1, &r1);
+    const auto b = make(odesynth::failure_policy::resample, 2).collect(bad - 3, bad + 1, &r2);
+    CHECK(r1.resampled == 1);
+    CHECK(r2.resampled == 1);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].ok());
+      CHECK(a[i].values() == b[i].values());
+    }
+  }
 }
