@@ -507,10 +507,11 @@ class generator {
     std::uint64_t empty_from = begin;
     bool stalled = false;
     while (have < rows && !stalled) {
-      // A long empty stretch takes bigger batches (up to where the limit would be reached),
-      // so a stall costs a few pool start-ups rather than limit / batch of them.
+      // A long empty stretch takes bigger batches, so a stall costs a few pool start-ups
+      // rather than limit / batch of them; none goes past where the stall would be found, so
+      // what was solved until then (the report) does not depend on the thread count either.
       const std::uint64_t empty = begin - empty_from;
-      const std::uint64_t batch = std::max(base_batch, std::min(empty, limit - empty));
+      const std::uint64_t batch = std::min(std::max(base_batch, empty), limit - empty);
       // Clamped: begin + batch would wrap past the last index, 2^64 - 1.
       const std::uint64_t end =
           begin + std::min(batch, std::numeric_limits<std::uint64_t>::max() - begin);

@@ -307,7 +307,7 @@ TEST_CASE("collect_rows ends with generation_stalled when every solve is dropped
     CHECK(e.rows_wanted() == 10);
     CHECK(e.rows_collected() == 0);
     CHECK(e.report().delivered == 0);
-    CHECK(e.report().dropped >= 10000);
+    CHECK(e.report().dropped == 10000);
     CHECK(report->dropped == e.report().dropped);  // the caller's report is filled too
     CHECK_THAT(std::string(e.what()),
                Catch::Contains("generator.collect_rows") && Catch::Contains("0 of 10 rows") &&
@@ -355,6 +355,8 @@ TEST_CASE("where collect_rows stalls does not depend on the thread count",
       }
       CHECK(e.first_index() == *first);
       CHECK(e.rows_collected() == rows);
+      // Nothing is solved past the stall point, so the counts agree too.
+      CHECK(e.report().delivered + e.report().dropped == e.first_index() + 4);
     }
   }
   CHECK(rows > 0);
@@ -617,4 +619,28 @@ TEST_CASE("catalogue: hostile generator sizes", "[errors]") {
         (void)odesynth::redraw_until_within(may_drop_rows, odesynth::bounds{0, 1}).layout_after(in);
       },
       {"redraw_until_within.noise", "random_subset(fraction=0.5)"});
+
+  // Sizes that cannot be allocated.
+  generator_options o;
+  o.threads = 2;
+  o.window = std::numeric_limits<std::size_t>::max() / 2;
+  expect_error([&] { (void)lv_generator(o); },
+               {"generator_options.window", "9223372036854775807", "at most 1048576"});
+  o.window = 0;
+  o.stall_limit = 0;
+  expect_error([&] { (void)lv_generator(o); }, {"generator_options.stall_limit", "= 0"});
+  o.stall_limit = 10000;
+  const auto g = lv_generator(o);
+  expect_error([&] { (void)g.collect(0, std::uint64_t{1} << 63); },
+               {"generator.collect.end", "9223372036854775808", "fits in memory", "run()"});
+  expect_error([&] { (void)g.collect(5, (std::uint64_t{1} << 40) + 5); },
+               {"generator.collect.end", "1099511627781", "begin = 5"});
+  expect_error([&] { (void)g.collect_rows(std::uint64_t{1} << 62); },
+               {"generator.collect_rows.rows", "4611686018427387904", "fits in memory"});
+
+  // Nothing ever delivered: a typed error instead of an endless loop.
+  expect_error<odesynth::generation_stalled>(
+      [] { (void)exploding_generator(0.5, 2, 50).collect_rows(10, 3); },
+      {"generator.collect_rows", "0 of 10 rows", "[3, 53)", "generator_options.stall_limit = 50",
+       "50 dropped"});
 }
