@@ -3,7 +3,8 @@
 // Numbers are written by fmt in their shortest form that reads back to the same double
 // (a CSV round trip is exact); a missing value is written `nan`, which pandas, numpy and R
 // read as missing. Writing to a path is atomic (detail/atomic_file.hpp): the file appears
-// complete or not at all, and an existing file is only replaced with overwrite = true.
+// complete or not at all, and an existing file is only replaced with overwrite = true, and
+// only if it is a regular file (not a link, FIFO, device, socket or folder).
 #pragma once
 
 #include <fmt/format.h>

@@ -13,8 +13,9 @@
 //   by commit(), so the patch never moves the data (numpy reserves the same room for a
 //   growing axis).
 // - A file goes through detail::atomic_file: under its final name there is the complete file
-//   or nothing, an existing file is only replaced with overwrite = true (checked when the
-//   writer is made, before any data is written), and an abandoned writer leaves no file.
+//   or nothing, an existing file is only replaced with overwrite = true and only if it is a
+//   regular file (checked when the writer is made, before any data is written, and again at
+//   the rename), and an abandoned writer leaves no file.
 // - Values reach the file through a 1 MiB buffer, large appends directly; conversions
 //   (float64 -> float32 rounds to nearest, -> int64/uint64 only for exact integers) go
 //   through one fixed scratch buffer, so memory does not grow with the array. An append is

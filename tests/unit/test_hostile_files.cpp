@@ -2,21 +2,32 @@
 // that do not fit where they go, destinations that are not what they seem, and what a killed
 // writer leaves behind. Each TEST_CASE failed before its fix; the catalogue at the end pins
 // the message of every refusal.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <odesynth/csv.hpp>
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
+#include <odesynth/npy.hpp>
+#include <odesynth/npz.hpp>
 #include <odesynth/provenance.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "expect_error.hpp"
 #include "test_models.hpp"
@@ -109,6 +120,45 @@ void rebuild(const std::string& metadata) {
   odesynth::dataset_metadata_info info;
   odesynth::generator_from_metadata(models::lotka_volterra{}, metadata, odesynth::pipeline<>{}, {},
                                     &info);
+}
+
+// The names in `folder`, sorted.
+std::vector<std::string> names_in(const fs::path& folder) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(folder)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What is at `path` (links not followed), in the words of the library's messages.
+std::string entry_kind(const fs::path& path) {
+  switch (fs::symlink_status(path).type()) {
+    case fs::file_type::regular: return "a regular file";
+    case fs::file_type::directory: return "a folder";
+    case fs::file_type::symlink: return "a symbolic link";
+    case fs::file_type::character: return "a character device";
+    case fs::file_type::fifo: return "a FIFO";
+    case fs::file_type::socket: return "a socket";
+    case fs::file_type::not_found: return "nothing";
+    default: return "something else";
+  }
+}
+
+// A socket file at `path` (bound, then closed: the file stays).
+bool make_socket(const fs::path& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.string().size() >= sizeof(address.sun_path)) return ::close(fd), false;
+  std::strcpy(address.sun_path, path.c_str());
+  const bool bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return bound;
+}
+
+odesynth::trajectory small_trajectory() {
+  return odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3));
 }
 
 }  // namespace
@@ -283,6 +333,82 @@ TEST_CASE("the SimbaML subfolder is a plain name inside the dataset", "[dataset]
   CHECK(fs::exists(tmp.path / "d" / "csv" / "lotka_volterra_2.csv"));
 }
 
+// Item 17. With overwrite = true a single-file writer renamed its temporary over whatever
+// was at the path: a FIFO, a socket or a device node became a regular file, a symbolic link
+// was replaced by a file, a folder failed only at the end. Only a regular file is replaced
+// now; anything else is an io_error naming the path and what is there, checked when the
+// writer is made and again just before the rename.
+TEST_CASE("single-file writers replace only regular files", "[io][hostile]") {
+  temp_folder tmp;
+  const auto tr = small_trajectory();
+  const double values[3] = {1, 2, 3};
+  struct special {
+    fs::path path;
+    std::string kind;
+  };
+  std::vector<special> entries;
+  REQUIRE(::mkfifo((tmp.path / "fifo").c_str(), 0644) == 0);
+  entries.push_back({tmp.path / "fifo", "a FIFO"});
+  write_file(tmp.path / "target", "keep");
+  fs::create_symlink(tmp.path / "target", tmp.path / "link");
+  entries.push_back({tmp.path / "link", "a symbolic link"});
+  fs::create_symlink("/dev/null", tmp.path / "devlink");
+  entries.push_back({tmp.path / "devlink", "a symbolic link"});
+  fs::create_directory(tmp.path / "folder");
+  entries.push_back({tmp.path / "folder", "a folder"});
+  if (make_socket(tmp.path / "socket"))
+    entries.push_back({tmp.path / "socket", "a socket"});
+  else
+    WARN("no socket file: not tested");
+  // A device node needs CAP_MKNOD (root in most containers): /dev/null's numbers.
+  if (::mknod((tmp.path / "device").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0)
+    entries.push_back({tmp.path / "device", "a character device"});
+  else
+    WARN("no device node (mknod refused): not tested");
+  const auto before = names_in(tmp.path);
+
+  for (const auto& e : entries) {
+    CAPTURE(e.path, e.kind);
+    const auto refused = [&](auto&& write) {
+      try {
+        write();
+        FAIL_CHECK("replaced " << e.kind);
+      } catch (const odesynth::io_error& error) {
+        CHECK(error.path() == e.path.string());
+        CHECK_THAT(error.what(), Catch::Contains(e.path.string()) && Catch::Contains(e.kind) &&
+                                     Catch::Contains("not a regular file"));
+      }
+    };
+    odesynth::csv_options overwrite;
+    overwrite.overwrite = true;
+    refused([&] { odesynth::write_csv(e.path, tr, overwrite); });
+    refused([&] { odesynth::write_npy(e.path, odesynth::npy_dtype::float64, {3}, values, true); });
+    refused([&] {
+      odesynth::npz_writer z(e.path, true);
+      z.add_bytes("a.txt", "x");
+      z.commit();
+    });
+    // Still what it was, and nothing left beside it.
+    CHECK(entry_kind(e.path) == e.kind);
+    CHECK(names_in(tmp.path) == before);
+  }
+  CHECK(read_file(tmp.path / "target") == "keep");
+
+  // Made while the writer was writing: refused at the rename, temporary removed.
+  odesynth::npy_writer late(tmp.path / "late.npy", odesynth::npy_dtype::float64, {}, true);
+  late.append(values, 3);
+  REQUIRE(::mkfifo((tmp.path / "late.npy").c_str(), 0644) == 0);
+  CHECK_THROWS_WITH(late.commit(), Catch::Contains("late.npy") && Catch::Contains("a FIFO"));
+  CHECK(entry_kind(tmp.path / "late.npy") == "a FIFO");
+  fs::remove(tmp.path / "late.npy");
+  CHECK(names_in(tmp.path) == before);
+
+  // A regular file is still replaced.
+  write_file(tmp.path / "plain.npy", "old");
+  odesynth::write_npy(tmp.path / "plain.npy", odesynth::npy_dtype::float64, {3}, values, true);
+  CHECK(odesynth::read_npy(tmp.path / "plain.npy").values == std::vector<double>{1, 2, 3});
+}
+
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
   SECTION("json: duplicate key in a large object") {
     expect_error<odesynth::parse_error>(
@@ -295,6 +421,25 @@ TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
     out.simbaml.subfolder = "../escape";
     expect_error([&] { out.validate(); },
                  {"dataset_options.simbaml.subfolder", "../escape", "plain folder name"});
+  }
+  SECTION("csv: overwrite onto a FIFO") {
+    temp_folder tmp;
+    REQUIRE(::mkfifo((tmp.path / "fifo.csv").c_str(), 0644) == 0);
+    odesynth::csv_options o;
+    o.overwrite = true;
+    expect_error<odesynth::io_error>(
+        [&] { odesynth::write_csv(tmp.path / "fifo.csv", small_trajectory(), o); },
+        {(tmp.path / "fifo.csv").string(), "not a regular file", "a FIFO"});
+  }
+  SECTION("npy: overwrite onto a symbolic link") {
+    temp_folder tmp;
+    fs::create_symlink("/dev/null", tmp.path / "link.npy");
+    const double v[1] = {1};
+    expect_error<odesynth::io_error>(
+        [&] {
+          odesynth::write_npy(tmp.path / "link.npy", odesynth::npy_dtype::float64, {1}, v, true);
+        },
+        {(tmp.path / "link.npy").string(), "not a regular file", "a symbolic link"});
   }
   SECTION("metadata: max_attempts beyond int") {
     expect_error<odesynth::parse_error>(

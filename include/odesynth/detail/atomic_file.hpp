@@ -5,7 +5,9 @@
 // step is a rename, not a copy), which is flushed, fsync'ed and closed with every return code
 // checked; then it is renamed into place and the folder is fsync'ed so the rename itself
 // survives a power cut. Without `overwrite`, the final step is link() + unlink(), which fails
-// atomically if the name was taken in the meantime. Temporary files are named
+// atomically if the name was taken in the meantime. The destination rules are those of every
+// odesynth writer (detail/destination.hpp): with `overwrite` only a regular file is replaced,
+// never a symbolic link, FIFO, device, socket or folder. Temporary files are named
 // ".<name>.odesynth-tmp-<pid>-<n>", recognisable for clean-up after a crash.
 //
 // Writes are buffered (1 MiB) so that small writes cost no system call; a write at least as
@@ -16,7 +18,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -28,51 +29,31 @@
 #include <utility>
 
 #include "../error.hpp"
+#include "destination.hpp"
 
-#if defined(__unix__) || defined(__APPLE__)
+#if ODESYNTH_DETAIL_POSIX_IO
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#define ODESYNTH_DETAIL_POSIX_IO 1
 #else
 #include <cstdio>
-#define ODESYNTH_DETAIL_POSIX_IO 0
 #endif
 
 namespace odesynth::detail {
 
-inline std::string errno_text(int code) { return std::generic_category().message(code); }
-
 class atomic_file {
  public:
-  static constexpr std::string_view temp_marker = ".odesynth-tmp-";
+  static constexpr std::string_view temp_marker = detail::temp_marker;
 
   /// Opens a temporary file beside `path`. Throws io_error if the folder is missing or not
-  /// writable, or if `path` exists and `overwrite` is false.
-  /// `durable = false` skips the fsyncs (still renamed into place atomically): for files
+  /// writable, if `path` exists and `overwrite` is false, or if `path` is anything but a regular
+  /// file. `durable = false` skips the fsyncs (still renamed into place atomically): for files
   /// inside an atomic_folder, whose commit syncs everything at once.
   atomic_file(std::filesystem::path path, bool overwrite, bool durable = true)
       : path_(std::move(path)), overwrite_(overwrite), durable_(durable) {
-    namespace fs = std::filesystem;
-    if (path_.filename().empty())
-      throw io_error(path_.string(), fmt::format("{}: not a file name", path_.string()));
-    fs::path dir = path_.parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code ec;
-    const auto dir_status = fs::status(dir, ec);
-    if (!fs::exists(dir_status))
-      throw io_error(path_.string(), fmt::format("cannot write {}: folder {} does not exist",
-                                                 path_.string(), dir.string()));
-    if (!fs::is_directory(dir_status))
-      throw io_error(path_.string(), fmt::format("cannot write {}: {} is not a folder",
-                                                 path_.string(), dir.string()));
-    if (!overwrite_ && fs::exists(fs::symlink_status(path_, ec)))
-      throw io_error(
-          path_.string(),
-          fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
-    static std::atomic<unsigned long> counter{0};
-    temp_ = dir / fmt::format(".{}{}{}-{}", path_.filename().string(), temp_marker, process_id(),
-                              counter.fetch_add(1));
+    const std::filesystem::path dir = check_destination(path_, destination_kind::file, overwrite_);
+    const std::string name = path_.filename().string();
+    temp_ = temporary_path(dir, name);
     open_temp();
   }
 
@@ -148,6 +129,14 @@ class atomic_file {
     fd_ = -1;
     if (::close(fd) != 0) fail_errno("close");
     if (overwrite_) {
+      // Checked again just before the rename: a FIFO or link made while the file was written
+      // is not replaced either (rename() would take its place without a word).
+      try {
+        check_replaceable(path_, destination_kind::file, true);
+      } catch (...) {
+        abandon();
+        throw;
+      }
       if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
     } else if (::link(temp_.c_str(), path_.c_str()) == 0) {
       ::unlink(temp_.c_str());
@@ -156,10 +145,12 @@ class atomic_file {
           fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
     } else {
       // File systems without hard links: best effort check-then-rename.
-      std::error_code ec;
-      if (std::filesystem::exists(path_, ec))
-        fail_message(
-            fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
+      try {
+        check_replaceable(path_, destination_kind::file, false);
+      } catch (...) {
+        abandon();
+        throw;
+      }
       if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename");
     }
     committed_ = true;
@@ -170,10 +161,13 @@ class atomic_file {
       fail_errno("close");
     }
     file_ = nullptr;
+    try {
+      check_replaceable(path_, destination_kind::file, overwrite_);
+    } catch (...) {
+      abandon();
+      throw;
+    }
     std::error_code ec;
-    if (!overwrite_ && std::filesystem::exists(path_, ec))
-      fail_message(
-          fmt::format("{} already exists (pass overwrite = true to replace it)", path_.string()));
     std::filesystem::rename(temp_, path_, ec);
     if (ec)
       fail_message(
@@ -200,14 +194,6 @@ class atomic_file {
 
  private:
   static constexpr std::size_t flush_threshold = std::size_t{1} << 20;
-
-  static long process_id() noexcept {
-#if ODESYNTH_DETAIL_POSIX_IO
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
-  }
 
   void open_temp() {
 #if ODESYNTH_DETAIL_POSIX_IO

@@ -9,12 +9,13 @@
 // it is first renamed aside, leaving a short window with neither) and then deleted.
 //
 // A process killed mid-write leaves only its temporary folder; the next atomic_folder for the
-// same destination removes temporaries whose process no longer exists.
+// same destination removes temporaries whose process no longer exists. The destination rules
+// and the clean-up are shared with atomic_file (detail/destination.hpp): an existing
+// destination is replaced only if it is a real folder, never through a symbolic link.
 #pragma once
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -24,10 +25,10 @@
 
 #include "../error.hpp"
 #include "atomic_file.hpp"
+#include "destination.hpp"
 
 #if ODESYNTH_DETAIL_POSIX_IO
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -43,41 +44,14 @@ class atomic_folder {
   atomic_folder(std::filesystem::path path, bool overwrite)
       : path_(std::move(path)), overwrite_(overwrite) {
     namespace fs = std::filesystem;
-    while (!path_.empty() && path_.filename().empty()) path_ = path_.parent_path();  // "a/b/"
-    if (path_.empty() || path_.filename() == "." || path_.filename() == "..")
-      throw io_error(path_.string(), fmt::format("{}: not a folder name", path_.string()));
-    fs::path parent = path_.parent_path();
-    if (parent.empty()) parent = ".";
+    // "a/b/" -> "a/b"; "/" stays itself (its parent is itself) and is refused as a name.
+    while (!path_.empty() && path_.filename().empty() && path_.parent_path() != path_)
+      path_ = path_.parent_path();
+    const fs::path parent = check_destination(path_, destination_kind::folder, overwrite_);
+    const std::string name = path_.filename().string();
+    remove_stale_temporaries(parent, name);
+    temp_ = temporary_path(parent, name);
     std::error_code ec;
-    const auto parent_status = fs::status(parent, ec);
-    if (!fs::exists(parent_status))
-      throw io_error(path_.string(), fmt::format("cannot write {}: folder {} does not exist",
-                                                 path_.string(), parent.string()));
-    if (!fs::is_directory(parent_status))
-      throw io_error(path_.string(), fmt::format("cannot write {}: {} is not a folder",
-                                                 path_.string(), parent.string()));
-#if ODESYNTH_DETAIL_POSIX_IO
-    if (::access(parent.c_str(), W_OK | X_OK) != 0)
-      throw io_error(path_.string(),
-                     fmt::format("cannot write {}: folder {} is not writable ({})", path_.string(),
-                                 parent.string(), errno_text(errno)));
-#endif
-    const auto existing = fs::symlink_status(path_, ec);
-    if (fs::exists(existing)) {
-      if (!overwrite_)
-        throw io_error(path_.string(), fmt::format("{} already exists (pass overwrite = true to "
-                                                   "replace it)",
-                                                   path_.string()));
-      if (!fs::is_directory(existing))
-        throw io_error(path_.string(),
-                       fmt::format("{} exists and is not a folder; not replacing it with a "
-                                   "dataset folder",
-                                   path_.string()));
-    }
-    remove_stale_temporaries(parent, path_.filename().string());
-    static std::atomic<unsigned long> counter{0};
-    temp_ = parent / fmt::format(".{}{}{}-{}", path_.filename().string(), temp_marker, process_id(),
-                                 counter.fetch_add(1));
     if (!fs::create_directory(temp_, ec) || ec) {
       const std::string why = ec ? ec.message() : "it already exists";
       temp_.clear();
@@ -90,7 +64,7 @@ class atomic_folder {
   atomic_folder& operator=(const atomic_folder&) = delete;
   ~atomic_folder() { abandon(); }
 
-  static constexpr std::string_view temp_marker = ".odesynth-tmp-";
+  static constexpr std::string_view temp_marker = detail::temp_marker;
 
   const std::filesystem::path& path() const noexcept { return path_; }
   /// Where to write the files until commit().
@@ -100,9 +74,8 @@ class atomic_folder {
     namespace fs = std::filesystem;
     sync_contents();
     sync(temp_);
-    std::error_code ec;
-    const bool exists = fs::exists(fs::symlink_status(path_, ec));
-    if (!exists) {
+    const std::string existing = describe_entry(path_);
+    if (existing.empty()) {
       if (::rename(temp_.c_str(), path_.c_str()) != 0) {
         const int code = errno;
         fail(fmt::format("cannot move the finished dataset to {}: {}", path_.string(),
@@ -114,6 +87,13 @@ class atomic_folder {
             fmt::format("{} appeared while the dataset was written (pass overwrite = true to "
                         "replace it)",
                         path_.string()));
+      // Checked again: a link or file put there while the dataset was written is not
+      // exchanged with it (renameat2 would swap them without a word).
+      if (existing != "a folder")
+        fail(
+            fmt::format("{} exists and is not a folder (it is {}); not replacing it with a "
+                        "dataset folder",
+                        path_.string(), existing));
       exchange_and_remove_old();
     }
     temp_.clear();
@@ -133,48 +113,10 @@ class atomic_folder {
   /// ended (left by a crash or a kill). Returns how many were removed.
   static std::size_t remove_stale_temporaries(const std::filesystem::path& parent,
                                               const std::string& name) {
-    namespace fs = std::filesystem;
-    std::size_t removed = 0;
-    std::error_code ec;
-    const std::string prefix = "." + name + std::string(temp_marker);
-    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string file = it->path().filename().string();
-      if (file.compare(0, prefix.size(), prefix) != 0) continue;
-      const std::string rest = file.substr(prefix.size());
-      const auto dash = rest.find('-');
-      if (dash == std::string::npos) continue;
-      long pid = 0;
-      try {
-        pid = std::stol(rest.substr(0, dash));
-      } catch (...) {
-        continue;
-      }
-      if (process_alive(pid)) continue;
-      std::error_code rm;
-      if (fs::remove_all(it->path(), rm) > 0 && !rm) ++removed;
-    }
-    return removed;
+    return detail::remove_stale_temporaries(parent, name);
   }
 
  private:
-  static long process_id() noexcept {
-#if ODESYNTH_DETAIL_POSIX_IO
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
-  }
-  static bool process_alive(long pid) noexcept {
-#if ODESYNTH_DETAIL_POSIX_IO
-    if (pid <= 0) return true;  // unknown: leave it alone
-    if (pid == static_cast<long>(::getpid())) return true;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
-#else
-    (void)pid;
-    return true;
-#endif
-  }
-
   static void sync(const std::filesystem::path& dir) noexcept {
 #if ODESYNTH_DETAIL_POSIX_IO
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
