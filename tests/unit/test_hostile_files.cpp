@@ -157,6 +157,32 @@ bool make_socket(const fs::path& path) {
   return bound;
 }
 
+// Dies at once, as a process killed by someone else: no destructor, no clean-up.
+[[noreturn]] void die() {
+  ::kill(::getpid(), SIGKILL);
+  ::_exit(4);
+}
+
+// Runs `f` in a child process, which must die() in it (a writer killed mid-write); returns
+// the child's pid, reaped (so no process has it any more).
+template <class F>
+long killed_child(F&& f) {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      f();
+    } catch (...) {
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+  return static_cast<long>(child);
+}
+
 odesynth::trajectory small_trajectory() {
   return odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3));
 }
@@ -407,6 +433,81 @@ TEST_CASE("single-file writers replace only regular files", "[io][hostile]") {
   write_file(tmp.path / "plain.npy", "old");
   odesynth::write_npy(tmp.path / "plain.npy", odesynth::npy_dtype::float64, {3}, values, true);
   CHECK(odesynth::read_npy(tmp.path / "plain.npy").values == std::vector<double>{1, 2, 3});
+}
+
+// Item 18. A single-file writer killed before its commit left ".<name>.odesynth-tmp-<pid>-<n>"
+// forever; dataset folders already removed such temporaries of dead processes. Now every
+// writer does, for its own destination, and leaves alone the temporaries of live processes
+// and names that are not exactly a temporary's.
+TEST_CASE("a killed single-file writer's temporary is removed by the next write",
+          "[io][hostile][kill]") {
+  temp_folder tmp;
+  const double values[3] = {1, 2, 3};
+  const auto temporaries_of = [&](std::string_view name) {
+    std::vector<std::string> out;
+    for (const auto& f : names_in(tmp.path))
+      if (f.rfind(fmt::format(".{}.odesynth-tmp-", name), 0) == 0) out.push_back(f);
+    return out;
+  };
+
+  // npy: a streaming writer killed after its first rows.
+  const long npy_pid = killed_child([&] {
+    odesynth::npy_writer w(tmp.path / "a.npy", odesynth::npy_dtype::float64, {3});
+    w.append(values, 3);
+    die();
+  });
+  REQUIRE(temporaries_of("a.npy").size() == 1);
+  CHECK_THAT(temporaries_of("a.npy")[0], Catch::Contains(fmt::format("-tmp-{}-", npy_pid)));
+  odesynth::write_npy(tmp.path / "a.npy", odesynth::npy_dtype::float64, {1, 3}, values);
+  CHECK(temporaries_of("a.npy").empty());
+
+  // npz: an archive killed after its first member.
+  killed_child([&] {
+    odesynth::npz_writer z(tmp.path / "b.npz");
+    z.add_bytes("x.txt", std::string(1000, 'x'));
+    die();
+  });
+  REQUIRE(temporaries_of("b.npz").size() == 1);
+  {
+    odesynth::npz_writer z(tmp.path / "b.npz");
+    z.add_bytes("y.txt", "y");
+    z.commit();
+  }
+  CHECK(temporaries_of("b.npz").empty());
+
+  // csv: temporaries named exactly as the writer names them. A dead process's goes; this
+  // process's (another thread could be writing) and a live child's stay, and so do names
+  // that only look alike ("-old" is a replaced dataset moved aside by the fallback path).
+  const pid_t live = ::fork();
+  REQUIRE(live >= 0);
+  if (live == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  const std::vector<std::string> kept = {
+      fmt::format(".c.csv.odesynth-tmp-{}-7", static_cast<long>(::getpid())),
+      fmt::format(".c.csv.odesynth-tmp-{}-0", static_cast<long>(live)),
+      fmt::format(".c.csv.odesynth-tmp-{}-0-old", npy_pid),
+      ".c.csv.odesynth-tmp-x-0",
+      fmt::format(".cc.csv.odesynth-tmp-{}-0", npy_pid),
+  };
+  for (const auto& name : kept) write_file(tmp.path / name, "not mine");
+  write_file(tmp.path / fmt::format(".c.csv.odesynth-tmp-{}-3", npy_pid), "stale");
+  odesynth::write_csv(tmp.path / "c.csv", small_trajectory());
+  for (const auto& name : kept) CHECK(fs::exists(tmp.path / name));
+  CHECK_FALSE(fs::exists(tmp.path / fmt::format(".c.csv.odesynth-tmp-{}-3", npy_pid)));
+  ::kill(live, SIGKILL);
+  ::waitpid(live, nullptr, 0);
+  for (const auto& name : kept) fs::remove(tmp.path / name);
+
+  // The metadata.json of a sharded dataset: its writer killed, the next run removes it.
+  const auto g = lv_generator();
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "shards", 10);
+  const fs::path stale =
+      tmp.path / "shards" / fmt::format(".metadata.json.odesynth-tmp-{}-0", npy_pid);
+  write_file(stale, "{");
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "shards", 10);
+  CHECK_FALSE(fs::exists(stale));
 }
 
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {

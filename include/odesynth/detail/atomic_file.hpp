@@ -8,7 +8,8 @@
 // atomically if the name was taken in the meantime. The destination rules are those of every
 // odesynth writer (detail/destination.hpp): with `overwrite` only a regular file is replaced,
 // never a symbolic link, FIFO, device, socket or folder. Temporary files are named
-// ".<name>.odesynth-tmp-<pid>-<n>", recognisable for clean-up after a crash.
+// ".<name>.odesynth-tmp-<pid>-<n>"; those of killed writers are removed by the next writer of
+// the same path.
 //
 // Writes are buffered (1 MiB) so that small writes cost no system call; a write at least as
 // large as the buffer goes straight to the file, saving a copy. write_at() overwrites bytes
@@ -45,14 +46,19 @@ class atomic_file {
  public:
   static constexpr std::string_view temp_marker = detail::temp_marker;
 
-  /// Opens a temporary file beside `path`. Throws io_error if the folder is missing or not
-  /// writable, if `path` exists and `overwrite` is false, or if `path` is anything but a regular
-  /// file. `durable = false` skips the fsyncs (still renamed into place atomically): for files
+  /// Opens a temporary file beside `path`, after removing stale temporaries of killed
+  /// writers of `path`. Throws io_error if the folder is missing or not writable, if `path`
+  /// exists and `overwrite` is false, or if `path` is anything but a regular file.
+  /// `durable = false` skips the fsyncs (still renamed into place atomically): for files
   /// inside an atomic_folder, whose commit syncs everything at once.
   atomic_file(std::filesystem::path path, bool overwrite, bool durable = true)
       : path_(std::move(path)), overwrite_(overwrite), durable_(durable) {
     const std::filesystem::path dir = check_destination(path_, destination_kind::file, overwrite_);
     const std::string name = path_.filename().string();
+    // One pass over the folder's entries (about 0.17 us each: 17 ms for 100,000 files, next to
+    // 1-7 ms for the fsyncs of a durable write), the price of never leaving a killed writer's
+    // temporary behind.
+    remove_stale_temporaries(dir, name);
     temp_ = temporary_path(dir, name);
     open_temp();
   }
