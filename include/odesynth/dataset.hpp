@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -163,21 +164,149 @@ dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uin
 
 namespace detail {
 
+// A metadata document without its report and file list (and, unless `with_range`, without
+// generation.begin and .end), as (key, text) pairs for comparison.
+inline std::vector<std::pair<std::string, std::string>> configuration(const json& doc,
+                                                                      bool with_range) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, value] : doc.as_object("metadata")) {
+    if (key == "report" || key == "files") continue;
+    if (key == "generation" && !with_range && value.is_object()) {
+      json g = json::make_object();
+      for (const auto& [k, v] : value.as_object("metadata.generation"))
+        if (k != "begin" && k != "end") g.set(k, v);
+      out.emplace_back(key, g.dump());
+    } else {
+      out.emplace_back(key, value.dump());
+    }
+  }
+  return out;
+}
+
 // True if two metadata documents describe the same generation (everything but the report and
 // the file list): a finished shard may then be reused instead of regenerated.
 inline bool same_generation(const json& a, const json& b) {
-  const auto& oa = a.as_object("metadata");
-  const auto& ob = b.as_object("metadata");
-  std::vector<std::pair<std::string, std::string>> ka, kb;
-  for (const auto& [key, value] : oa)
-    if (key != "report" && key != "files") ka.emplace_back(key, value.dump());
-  for (const auto& [key, value] : ob)
-    if (key != "report" && key != "files") kb.emplace_back(key, value.dump());
-  return ka == kb;
+  return configuration(a, true) == configuration(b, true);
 }
 
 inline std::string shard_name(std::uint64_t begin, std::uint64_t end) {
   return fmt::format("shard-{:012}-{:012}", begin, end);
+}
+
+// True if `name` is one of the shards of [begin, end) in shards of `shard_size` (O(1)).
+inline bool planned_shard(const std::string& name, std::uint64_t begin, std::uint64_t end,
+                          std::uint64_t shard_size) {
+  std::uint64_t a = 0;
+  const char* first = name.data() + 6;  // after "shard-"
+  const auto r = std::from_chars(first, name.data() + name.size(), a);
+  if (r.ec != std::errc() || a < begin || a >= end || (a - begin) % shard_size != 0) return false;
+  return name == shard_name(a, a + std::min(shard_size, end - a));
+}
+
+// A name shard_name() makes: "shard-<digits>-<digits>", at least 12 digits each.
+inline bool is_shard_name(std::string_view name) {
+  const auto digits = [](std::string_view d) {
+    if (d.size() < 12 || d.size() > 20) return false;
+    for (char c : d)
+      if (c < '0' || c > '9') return false;
+    return true;
+  };
+  if (name.substr(0, 6) != "shard-") return false;
+  const auto dash = name.find('-', 6);
+  return dash != std::string_view::npos && digits(name.substr(6, dash - 6)) &&
+         digits(name.substr(dash + 1));
+}
+
+// write_dataset_shards' destination, checked before any solve: absent (then created), or a
+// real folder (not a symbolic link: the shards would land in whatever it points to) holding
+// only what write_dataset_shards writes there - the shard folders of this run, temporaries
+// of shards or of metadata.json, and the metadata.json of a sharded dataset (of the same
+// generator unless `overwrite`). That is what a run leaves behind, finished or killed at any
+// point, so it is resumed; anything else is someone else's folder and is refused.
+inline void prepare_shard_folder(const std::filesystem::path& folder, std::uint64_t begin,
+                                 std::uint64_t end, std::uint64_t shard_size, const json& expected,
+                                 bool overwrite) {
+  namespace fs = std::filesystem;
+  const std::string existing = describe_entry(folder);
+  if (existing.empty()) {
+    check_destination(folder, destination_kind::folder, false);
+    std::error_code ec;
+    if (!fs::create_directory(folder, ec) && ec)
+      throw io_error(folder.string(),
+                     fmt::format("cannot create {}: {}", folder.string(), ec.message()));
+    if (describe_entry(folder) != "a folder")
+      throw io_error(folder.string(), fmt::format("{} appeared meanwhile and is not a folder; "
+                                                  "not writing shards into it",
+                                                  folder.string()));
+    return;
+  }
+  if (existing != "a folder")
+    throw io_error(folder.string(),
+                   fmt::format("{} exists and is not a folder (it is {}); not writing shards "
+                               "into it",
+                               folder.string(), existing));
+  const auto foreign = [&](const std::string& why) {
+    throw io_error(folder.string(),
+                   fmt::format("{} exists and is not a sharded dataset ({}); not writing "
+                               "shards into it",
+                               folder.string(), why));
+  };
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
+    names.push_back(it->path().filename().string());
+  if (ec)
+    throw io_error(folder.string(),
+                   fmt::format("cannot read the folder {}: {}", folder.string(), ec.message()));
+  std::sort(names.begin(), names.end());  // the same entry is named whatever the listing order
+  for (const auto& name : names) {
+    const fs::path entry = folder / name;
+    const std::string kind = describe_entry(entry);
+    if (name == "metadata.json") {
+      if (kind != "a regular file") foreign(fmt::format("its metadata.json is {}", kind));
+      std::ifstream in(entry, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      bool sharded = false;
+      std::optional<json> doc;
+      try {
+        doc = json::parse(text, entry.string());
+        const json* format = doc->find("format");
+        const json* files = doc->find("files");
+        sharded = format && format->is_string() &&
+                  format->as_string("format") == "odesynth-dataset" && files && files->is_array();
+        for (std::size_t i = 0; sharded && i < files->as_array("files").size(); ++i) {
+          const json& f = files->as_array("files")[i];
+          sharded = f.is_string() && is_shard_name(f.as_string("files"));
+        }
+        sharded = sharded && doc->find("generation") && doc->find("generation")->is_object();
+      } catch (const error&) {
+        sharded = false;
+      }
+      if (!sharded) foreign("its metadata.json is not a sharded dataset's");
+      if (!overwrite && configuration(*doc, false) != configuration(expected, false))
+        throw io_error(folder.string(),
+                       fmt::format("{} holds a sharded dataset made with other settings (pass "
+                                   "overwrite = true to replace it)",
+                                   folder.string()));
+      continue;
+    }
+    if (is_shard_name(name)) {
+      if (kind != "a folder") foreign(fmt::format("it holds {}, which is {}", name, kind));
+      if (!planned_shard(name, begin, end, shard_size))
+        throw io_error(folder.string(),
+                       fmt::format("{} holds {}, which is not one of this run's shards (a "
+                                   "different range or shard size); not mixing them",
+                                   folder.string(), name));
+      continue;
+    }
+    // A temporary of a shard or of metadata.json: ".<that name>.odesynth-tmp-<pid>-<n>".
+    const auto marker = name.find(temp_marker);
+    if (marker != std::string::npos && marker > 1) {
+      const std::string of = name.substr(1, marker - 1);
+      if ((of == "metadata.json" || is_shard_name(of)) && temporary_owner(name, of) >= 0) continue;
+    }
+    foreign(fmt::format("it holds {}", name));
+  }
 }
 
 }  // namespace detail
@@ -196,14 +325,21 @@ struct sharded_dataset_result {
 /// that was interrupted resumes where it stopped and gives exactly the files of an
 /// uninterrupted run. A shard folder made with other settings is an error unless
 /// options.overwrite. When all shards exist, `folder/metadata.json` describes the whole range
-/// and lists them.
+/// and lists them. An existing `folder` must be a real folder (never a symbolic link) holding
+/// nothing but this run's shard folders, temporaries of shards or metadata.json, and the
+/// metadata.json of a sharded dataset of the same generator (of any generator with
+/// overwrite): anything else is an io_error before any solve, whatever options.overwrite.
 template <class Integrator, class Transform>
 sharded_dataset_result write_dataset_shards(const generator<Integrator, Transform>& g,
                                             std::uint64_t begin, std::uint64_t end,
-                                            const std::filesystem::path& folder,
+                                            const std::filesystem::path& destination,
                                             std::uint64_t shard_size,
                                             const dataset_options& options = {}) {
   namespace fs = std::filesystem;
+  // "out/d/" -> "out/d": with the slash, a symbolic link "d" would be followed.
+  fs::path folder = destination;
+  while (!folder.empty() && folder.filename().empty() && folder.parent_path() != folder)
+    folder = folder.parent_path();
   options.validate();
   if (shard_size == 0)
     detail::throw_invalid("write_dataset_shards.shard_size", shard_size, "a size >= 1");
@@ -214,20 +350,13 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
   if (const auto n = g.samples().required_count(); n && end > *n)
     detail::throw_invalid("write_dataset_shards.end", end,
                           fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
-  std::error_code ec;
-  const fs::path parent = folder.parent_path().empty() ? fs::path(".") : folder.parent_path();
-  if (!fs::is_directory(parent, ec))
-    throw io_error(folder.string(), fmt::format("cannot write {}: folder {} does not exist",
-                                                folder.string(), parent.string()));
-  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec))
-    throw io_error(folder.string(), fmt::format("{} exists and is not a folder", folder.string()));
-  fs::create_directories(folder, ec);
-  if (ec)
-    throw io_error(folder.string(),
-                   fmt::format("cannot create {}: {}", folder.string(), ec.message()));
+  detail::prepare_shard_folder(
+      folder, begin, end, shard_size,
+      detail::json::parse(dataset_metadata(g, begin, end, generation_report{})), options.overwrite);
 
+  std::error_code ec;
   sharded_dataset_result result;
-  result.folder = folder;
+  result.folder = destination;
   generation_report total;
   for (std::uint64_t a = begin; a < end; a += std::min(shard_size, end - a)) {
     const std::uint64_t b = a + std::min(shard_size, end - a);

@@ -510,6 +510,109 @@ TEST_CASE("a killed single-file writer's temporary is removed by the next write"
   CHECK_FALSE(fs::exists(stale));
 }
 
+// Item 15. write_dataset_shards wrote into any existing folder: without overwrite it added
+// shard folders to a user's folder and replaced the user's metadata.json, and through a
+// symbolic link it wrote into the link's target. Now the destination is absent (created), or
+// a folder holding only what write_dataset_shards writes - shard folders, their temporaries
+// and a metadata.json of a sharded dataset - which is resumed; anything else is refused with
+// an io_error naming the folder, before any solve.
+TEST_CASE("write_dataset_shards resumes its own shards and refuses any other destination",
+          "[dataset][shards][hostile]") {
+  temp_folder tmp;
+  std::size_t progress_calls = 0;
+  generator_options o;
+  o.seed = 11;
+  o.threads = 1;
+  o.on_progress = [&](const odesynth::progress&) { ++progress_calls; };
+  const auto g =
+      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
+                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, o);
+  odesynth::dataset_options overwrite;
+  overwrite.overwrite = true;
+  const auto refused = [&](const fs::path& folder, std::string_view why,
+                           const fs::path& named = {}) {
+    CAPTURE(folder, why);
+    const std::string path = named.empty() ? folder.string() : named.string();
+    for (const auto& options : {odesynth::dataset_options{}, overwrite}) {
+      const std::size_t calls = progress_calls;
+      try {
+        odesynth::write_dataset_shards(g, 0, 20, folder, 10, options);
+        FAIL_CHECK("wrote shards");
+      } catch (const odesynth::io_error& e) {
+        CHECK(e.path() == path);
+        CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains(std::string(why)));
+      }
+      CHECK(progress_calls == calls);  // refused before any solve
+    }
+  };
+
+  // A user's folder with a metadata.json of their own.
+  const fs::path user = tmp.path / "user";
+  fs::create_directory(user);
+  write_file(user / "metadata.json", "{\"mine\": true}\n");
+  write_file(user / "notes.txt", "notes");
+  refused(user, "not a sharded dataset");
+  CHECK(names_in(user) == std::vector<std::string>{"metadata.json", "notes.txt"});
+  CHECK(read_file(user / "metadata.json") == "{\"mine\": true}\n");
+
+  // A dataset written by write_dataset is not a sharded dataset either.
+  odesynth::write_dataset(g, 0, 5, tmp.path / "plain");
+  const auto plain = names_in(tmp.path / "plain");
+  refused(tmp.path / "plain", "not a sharded dataset");
+  CHECK(names_in(tmp.path / "plain") == plain);
+
+  // Symbolic links are not followed: to an empty folder, or to a sharded dataset.
+  fs::create_directory(tmp.path / "target");
+  fs::create_directory_symlink(tmp.path / "target", tmp.path / "link");
+  refused(tmp.path / "link", "a symbolic link");
+  CHECK(fs::is_empty(tmp.path / "target"));
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "shards", 10);
+  const auto shards = names_in(tmp.path / "shards");
+  fs::create_directory_symlink(tmp.path / "shards", tmp.path / "shards-link");
+  refused(tmp.path / "shards-link", "a symbolic link");
+  // A file, and a shard folder that is a link.
+  write_file(tmp.path / "file", "x");
+  refused(tmp.path / "file", "not a folder");
+  fs::create_directory(tmp.path / "linked-shard");
+  fs::create_directory_symlink(tmp.path / "shards" / "shard-000000000000-000000000010",
+                               tmp.path / "linked-shard" / "shard-000000000000-000000000010");
+  refused(tmp.path / "linked-shard", "not a sharded dataset");
+  // Shards of another partition of the range would be mixed with this run's.
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "fives", 5);
+  refused(tmp.path / "fives", "shard-000000000000-000000000005");
+  // "link/" resolves the link: the trailing slash does not get a link followed either.
+  refused(tmp.path / "link" / "", "a symbolic link", tmp.path / "link");
+
+  // Resuming: the same run again reuses every shard and rewrites the same metadata.json.
+  const std::string metadata = read_file(tmp.path / "shards" / "metadata.json");
+  const auto again = odesynth::write_dataset_shards(g, 0, 20, tmp.path / "shards", 10);
+  CHECK(again.shards_reused == 2);
+  CHECK(read_file(tmp.path / "shards" / "metadata.json") == metadata);
+  CHECK(names_in(tmp.path / "shards") == shards);
+  // A run killed before its first shard: an empty folder, or one holding only temporaries.
+  fs::create_directory(tmp.path / "empty");
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "empty", 10);
+  CHECK(names_in(tmp.path / "empty") == shards);
+  fs::create_directory(tmp.path / "killed");
+  fs::create_directory(tmp.path / "killed" /
+                       ".shard-000000000000-000000000010.odesynth-tmp-999999999-0");
+  odesynth::write_dataset_shards(g, 0, 20, tmp.path / "killed", 10);
+  CHECK(names_in(tmp.path / "killed") == shards);
+
+  // Another generator's sharded dataset: refused without overwrite, replaced with it.
+  generator_options other = o;
+  other.seed = 12;
+  const auto g12 =
+      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
+                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, other);
+  CHECK_THROWS_WITH(odesynth::write_dataset_shards(g12, 0, 20, tmp.path / "shards", 10),
+                    Catch::Contains("other settings"));
+  CHECK(read_file(tmp.path / "shards" / "metadata.json") == metadata);
+  odesynth::write_dataset_shards(g12, 0, 20, tmp.path / "shards", 10, overwrite);
+  CHECK(read_file(tmp.path / "shards" / "metadata.json") != metadata);
+  CHECK(names_in(tmp.path / "shards") == shards);
+}
+
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
   SECTION("json: duplicate key in a large object") {
     expect_error<odesynth::parse_error>(
@@ -541,6 +644,21 @@ TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
           odesynth::write_npy(tmp.path / "link.npy", odesynth::npy_dtype::float64, {1}, v, true);
         },
         {(tmp.path / "link.npy").string(), "not a regular file", "a symbolic link"});
+  }
+  SECTION("shards: into a folder that is not a sharded dataset") {
+    temp_folder tmp;
+    write_file(tmp.path / "notes.txt", "mine");
+    expect_error<odesynth::io_error>(
+        [&] { odesynth::write_dataset_shards(lv_generator(), 0, 4, tmp.path, 2); },
+        {tmp.path.string(), "not a sharded dataset", "notes.txt"});
+  }
+  SECTION("shards: through a symbolic link") {
+    temp_folder tmp;
+    fs::create_directory(tmp.path / "target");
+    fs::create_directory_symlink(tmp.path / "target", tmp.path / "link");
+    expect_error<odesynth::io_error>(
+        [&] { odesynth::write_dataset_shards(lv_generator(), 0, 4, tmp.path / "link", 2); },
+        {(tmp.path / "link").string(), "a symbolic link"});
   }
   SECTION("metadata: max_attempts beyond int") {
     expect_error<odesynth::parse_error>(
