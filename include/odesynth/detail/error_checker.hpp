@@ -64,12 +64,11 @@ class tolerance_checker {
       const auto take = [&worst](value_type e) { worst = (e > worst || e != e) ? e : worst; };
       if (abs_tol_per_species_) {
         for (std::size_t i = 0; i < n; ++i)
-          take(abs(x_err[i]) / (abs_tol_per_species_[i] +
-                                rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
+          take(abs(x_err[i]) /
+               (abs_tol_per_species_[i] + rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
       } else {
         for (std::size_t i = 0; i < n; ++i)
-          take(abs(x_err[i]) /
-               (abs_tol_ + rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
+          take(abs(x_err[i]) / (abs_tol_ + rel_tol_ * (abs(x_old[i]) + a_dxdt * abs(dxdt_old[i]))));
       }
       return std::isfinite(worst) ? worst : std::numeric_limits<value_type>::infinity();
     }

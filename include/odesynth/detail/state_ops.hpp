@@ -49,7 +49,8 @@ bool all_finite_array(const Eigen::ArrayBase<Derived>& a) noexcept {
 /// Whether n consecutive values are all finite. Short runs (a few species) take a loop
 /// without branches: Eigen's vectorised reduction has a set-up cost that dominated there.
 inline bool all_finite_values(const double* v, std::size_t n) noexcept {
-  if (n >= 16) return all_finite_array(Eigen::Map<const Eigen::ArrayXd>(v, static_cast<Eigen::Index>(n)));
+  if (n >= 16)
+    return all_finite_array(Eigen::Map<const Eigen::ArrayXd>(v, static_cast<Eigen::Index>(n)));
   double zero = 0;
   for (std::size_t i = 0; i < n; ++i) zero += v[i] * 0.0;
   return zero == 0.0;
