@@ -90,8 +90,8 @@ struct dataset_options {
 };
 
 struct dataset_result {
-  std::filesystem::path folder;
-  generation_report report;
+  std::filesystem::path folder;    ///< empty when the run was cancelled (nothing written)
+  generation_report report;        ///< report.cancelled: a progress callback stopped the run
   std::vector<std::string> files;  ///< relative to folder
 };
 
@@ -108,7 +108,9 @@ dataset_layout layout_of(const generator<Integrator, Transform>& g) {
   return layout;
 }
 
-/// Generates trajectories [begin, end) with `g` into the dataset folder `folder`.
+/// Generates trajectories [begin, end) with `g` into the dataset folder `folder`. When the
+/// generator's progress callback stops the run (generation_control::stop), nothing is
+/// written: the result has an empty folder and file list and report.cancelled set.
 template <class Integrator, class Transform>
 dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uint64_t begin,
                              std::uint64_t end, const std::filesystem::path& folder,
@@ -145,6 +147,12 @@ dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uin
     if (tidy) (*tidy)(index, tr);
     if (numpy) (*numpy)(index, tr);
   });
+  if (result.report.cancelled) {
+    // A stopped run is not a dataset: nothing is committed. The sinks (declared after `out`)
+    // close their files, then `out` removes its temporary folder; whatever was at `folder`
+    // before stays as it was. The report says how far the run got.
+    return result;
+  }
   result.files = parameters.finish();
   const auto append = [&result](std::vector<std::string> more) {
     result.files.insert(result.files.end(), more.begin(), more.end());
@@ -388,14 +396,15 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
                                    shard.string()));
     }
     const auto written = write_dataset(g, a, b, shard, options);
-    total.requested += written.report.requested;
-    total.delivered += written.report.delivered;
-    total.dropped += written.report.dropped;
-    total.resampled += written.report.resampled;
-    for (std::size_t k = 0; k < total.status_counts.size(); ++k)
-      total.status_counts[k] += written.report.status_counts[k];
+    total.add(written.report);
     total.elapsed_seconds += written.report.elapsed_seconds;
-    total.peak_alive = std::max(total.peak_alive, written.report.peak_alive);
+    if (written.report.cancelled) {
+      // The shards committed so far are complete and are reused when the run is resumed; the
+      // whole dataset's metadata.json is not written, since it means every shard exists.
+      total.cancelled = true;
+      result.report = total;
+      return result;
+    }
   }
   result.report = total;
 

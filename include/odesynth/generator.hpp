@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -171,6 +172,17 @@ struct generation_report {
 
   std::uint64_t count(solve_status s) const { return status_counts[static_cast<std::size_t>(s)]; }
   std::uint64_t failed() const { return delivered - count(solve_status::ok); }
+
+  /// Adds the counts of a run over a further range (peak_alive: the larger; elapsed and
+  /// cancelled: left to the caller, who knows whether the runs overlapped in time).
+  void add(const generation_report& r) {
+    requested += r.requested;
+    delivered += r.delivered;
+    dropped += r.dropped;
+    resampled += r.resampled;
+    for (std::size_t k = 0; k < status_counts.size(); ++k) status_counts[k] += r.status_counts[k];
+    peak_alive = std::max(peak_alive, r.peak_alive);
+  }
 };
 
 /// collect_rows gave up: generator_options::stall_limit consecutive trajectories, from index
@@ -533,13 +545,7 @@ class generator {
         have += static_cast<std::uint64_t>(t.num_times());
         out.push_back(std::move(t));
       });
-      total.requested += r.requested;
-      total.delivered += r.delivered;
-      total.dropped += r.dropped;
-      total.resampled += r.resampled;
-      for (std::size_t k = 0; k < total.status_counts.size(); ++k)
-        total.status_counts[k] += r.status_counts[k];
-      total.peak_alive = std::max(total.peak_alive, r.peak_alive);
+      total.add(r);
       begin = end;
       if (r.cancelled) {
         total.cancelled = true;

@@ -613,6 +613,71 @@ TEST_CASE("write_dataset_shards resumes its own shards and refuses any other des
   CHECK(names_in(tmp.path / "shards") == shards);
 }
 
+// Cancellation (issue 12 item 12) reaches the writers: a stopped run commits nothing, an
+// existing dataset under the same name survives an overwrite that was stopped, and a sharded
+// run keeps its finished shards and resumes into exactly the uninterrupted dataset.
+TEST_CASE("a cancelled write commits nothing and a cancelled sharded write resumes",
+          "[dataset][shards][hostile][cancel]") {
+  temp_folder tmp;
+  std::size_t calls = 0;
+  std::size_t stop_after = 0;  // calls; 0 = never stop
+  generator_options o;
+  o.seed = 5;
+  o.threads = 2;
+  o.progress_interval = 0;  // a call per trajectory, so the stop lands mid-run
+  o.on_progress = [&](const odesynth::progress&) {
+    ++calls;
+    return stop_after != 0 && calls >= stop_after ? odesynth::generation_control::stop
+                                                  : odesynth::generation_control::proceed;
+  };
+  const auto g =
+      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
+                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, o);
+  odesynth::dataset_options overwrite;
+  overwrite.overwrite = true;
+
+  const fs::path folder = tmp.path / "data";
+  odesynth::write_dataset(g, 0, 8, folder);
+  const auto before = names_in(folder);
+  const std::string metadata = read_file(folder / "metadata.json");
+  calls = 0;
+  stop_after = 3;
+  const auto stopped = odesynth::write_dataset(g, 0, 40, folder, overwrite);
+  CHECK(stopped.report.cancelled);
+  CHECK(stopped.report.delivered + stopped.report.dropped < 40);
+  CHECK(stopped.folder.empty());
+  CHECK(stopped.files.empty());
+  CHECK(names_in(folder) == before);
+  CHECK(read_file(folder / "metadata.json") == metadata);
+  CHECK(names_in(tmp.path) == std::vector<std::string>{"data"});  // no temporary left
+  calls = 0;
+  const auto fresh = odesynth::write_dataset(g, 0, 40, tmp.path / "fresh");
+  CHECK(fresh.report.cancelled);
+  CHECK_FALSE(fs::exists(tmp.path / "fresh"));
+  CHECK(names_in(tmp.path) == std::vector<std::string>{"data"});
+
+  // Shards of 10: the stop lands in the second shard (the first takes about 11 calls).
+  stop_after = 0;
+  odesynth::write_dataset_shards(g, 0, 30, tmp.path / "reference", 10);
+  calls = 0;
+  stop_after = 15;
+  const auto part = odesynth::write_dataset_shards(g, 0, 30, tmp.path / "shards", 10);
+  CHECK(part.report.cancelled);
+  CHECK(names_in(tmp.path / "shards") ==
+        std::vector<std::string>{"shard-000000000000-000000000010"});
+  stop_after = 0;
+  const auto resumed = odesynth::write_dataset_shards(g, 0, 30, tmp.path / "shards", 10);
+  CHECK_FALSE(resumed.report.cancelled);
+  CHECK(resumed.shards_reused == 1);
+  CHECK(names_in(tmp.path / "shards") == names_in(tmp.path / "reference"));
+  CHECK(read_file(tmp.path / "shards" / "metadata.json") ==
+        read_file(tmp.path / "reference" / "metadata.json"));
+  for (const auto& shard : names_in(tmp.path / "reference"))
+    if (shard != "metadata.json")
+      CHECK(read_file(tmp.path / "shards" / shard / "values.npy") ==
+            read_file(tmp.path / "reference" / shard / "values.npy"));
+}
+
 TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
   SECTION("json: duplicate key in a large object") {
     expect_error<odesynth::parse_error>(
