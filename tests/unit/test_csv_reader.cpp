@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_folder.hpp"
 #include "test_models.hpp"
 
 namespace fs = std::filesystem;
@@ -28,24 +29,7 @@ namespace {
 
 constexpr const char* source = "mem/data.csv";
 
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    std::string pattern = (fs::temp_directory_path() / "odesynth-csv-reader-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = path / name;
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return p;
-  }
-};
+using test_support::temp_folder;
 
 odesynth::trajectory wide(const std::string& text, const csv_read_options& options = {}) {
   std::istringstream in(text);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "python.hpp"
+#include "temp_folder.hpp"
 #include "test_models.hpp"
 
 namespace fs = std::filesystem;
@@ -43,20 +44,7 @@ namespace models = test_models;
 
 namespace {
 
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           fmt::format("odesynth-test-dataset-{}-{}", static_cast<long>(::getpid()), counter++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test_support::temp_folder;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -461,9 +449,9 @@ TEST_CASE("a writer killed at any moment leaves nothing or a complete dataset",
     REQUIRE(child > 0);
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
-    child_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - t0)
-                           .count());
+    child_us.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
     REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
     if (reference_values.empty()) reference_values = read_file(target / "values.npy");
     check_complete(reference_values);

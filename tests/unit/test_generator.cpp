@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "test_models.hpp"
+#include "test_samplers.hpp"
 
 using odesynth::failure_policy;
 using odesynth::generator_options;
@@ -21,19 +22,9 @@ using odesynth::time_grid;
 using odesynth::trajectory;
 namespace dist = odesynth::dist;
 namespace models = test_models;
+using test_models::lv_sampler;
 
 namespace {
-
-sampler lv_sampler() {
-  sampler s(models::lotka_volterra{});
-  s.parameter("alpha", dist::uniform{1.0, 2.0})
-      .parameter("beta", dist::uniform{0.5, 1.5})
-      .parameter("gamma", dist::uniform{2.0, 4.0})
-      .parameter("delta", 1.0)
-      .initial_value("prey", dist::uniform{5, 15})
-      .initial_value("predator", dist::uniform{2, 8});
-  return s;
-}
 
 auto lv_generator(std::size_t threads, std::uint64_t seed = 11) {
   generator_options o;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "temp_folder.hpp"
 #include "test_models.hpp"
 
 namespace fs = std::filesystem;
@@ -42,22 +43,7 @@ using test_support::expect_error;
 
 namespace {
 
-// A fresh folder under the system's temporary directory, removed with everything in it.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           fmt::format("odesynth-test-hostile-{}-{}", static_cast<long>(::getpid()), counter++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path, ec);
-  }
-};
+using test_support::temp_folder;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -31,7 +31,9 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "temp_folder.hpp"
 #include "test_models.hpp"
+#include "test_samplers.hpp"
 
 namespace fs = std::filesystem;
 using odesynth::generator_options;
@@ -41,6 +43,7 @@ using odesynth::trajectory;
 using odesynth::trajectory_layout;
 namespace dist = odesynth::dist;
 namespace models = test_models;
+using test_models::lv_sampler;
 
 namespace {
 
@@ -65,17 +68,6 @@ bool finishes_within(double seconds, F f) {
     return false;
   result.get();
   return true;
-}
-
-sampler lv_sampler() {
-  sampler s(models::lotka_volterra{});
-  s.parameter("alpha", dist::uniform{1.0, 2.0})
-      .parameter("beta", dist::uniform{0.5, 1.5})
-      .parameter("gamma", dist::uniform{2.0, 4.0})
-      .parameter("delta", 1.0)
-      .initial_value("prey", dist::uniform{5, 15})
-      .initial_value("predator", dist::uniform{2, 8});
-  return s;
 }
 
 template <class Transform = odesynth::pipeline<>>
@@ -121,20 +113,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           fmt::format("odesynth-test-hostile-{}-{}", static_cast<long>(::getpid()), counter++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test_support::temp_folder;
 
 }  // namespace
 

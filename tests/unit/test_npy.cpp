@@ -20,32 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "temp_folder.hpp"
+
 namespace fs = std::filesystem;
 using Catch::Contains;
 using odesynth::npy_dtype;
 
 namespace {
 
-// A fresh folder under the system temp folder, removed on destruction.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    std::string pattern = (fs::temp_directory_path() / "odesynth-npy-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path))
-      names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-};
+using test_support::temp_folder;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -1,9 +1,9 @@
 // Solving: every failure is a status and a message, never an exception escaping the solve
 // and never NaN or garbage passed off as data; every bad input is a typed exception naming
 // the field and the value.
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <odesynth/lambda_model.hpp>
@@ -399,7 +399,7 @@ TEST_CASE("row_writer finds the first row holding a non-finite value", "[solve][
     CHECK(w.first_non_finite(0, rows) == rows);
     CHECK(w.first_non_finite(2, 5) == 7);
     buffer[6 * cols + cols - 1] = std::numeric_limits<double>::quiet_NaN();  // row 6, last column
-    buffer[8 * cols] = std::numeric_limits<double>::infinity();               // row 8
+    buffer[8 * cols] = std::numeric_limits<double>::infinity();              // row 8
     CHECK(w.first_non_finite(0, rows) == 6);
     CHECK(w.first_non_finite(2, 4) == 6);  // rows 2..5 clean: returns first + count
     CHECK(w.first_non_finite(7, 2) == 8);
@@ -418,9 +418,9 @@ TEST_CASE("the step error norm is odeint's formula and rejects any NaN or infini
   auto expected = [&](const double* atols) {
     double worst = 0;
     for (std::size_t i = 0; i < x.size(); ++i)
-      worst = std::max(worst, std::fabs(err[i]) / ((atols ? atols[i] : atol) +
-                                                    rtol * (std::fabs(x[i]) +
-                                                            dt * std::fabs(dxdt[i]))));
+      worst =
+          std::max(worst, std::fabs(err[i]) / ((atols ? atols[i] : atol) +
+                                               rtol * (std::fabs(x[i]) + dt * std::fabs(dxdt[i]))));
     return worst;
   };
   using fixed = std::array<double, 5>;
@@ -450,8 +450,8 @@ TEST_CASE("the step error norm is odeint's formula and rejects any NaN or infini
   CHECK(norm(err, nullptr) == expected(nullptr));
   CHECK(norm(err, per_species.data()) == expected(per_species.data()));
   for (std::size_t at = 0; at < err.size(); ++at)
-    for (double b : {std::numeric_limits<double>::quiet_NaN(),
-                     std::numeric_limits<double>::infinity()}) {
+    for (double b :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
       CAPTURE(at, b);
       std::vector<double> e = err;
       e[at] = b;

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "temp_folder.hpp"
 #include "test_models.hpp"
 
 namespace fs = std::filesystem;
@@ -20,27 +21,7 @@ namespace models = test_models;
 
 namespace {
 
-// A fresh folder under the system temp folder, removed on destruction.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    std::string pattern = (fs::temp_directory_path() / "odesynth-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, ec);
-    fs::remove_all(path, ec);
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path))
-      names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-};
+using test_support::temp_folder;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
