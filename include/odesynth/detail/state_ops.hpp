@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -95,9 +96,14 @@ void copy_values(const In& in, Out& out) noexcept {
 /// A copy into an Eigen vector by memcpy: g++ 12 reports a false -Warray-bounds when Eigen's
 /// vectorised copy from a Map is inlined against a one-element braced list, and an element
 /// loop (what this was) cost 300 instructions per 100-point time grid copied per solve.
+/// The byte count is bounded explicitly (Eigen could not have allocated more): g++ 12 -O3
+/// otherwise infers a range above PTRDIFF_MAX from a caller's span arithmetic and reports a
+/// false -Wstringop-overflow.
 inline Eigen::VectorXd to_eigen(const double* data, std::size_t size) {
   Eigen::VectorXd out(static_cast<Eigen::Index>(size));
-  if (size > 0) std::memcpy(out.data(), data, size * sizeof(double));
+  const auto bytes = static_cast<std::size_t>(out.size()) * sizeof(double);
+  constexpr auto most = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+  if (bytes > 0 && bytes <= most) std::memcpy(out.data(), data, bytes);
   return out;
 }
 
