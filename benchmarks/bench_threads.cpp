@@ -316,7 +316,8 @@ double hand_lv(const std::vector<odesynth::sample>& samples, std::size_t first, 
     std::size_t row = 0;
     ode::integrate_times(
         stepper, [&p](const vec& y, vec& d, double t) { lotka_volterra{}(y, d, t, p); }, x,
-        times.begin(), times.end(), 1e-3, [&](const vec& y, double) {
+        times.begin(), times.end(), 1e-3,
+        [&](const vec& y, double) {
           rows[2 * row] = y[0];
           rows[2 * row + 1] = y[1];
           ++row;
@@ -349,7 +350,8 @@ double hand_chain(const std::vector<odesynth::sample>& samples, std::size_t firs
           d[0] = -k * y[0];
           for (std::size_t j = 1; j < species; ++j) d[j] = k * y[j - 1] - k * y[j];
         },
-        x, times.begin(), times.end(), 1e-3, [&](const vec& y, double) {
+        x, times.begin(), times.end(), 1e-3,
+        [&](const vec& y, double) {
           std::copy(y.begin(), y.end(), rows.begin() + static_cast<std::ptrdiff_t>(species * row));
           ++row;
         });

@@ -40,9 +40,9 @@
 #include <iterator>
 #include <map>
 #include <memory>
-#include <odesynth/csv.hpp>
 #include <odesynth/dataset.hpp>
 #include <odesynth/generator.hpp>
+#include <odesynth/io/csv.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/sampler.hpp>
 #include <optional>

@@ -18,8 +18,8 @@
 #include <filesystem>
 #include <fstream>
 #include <odesynth/dataset.hpp>
+#include <odesynth/io/npy.hpp>
 #include <odesynth/models.hpp>
-#include <odesynth/npy.hpp>
 #include <odesynth/transforms.hpp>
 #include <string>
 #include <vector>

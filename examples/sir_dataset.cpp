@@ -7,15 +7,14 @@
 // Writes <output-folder>/ (the dataset) and <output-folder>.png (the plot, if gnuplot is
 // installed). Everything is reproducible: the same seed gives the same files on any machine
 // and thread count.
-#include <odesynth/dataset.hpp>
-#include <odesynth/models/sir.hpp>
-#include <odesynth/progress_bar.hpp>
-#include <odesynth/transforms.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <odesynth/dataset.hpp>
+#include <odesynth/models/sir.hpp>
+#include <odesynth/progress_bar.hpp>
+#include <odesynth/transforms.hpp>
 #include <string>
 #include <vector>
 

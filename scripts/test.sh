@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and passes every test, in three configurations:
+# Checks the formatting, then builds and passes every test, in these configurations:
+#   format         every tracked C++ file as clang-format-14 formats it (scripts/format.sh --check)
 #   gcc-cxx17      g++, C++17, -Werror, header self-containment, packaging tests, examples
 #                  built and run, benchmarks built (not run: speed is measured by scripts/bench.sh)
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
@@ -8,15 +9,15 @@
 #   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
 #   gcc-sanitize   g++, C++17, ASan + UBSan (-O1 -g); not in the default set (clang-cxx20 has
 #                  the sanitizers), kept for checking gcc's sanitizers by hand
-# Usage: scripts/test.sh [configuration...]   (default: gcc-cxx17 clang-cxx20 clang-tsan fuzz)
+# Usage: scripts/test.sh [configuration...]   (default: format gcc-cxx17 clang-cxx20 clang-tsan fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh catch2 clang-14 libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy
+scripts/install-deps.sh catch2 clang-14 clang-format-14 git libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then
-  configs=(gcc-cxx17 clang-cxx20 clang-tsan fuzz)
+  configs=(format gcc-cxx17 clang-cxx20 clang-tsan fuzz)
 fi
 
 run() {
@@ -32,6 +33,9 @@ run() {
 
 for c in "${configs[@]}"; do
   case "$c" in
+    format)
+      echo "=== format ==="
+      scripts/format.sh --check ;;
     gcc-cxx17)
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON ;;
@@ -63,7 +67,7 @@ for c in "${configs[@]}"; do
           -timeout=1 -rss_limit_mb=512 -print_final_stats=1 build/fuzz/corpus
       echo "=== fuzz: passed in $((SECONDS - start)) s ===" ;;
     *)
-      echo "unknown configuration: $c (gcc-cxx17, clang-cxx20, gcc-sanitize, clang-tsan, fuzz)" >&2
+      echo "unknown configuration: $c (format, gcc-cxx17, clang-cxx20, gcc-sanitize, clang-tsan, fuzz)" >&2
       exit 2 ;;
   esac
 done

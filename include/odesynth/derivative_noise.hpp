@@ -30,9 +30,9 @@
 #include "error.hpp"
 #include "model.hpp"
 #include "parameter_schedule.hpp"
+#include "per_species.hpp"
 #include "random.hpp"
 #include "time_grid.hpp"
-#include "transforms/per_species.hpp"
 #include "value_span.hpp"
 
 namespace odesynth {

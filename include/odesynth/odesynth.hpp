@@ -35,12 +35,13 @@
 #include "transforms.hpp"
 
 // generation and sinks
-#include "csv.hpp"
 #include "dataset.hpp"
 #include "generator.hpp"
+#include "io/csv.hpp"
+#include "progress.hpp"
 #include "progress_bar.hpp"
 #include "provenance.hpp"
 
 // real data and machine learning
-#include "csv_reader.hpp"
+#include "io/csv_reader.hpp"
 #include "ml.hpp"

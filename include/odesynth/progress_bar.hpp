@@ -17,7 +17,7 @@
 #include <string>
 #include <utility>
 
-#include "generator.hpp"
+#include "progress.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>

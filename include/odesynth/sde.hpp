@@ -39,11 +39,11 @@
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
+#include "per_species.hpp"
 #include "random.hpp"
 #include "solve_status.hpp"
 #include "time_grid.hpp"
 #include "trajectory.hpp"
-#include "transforms/per_species.hpp"
 #include "value_span.hpp"
 
 namespace odesynth {

@@ -29,11 +29,11 @@
 #include "detail/state_ops.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
+#include "per_species.hpp"
 #include "random.hpp"
 #include "sampler.hpp"
 #include "solve.hpp"
 #include "time_grid.hpp"
-#include "transforms/per_species.hpp"
 #include "value_span.hpp"
 
 namespace odesynth {

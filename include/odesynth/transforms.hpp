@@ -5,8 +5,8 @@
 // and sde.hpp. Domain constraints on solutions are in constraints.hpp.
 #pragma once
 
+#include "per_species.hpp"
 #include "transforms/noise.hpp"
-#include "transforms/per_species.hpp"
 #include "transforms/postprocess.hpp"
 #include "transforms/sparsify.hpp"
 #include "transforms/transform.hpp"

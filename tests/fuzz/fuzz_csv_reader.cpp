@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <odesynth/csv_reader.hpp>
+#include <odesynth/io/csv_reader.hpp>
 #include <sstream>
 #include <string>
 #include <unordered_set>

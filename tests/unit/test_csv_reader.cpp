@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <odesynth/csv.hpp>
-#include <odesynth/csv_reader.hpp>
+#include <odesynth/io/csv.hpp>
+#include <odesynth/io/csv_reader.hpp>
 #include <odesynth/model.hpp>
 #include <odesynth/solve.hpp>
 #include <odesynth/time_grid.hpp>

@@ -16,9 +16,9 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <odesynth/csv_reader.hpp>
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
+#include <odesynth/io/csv_reader.hpp>
 #include <odesynth/transforms/noise.hpp>
 #include <odesynth/transforms/postprocess.hpp>
 #include <odesynth/transforms/sparsify.hpp>

@@ -19,11 +19,11 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <odesynth/csv.hpp>
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
-#include <odesynth/npy.hpp>
-#include <odesynth/npz.hpp>
+#include <odesynth/io/csv.hpp>
+#include <odesynth/io/npy.hpp>
+#include <odesynth/io/npz.hpp>
 #include <odesynth/provenance.hpp>
 #include <string>
 #include <string_view>

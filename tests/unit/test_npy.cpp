@@ -14,8 +14,8 @@
 #include <fstream>
 #include <limits>
 #include <odesynth/detail/atomic_file.hpp>
-#include <odesynth/npy.hpp>
-#include <odesynth/npz.hpp>
+#include <odesynth/io/npy.hpp>
+#include <odesynth/io/npz.hpp>
 #include <sstream>
 #include <string>
 #include <vector>

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <odesynth/csv.hpp>
+#include <odesynth/io/csv.hpp>
 #include <odesynth/solve.hpp>
 #include <odesynth/trajectory.hpp>
 #include <sstream>

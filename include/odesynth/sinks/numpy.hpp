@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "../detail/atomic_folder.hpp"
-#include "../npy.hpp"
-#include "../npz.hpp"
+#include "../io/npy.hpp"
+#include "../io/npz.hpp"
 #include "../solve_status.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"

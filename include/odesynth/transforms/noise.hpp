@@ -23,9 +23,9 @@
 
 #include "../distributions.hpp"
 #include "../error.hpp"
+#include "../per_species.hpp"
 #include "../random.hpp"
 #include "../trajectory.hpp"
-#include "per_species.hpp"
 #include "transform.hpp"
 
 namespace odesynth {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../per_species.hpp"
 #include "../random.hpp"
 #include "../trajectory.hpp"
-#include "per_species.hpp"
 #include "transform.hpp"
 
 namespace odesynth {

@@ -1,4 +1,4 @@
-// odesynth/npy.hpp - NumPy's .npy format: a streaming writer whose first dimension grows while
+// odesynth/io/npy.hpp - NumPy's .npy format: a streaming writer whose first dimension grows while
 // it writes, a whole-array writer and a strict reader; no Python needed.
 //
 // The format (numpy.lib.format): the magic "\x93NUMPY", a version (major, minor), the header
@@ -48,12 +48,12 @@
 #include <utility>
 #include <vector>
 
-#include "detail/atomic_file.hpp"
-#include "error.hpp"
+#include "../detail/atomic_file.hpp"
+#include "../error.hpp"
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-              "odesynth/npy.hpp writes values as they are in memory and labels them "
+              "odesynth/io/npy.hpp writes values as they are in memory and labels them "
               "little-endian ('<f8'): big-endian hosts are not supported");
 #endif
 

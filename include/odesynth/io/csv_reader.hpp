@@ -1,4 +1,4 @@
-// odesynth/csv_reader.hpp - measured data from CSV text into trajectories.
+// odesynth/io/csv_reader.hpp - measured data from CSV text into trajectories.
 //
 // Two layouts:
 //   wide  `time,<species...>`, one row per time: what csv.hpp writes and what a spreadsheet of
@@ -93,10 +93,10 @@
 #include <utility>
 #include <vector>
 
-#include "detail/atomic_file.hpp"
-#include "error.hpp"
-#include "model.hpp"
-#include "trajectory.hpp"
+#include "../detail/atomic_file.hpp"
+#include "../error.hpp"
+#include "../model.hpp"
+#include "../trajectory.hpp"
 
 namespace odesynth {
 

@@ -1,4 +1,4 @@
-// odesynth/npz.hpp - NumPy's .npz: a ZIP archive of .npy members, written and read by our
+// odesynth/io/npz.hpp - NumPy's .npz: a ZIP archive of .npy members, written and read by our
 // own code (no zlib, no Python).
 //
 // Why it is written the way it is:
@@ -41,8 +41,8 @@
 #include <utility>
 #include <vector>
 
-#include "detail/atomic_file.hpp"
-#include "error.hpp"
+#include "../detail/atomic_file.hpp"
+#include "../error.hpp"
 #include "npy.hpp"
 
 namespace odesynth {

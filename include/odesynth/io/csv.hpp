@@ -1,4 +1,4 @@
-// odesynth/csv.hpp - a trajectory as CSV: `time,<species...>`, one row per output time.
+// odesynth/io/csv.hpp - a trajectory as CSV: `time,<species...>`, one row per output time.
 //
 // Numbers are written by fmt in their shortest form that reads back to the same double
 // (a CSV round trip is exact); a missing value is written `nan`, which pandas, numpy and R
@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "detail/atomic_file.hpp"
-#include "error.hpp"
-#include "trajectory.hpp"
+#include "../detail/atomic_file.hpp"
+#include "../error.hpp"
+#include "../trajectory.hpp"
 
 namespace odesynth {
 

@@ -1,4 +1,4 @@
-// odesynth/transforms/per_species.hpp - a setting given for all species, by species name, or
+// odesynth/per_species.hpp - a setting given for all species, by species name, or
 // as one value per column.
 //
 //   per_species<double> a = 0.1;                           // every column
@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "../error.hpp"
+#include "error.hpp"
 
 namespace odesynth {
 
