@@ -10,7 +10,8 @@
 //   simbaml_csv  <model>_<i>.csv per trajectory (sinks/simbaml_csv.hpp)
 //   tidy_csv     data.csv, trajectory,time,species,value (sinks/tidy_csv.hpp)
 //   npy          values.npy [n, T, S], mask.npy, times.npy [n, T], lengths.npy, index.npy,
-//                status.npy, parameters.npy, initial_state.npy (sinks/numpy.hpp)
+//                status.npy, parameters.npy, initial_state.npy, status_names.npy (the
+//                name of each status code) (sinks/numpy.hpp)
 //   npz          the same arrays bundled as dataset.npz
 //
 // Safety: everything is checked before the first solve (parent folder exists and is
@@ -77,7 +78,7 @@ struct dataset_options {
     for (const std::string_view taken :
          {"metadata.json", "parameters.csv", "data.csv", "dataset.npz", "values.npy", "mask.npy",
           "times.npy", "lengths.npy", "index.npy", "status.npy", "parameters.npy",
-          "initial_state.npy"})
+          "initial_state.npy", "status_names.npy"})
       if (simbaml.subfolder == taken)
         detail::throw_invalid("dataset_options.simbaml.subfolder", simbaml.subfolder,
                               "a plain folder name that is not a file of the dataset");

@@ -99,7 +99,7 @@ TEST_CASE("a dataset folder holds every format with the generator's trajectories
   for (const char* f :
        {"metadata.json", "parameters.csv", "data.csv", "values.npy", "mask.npy", "times.npy",
         "lengths.npy", "index.npy", "status.npy", "parameters.npy", "initial_state.npy",
-        "dataset.npz", "lotka_volterra_3.csv", "lotka_volterra_14.csv"})
+        "status_names.npy", "dataset.npz", "lotka_volterra_3.csv", "lotka_volterra_14.csv"})
     CHECK(fs::exists(dir / f));
   CHECK_FALSE(fs::exists(dir / "lotka_volterra_2.csv"));
   CHECK_FALSE(fs::exists(dir / "lotka_volterra_15.csv"));
@@ -162,7 +162,9 @@ assert (np.isnan(v) == ~m).all()
 for k in range(12):
     assert not np.isnan(t[k, :n[k]]).any() and np.isnan(t[k, n[k]:]).all()
 z = np.load(d + "/dataset.npz")
-assert sorted(z.files) == sorted(["values", "mask", "times", "lengths", "index", "status", "parameters", "initial_state"]), z.files
+assert sorted(z.files) == sorted(["values", "mask", "times", "lengths", "index", "status", "parameters", "initial_state", "status_names"]), z.files
+assert list(np.load(d + "/status_names.npy")[s]) == ["ok"] * 12
+assert np.array_equal(z["status_names"], np.load(d + "/status_names.npy"))
 assert np.array_equal(z["values"], v, equal_nan=True) and np.array_equal(z["mask"], m)
 print(repr(float(np.nansum(v))), int(m.sum()))
 )",
@@ -617,4 +619,73 @@ TEST_CASE("the tidy table reads back to the observed values and failed solves ar
     CHECK(std::isnan(values.values[i * 11 + 10]));  // the last row was never reached
   }
   CHECK(failed == written.report.failed());
+}
+
+TEST_CASE("status_names.npy names every solve_status code as to_string does", "[dataset][status]") {
+  // Every status with its code: status_names[code] == to_string(status), nothing else listed.
+  const std::string bytes = odesynth::status_names_npy();
+  std::size_t width = 0;
+  for (auto st : odesynth::all_solve_statuses)
+    width = std::max(width, odesynth::to_string(st).size());
+  const std::string dict =
+      fmt::format("{{'descr': '<U{}', 'fortran_order': False, 'shape': ({},), }}", width,
+                  odesynth::all_solve_statuses.size());
+  REQUIRE(bytes.size() > 10);
+  CHECK(bytes.substr(0, 8) == std::string("\x93NUMPY\x01\x00", 8));
+  const std::size_t header = 10 + static_cast<unsigned char>(bytes[8]) +
+                             256 * static_cast<std::size_t>(static_cast<unsigned char>(bytes[9]));
+  CHECK(header % 64 == 0);
+  CHECK(bytes.substr(10, dict.size()) == dict);
+  CHECK(bytes[header - 1] == '\n');
+  REQUIRE(bytes.size() == header + odesynth::all_solve_statuses.size() * width * 4);
+  std::vector<bool> seen(odesynth::all_solve_statuses.size(), false);
+  for (auto st : odesynth::all_solve_statuses) {
+    const auto code = static_cast<std::size_t>(st);
+    CAPTURE(code, odesynth::to_string(st));
+    REQUIRE(code < seen.size());
+    CHECK_FALSE(seen[code]);
+    seen[code] = true;
+    std::string name;  // UTF-32LE, NUL-padded to the width
+    for (std::size_t c = 0; c < width; ++c) {
+      const std::size_t at = header + (code * width + c) * 4;
+      CHECK(bytes.substr(at + 1, 3) == std::string(3, '\0'));
+      if (bytes[at] != '\0') name.push_back(bytes[at]);
+    }
+    CHECK(name == odesynth::to_string(st));
+  }
+
+  // A dataset with failures: status.npy decodes through status_names.npy (in the folder and in
+  // the bundle) to the names parameters.csv holds, with numpy alone.
+  temp_folder tmp;
+  odesynth::sampler s(models::blow_up{});
+  s.initial_value("x", dist::uniform{0.5, 2.0});
+  generator_options keep;
+  keep.seed = 2;
+  const auto exploding =
+      odesynth::make_generator(models::blow_up{}, odesynth::solve_options{}, s,
+                               time_grid::linspace(0, 1, 11), odesynth::pipeline<>{}, keep);
+  dataset_options out;
+  out.formats = {dataset_format::npy, dataset_format::npz};
+  const auto written = odesynth::write_dataset(exploding, 0, 40, tmp.path / "d", out);
+  CHECK(written.report.failed() > 0);
+  CHECK(std::count(written.files.begin(), written.files.end(), "status_names.npy") == 1);
+  CHECK(read_file(tmp.path / "d" / "status_names.npy") == bytes);
+  std::vector<std::string> names;
+  for (auto st : odesynth::all_solve_statuses)
+    names.push_back(fmt::format("\"{}\"", odesynth::to_string(st)));
+  const fs::path script = tmp.path / "decode.py";
+  std::ofstream(script) << fmt::format(R"(
+import csv, numpy as np
+d = "{}"
+names = np.load(d + "/status_names.npy")
+assert names.dtype.kind == "U" and list(names) == [{}], names
+decoded = names[np.load(d + "/status.npy")]
+z = np.load(d + "/dataset.npz")
+assert np.array_equal(z["status_names"][z["status"]], decoded)
+table = [row["status"] for row in csv.DictReader(open(d + "/parameters.csv"))]
+assert list(decoded) == table, (list(decoded), table)
+assert "ok" in table and len(set(table)) > 1
+)",
+                                       (tmp.path / "d").string(), fmt::join(names, ", "));
+  CHECK(std::system(fmt::format("{} {}", test_support::python3(), script.string()).c_str()) == 0);
 }

@@ -6,9 +6,11 @@
 //                                 and sparsifiers give trajectories different times)
 //   lengths.npy        [n]        int64, rows of each trajectory
 //   index.npy          [n]        uint64, each trajectory's index in the dataset
-//   status.npy         [n]        int64, solve_status code (metadata.json lists the names)
+//   status.npy         [n]        int64, solve_status code (names in status_names.npy)
 //   parameters.npy     [n, P]     float64, the sampled parameters (values at the start)
 //   initial_state.npy  [n, S0]    float64, the initial values of all model species
+//   status_names.npy   [K]        '<U' strings, the name of each status code:
+//                                 status_names[status[i]] is trajectory i's status
 // T is the longest trajectory the generator can make (its output layout), so the leading
 // dimension is the only one that grows and nothing is held in memory: each array streams
 // to its own file (npy.hpp), whose header is patched with n at the end. With `npz_bundle` the
@@ -16,6 +18,7 @@
 // nothing from an npz anyway, and compression would cost more than the solve).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -31,6 +34,32 @@
 #include "dataset_layout.hpp"
 
 namespace odesynth {
+
+/// status_names.npy: the names of the solve_status codes (to_string), element k naming code k,
+/// as a NumPy unicode array ('<U<longest>', UTF-32LE, C order), so that Python decodes
+/// status.npy without reading C++: `np.load("status_names.npy")[np.load("status.npy")]`.
+/// numpy loads it without allow_pickle. (odesynth's own read_npy reads numeric dtypes only.)
+inline std::string status_names_npy() {
+  std::size_t width = 1;
+  for (auto s : all_solve_statuses) width = std::max(width, to_string(s).size());
+  const std::string dict =
+      fmt::format("{{'descr': '<U{}', 'fortran_order': False, 'shape': ({},), }}", width,
+                  all_solve_statuses.size());
+  const std::size_t total = (10 + dict.size() + 1 + 63) / 64 * 64;  // version 1.0 header
+  const std::size_t length = total - 10;
+  std::string out(detail::npy_magic);
+  out += {'\x01', '\x00', static_cast<char>(length & 0xFF), static_cast<char>(length >> 8)};
+  out += dict;
+  out.append(total - out.size() - 1, ' ');
+  out.push_back('\n');
+  std::string data(all_solve_statuses.size() * width * 4, '\0');
+  for (auto s : all_solve_statuses) {
+    const auto name = to_string(s);  // ASCII: each character is one UTF-32LE code unit
+    const std::size_t at = static_cast<std::size_t>(s) * width * 4;
+    for (std::size_t c = 0; c < name.size(); ++c) data[at + 4 * c] = name[c];
+  }
+  return out + data;
+}
 
 struct numpy_options {
   npy_dtype values_dtype = npy_dtype::float64;  ///< float64 or float32
@@ -122,6 +151,7 @@ class numpy_sink {
     // The [n, 0] parameter table of a model without parameters: a header and no data.
     const std::string empty_parameters =
         parameters_ ? std::string() : detail::npy_header(npy_dtype::float64, {rows_written_, 0});
+    const std::string status_names = status_names_npy();
     std::vector<std::string> files;
     if (options_.npy_files) {
       for (auto* w : all) {
@@ -135,6 +165,10 @@ class numpy_sink {
         files.push_back((*w)->path().filename().string());
         (*w)->commit();
       }
+      detail::folder_file names(folder_ / "status_names.npy");
+      names.write(status_names);
+      names.close();
+      files.push_back("status_names.npy");
     }
     if (options_.npz_bundle) {
       npz_writer bundle(bundle_);
@@ -147,6 +181,7 @@ class numpy_sink {
         else
           bundle.add_bytes(name, empty_parameters);
       }
+      bundle.add_bytes("status_names.npy", status_names);
       bundle.commit();
       files.push_back(bundle_.filename().string());
     }
