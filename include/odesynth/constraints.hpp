@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/species_columns.hpp"
 #include "error.hpp"
 #include "trajectory.hpp"
 
@@ -257,12 +258,7 @@ class constraint_set {
   // An empty list from the user is refused rather than read as "all": the overload without
   // a list says "all" explicitly.
   static void require_names(const std::string& field, const std::vector<std::string>& names) {
-    if (names.empty()) detail::throw_invalid(field, "[]", "at least one species");
-    for (std::size_t i = 0; i < names.size(); ++i)
-      for (std::size_t k = 0; k < i; ++k)
-        if (names[k] == names[i])
-          detail::throw_invalid(fmt::format("{}[{}]", field, i), fmt::format("\"{}\"", names[i]),
-                                "each species at most once");
+    detail::require_species_names(field, names, false);
   }
 
   /// `species`: the named columns, or nullopt for every column.
@@ -295,10 +291,7 @@ class constraint_set {
 
   static Eigen::Index column_of(const rule& r, const std::string& name,
                                 const std::vector<std::string>& columns) {
-    for (std::size_t j = 0; j < columns.size(); ++j)
-      if (columns[j] == name) return static_cast<Eigen::Index>(j);
-    detail::throw_invalid(field_of(r), fmt::format("\"{}\"", name),
-                          fmt::format("one of the species [{}]", fmt::join(columns, ", ")));
+    return detail::column_of(field_of(r), name, columns);
   }
 
   static void resolve(const rule& r, const std::vector<std::string>& columns,

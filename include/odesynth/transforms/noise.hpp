@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/species_columns.hpp"
 #include "../distributions.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
@@ -36,28 +37,6 @@ inline void require_non_negative(const std::string& field, double v) {
   if (!(std::isfinite(v) && v >= 0)) throw_invalid(field, v, "a finite value >= 0");
 }
 
-/// Calls f(value&, setting) for every observed entry of the columns `setting` covers, in
-/// row-major order.
-template <class T, class F>
-void for_each_observed(trajectory& tr, const per_species<T>& setting, F f) {
-  const auto columns = setting.resolve(tr.species());
-  auto& values = tr.values();
-  const auto& mask = tr.mask();
-  for (Eigen::Index i = 0; i < values.rows(); ++i)
-    for (const auto& [j, v] : columns) {
-      const auto c = static_cast<Eigen::Index>(j);
-      if (mask(i, c)) f(values(i, c), v);
-    }
-}
-
-/// Shared layout check: the names a per_species setting uses must be columns.
-template <class T>
-trajectory_layout check_species(const per_species<T>& setting, const char* where,
-                                const trajectory_layout& in) {
-  setting.check(where, in.species);
-  return in;
-}
-
 }  // namespace detail
 
 /// y + sigma * N(0, 1): additive Gaussian noise with a per-species standard deviation.
@@ -67,8 +46,8 @@ class gaussian_noise {
     sigma_.validate_values("gaussian_noise.sigma", detail::require_non_negative);
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, sigma_,
-                              [&s](double& y, double sigma) { y += sigma * standard_normal(s); });
+    detail::for_each_observed_value(
+        tr, sigma_, [&s](double& y, double sigma) { y += sigma * standard_normal(s); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     return detail::check_species(sigma_, "gaussian_noise.sigma", in);
@@ -88,8 +67,8 @@ class proportional_noise {
     rel_sigma_.validate_values("proportional_noise.rel_sigma", detail::require_non_negative);
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, rel_sigma_,
-                              [&s](double& y, double rel) { y *= 1 + rel * standard_normal(s); });
+    detail::for_each_observed_value(
+        tr, rel_sigma_, [&s](double& y, double rel) { y *= 1 + rel * standard_normal(s); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     return detail::check_species(rel_sigma_, "proportional_noise.rel_sigma", in);
@@ -135,7 +114,7 @@ class combined_noise {
   combined_noise(double a, double b)
       : combined_noise(per_species<error_model>(error_model{a, b})) {}
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, model_, [&s](double& y, const error_model& m) {
+    detail::for_each_observed_value(tr, model_, [&s](double& y, const error_model& m) {
       y += (m.a + m.b * std::fabs(y)) * standard_normal(s);
     });
   }
@@ -156,7 +135,7 @@ class lognormal_noise {
     sigma_.validate_values("lognormal_noise.sigma", detail::require_non_negative);
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(
+    detail::for_each_observed_value(
         tr, sigma_, [&s](double& y, double sigma) { y *= std::exp(sigma * standard_normal(s)); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
@@ -180,7 +159,7 @@ class poisson_counts {
     });
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, scale_, [&s](double& y, double scale) {
+    detail::for_each_observed_value(tr, scale_, [&s](double& y, double scale) {
       y = dist::poisson{std::max(y, 0.0) * scale}.draw(s) / scale;
     });
   }
@@ -205,7 +184,8 @@ class student_t_noise {
   }
   void operator()(trajectory& tr, random_stream& s) const {
     const dist::student_t t{nu_, 0, 1};
-    detail::for_each_observed(tr, scale_, [&](double& y, double scale) { y += scale * t.draw(s); });
+    detail::for_each_observed_value(tr, scale_,
+                                    [&](double& y, double scale) { y += scale * t.draw(s); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     return detail::check_species(scale_, "student_t_noise.scale", in);
@@ -224,12 +204,11 @@ class outlier_noise {
  public:
   outlier_noise(double probability, per_species<double> scale)
       : probability_(probability), scale_(std::move(scale)) {
-    if (!(probability_ >= 0 && probability_ <= 1))
-      detail::throw_invalid("outlier_noise.probability", probability_, "a probability in [0, 1]");
+    detail::require_probability_in_01("outlier_noise.probability", probability_);
     scale_.validate_values("outlier_noise.scale", detail::require_non_negative);
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, scale_, [&](double& y, double scale) {
+    detail::for_each_observed_value(tr, scale_, [&](double& y, double scale) {
       if (s.uniform01() < probability_) y += scale * standard_normal(s);
     });
   }
@@ -312,8 +291,8 @@ class additive_noise {
     });
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, noise_,
-                              [&s](double& y, const distribution& d) { y += draw(d, s); });
+    detail::for_each_observed_value(tr, noise_,
+                                    [&s](double& y, const distribution& d) { y += draw(d, s); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     return detail::check_species(noise_, "additive_noise", in);
@@ -333,8 +312,8 @@ class multiplicative_noise {
         [](const std::string& field, const distribution& d) { validate(d, field); });
   }
   void operator()(trajectory& tr, random_stream& s) const {
-    detail::for_each_observed(tr, factor_,
-                              [&s](double& y, const distribution& d) { y *= draw(d, s); });
+    detail::for_each_observed_value(tr, factor_,
+                                    [&s](double& y, const distribution& d) { y *= draw(d, s); });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     return detail::check_species(factor_, "multiplicative_noise", in);
@@ -471,11 +450,7 @@ class column_specific {
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
     for (const auto& [name, transform] : by_species_) {
-      bool found = false;
-      for (const auto& c : in.species) found = found || c == name;
-      if (!found)
-        detail::throw_invalid("column_specific", fmt::format("\"{}\"", name),
-                              fmt::format("one of the species [{}]", fmt::join(in.species, ", ")));
+      (void)detail::column_of("column_specific", name, in.species);
       trajectory_layout one = in;
       one.species = {name};
       one.row_count_drawn = false;  // asks whether this transform itself may change the rows

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/species_columns.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
 #include "../random.hpp"
@@ -52,18 +53,6 @@ namespace odesynth {
 
 namespace detail::post {
 
-inline std::string known_species(const std::vector<std::string>& columns) {
-  return fmt::format("one of the species [{}]", fmt::join(columns, ", "));
-}
-
-/// The column called `name`, or invalid_argument naming `field` and listing the columns.
-inline Eigen::Index column_of(std::string_view field, const std::string& name,
-                              const std::vector<std::string>& columns) {
-  for (std::size_t j = 0; j < columns.size(); ++j)
-    if (columns[j] == name) return static_cast<Eigen::Index>(j);
-  throw_invalid(field, fmt::format("\"{}\"", name), known_species(columns));
-}
-
 inline std::vector<Eigen::Index> columns_of(std::string_view field,
                                             const std::vector<std::string>& names,
                                             const std::vector<std::string>& columns) {
@@ -79,34 +68,10 @@ inline bool contains(const std::vector<std::string>& names, const std::string& n
   return false;
 }
 
-/// A list of species names: non-empty unless `allow_empty`, each name once.
-inline void require_names(std::string_view field, const std::vector<std::string>& names,
-                          bool allow_empty) {
-  if (!allow_empty && names.empty()) throw_invalid(field, "[]", "at least one species");
-  for (std::size_t i = 0; i < names.size(); ++i)
-    for (std::size_t k = 0; k < i; ++k)
-      if (names[k] == names[i])
-        throw_invalid(fmt::format("{}[{}]", field, i), fmt::format("\"{}\"", names[i]),
-                      "each species at most once");
-}
-
 inline void require_bounds(const std::string& field, const bounds& b) {
   if (std::isnan(b.lo)) throw_invalid(field + ".lo", b.lo, "a lower bound (not NaN)");
   if (std::isnan(b.hi)) throw_invalid(field + ".hi", b.hi, "an upper bound (not NaN)");
   if (!(b.lo <= b.hi)) throw_invalid(field + ".hi", b.hi, fmt::format("hi >= lo = {}", b.lo));
-}
-
-/// Calls f(row, column, setting) for every observed entry of the columns `setting` covers,
-/// row by row. Names are resolved once per trajectory, not once per value.
-template <class T, class F>
-void for_each_observed(const trajectory& tr, const per_species<T>& setting, F f) {
-  const auto columns = setting.resolve(tr.species());
-  const auto& mask = tr.mask();
-  for (Eigen::Index i = 0; i < tr.num_times(); ++i)
-    for (const auto& [j, v] : columns) {
-      const auto c = static_cast<Eigen::Index>(j);
-      if (mask(i, c)) f(i, c, v);
-    }
 }
 
 /// True when every column in `columns` is observed in row i; their sum goes to `sum`.
@@ -128,7 +93,7 @@ class select_species {
  public:
   explicit select_species(std::vector<std::string> keep)
       : keep_(std::make_shared<const std::vector<std::string>>(std::move(keep))) {
-    detail::post::require_names("select_species.keep", *keep_, false);
+    detail::require_species_names("select_species.keep", *keep_, false);
   }
   void operator()(trajectory& tr, random_stream& /*s*/) const {
     // The names are immutable and shared by every trajectory (and thread) this produces.
@@ -152,7 +117,7 @@ class select_species {
 class hide_species {
  public:
   explicit hide_species(std::vector<std::string> hide) : hide_(std::move(hide)) {
-    detail::post::require_names("hide_species.hide", hide_, true);
+    detail::require_species_names("hide_species.hide", hide_, true);
   }
   void operator()(trajectory& tr, random_stream& /*s*/) const {
     std::vector<Eigen::Index> kept;
@@ -173,8 +138,7 @@ class hide_species {
   /// every hidden name is a column and that something is left.
   std::vector<std::string> remaining(const std::vector<std::string>& columns,
                                      std::vector<Eigen::Index>* indices) const {
-    for (const auto& name : hide_)
-      (void)detail::post::column_of("hide_species.hide", name, columns);
+    for (const auto& name : hide_) (void)detail::column_of("hide_species.hide", name, columns);
     std::vector<std::string> names;
     names.reserve(columns.size());
     if (indices) indices->reserve(columns.size());
@@ -200,14 +164,13 @@ class clip {
   }
   void operator()(trajectory& tr, random_stream& /*s*/) const {
     auto& values = tr.values();
-    detail::post::for_each_observed(tr, range_,
-                                    [&values](Eigen::Index i, Eigen::Index c, const bounds& b) {
-                                      values(i, c) = b.clamp(values(i, c));
-                                    });
+    detail::for_each_observed(tr, range_,
+                              [&values](Eigen::Index i, Eigen::Index c, const bounds& b) {
+                                values(i, c) = b.clamp(values(i, c));
+                              });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    range_.check("clip.range", in.species);
-    return in;
+    return detail::check_species(range_, "clip.range", in);
   }
   std::string describe() const { return fmt::format("clip(range={})", range_.describe()); }
 
@@ -268,7 +231,7 @@ class rescale_to_sum {
  private:
   rescale_to_sum(std::vector<std::string> group, std::optional<double> total)
       : group_(std::move(group)), total_(total) {
-    detail::post::require_names("rescale_to_sum.group", group_, false);
+    detail::require_species_names("rescale_to_sum.group", group_, false);
   }
 
   std::vector<std::string> group_;
@@ -364,11 +327,9 @@ class redraw_until_within {
       bounds range;
     };
     std::vector<entry> failing;
-    detail::post::for_each_observed(tr, range_,
-                                    [&](Eigen::Index i, Eigen::Index c, const bounds& b) {
-                                      if (!b.contains(tr.values()(i, c)))
-                                        failing.push_back({i, c, b});
-                                    });
+    detail::for_each_observed(tr, range_, [&](Eigen::Index i, Eigen::Index c, const bounds& b) {
+      if (!b.contains(tr.values()(i, c))) failing.push_back({i, c, b});
+    });
 
     int attempts = 1;
     trajectory trial;  // reused: same-size assignments keep its buffers
@@ -448,16 +409,14 @@ class quantize {
   }
   void operator()(trajectory& tr, random_stream& /*s*/) const {
     auto& values = tr.values();
-    detail::post::for_each_observed(tr, step_,
-                                    [&values](Eigen::Index i, Eigen::Index c, double step) {
-                                      // + 0.0 turns -0 into 0: "-0" in a file looks like
-                                      // a sign that was measured.
-                                      values(i, c) = std::round(values(i, c) / step) * step + 0.0;
-                                    });
+    detail::for_each_observed(tr, step_, [&values](Eigen::Index i, Eigen::Index c, double step) {
+      // + 0.0 turns -0 into 0: "-0" in a file looks like
+      // a sign that was measured.
+      values(i, c) = std::round(values(i, c) / step) * step + 0.0;
+    });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    step_.check("quantize.step", in.species);
-    return in;
+    return detail::check_species(step_, "quantize.step", in);
   }
   std::string describe() const { return fmt::format("quantize(step={})", step_.describe()); }
 
@@ -495,7 +454,7 @@ class detection_limit {
                             "missing, lod or half_lod");
   }
   void operator()(trajectory& tr, random_stream& /*s*/) const {
-    detail::post::for_each_observed(tr, lod_, [&](Eigen::Index i, Eigen::Index c, double lod) {
+    detail::for_each_observed(tr, lod_, [&](Eigen::Index i, Eigen::Index c, double lod) {
       if (!(tr.values()(i, c) < lod)) return;
       switch (mode_) {
         case below_lod::missing: tr.set_missing(i, c); break;
@@ -505,8 +464,7 @@ class detection_limit {
     });
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    lod_.check("detection_limit.lod", in.species);
-    return in;
+    return detail::check_species(lod_, "detection_limit.lod", in);
   }
   std::string describe() const {
     return fmt::format("detection_limit(lod={}, below_lod={})", lod_.describe(), to_string(mode_));
@@ -584,7 +542,7 @@ class derive {
         f_(std::move(f)),
         description_(std::move(description)) {
     if (name_.empty()) detail::throw_invalid(where_ + ".name", "\"\"", "a non-empty column name");
-    detail::post::require_names(inputs_field_, inputs_, false);
+    detail::require_species_names(inputs_field_, inputs_, false);
     if (!f_) detail::throw_invalid(where_ + ".f", "null", "a function");
   }
 

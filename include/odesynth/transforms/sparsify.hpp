@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/species_columns.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
 #include "../random.hpp"
@@ -28,10 +29,6 @@ namespace odesynth {
 namespace detail::sparse {
 
 using row_index = Eigen::Index;
-
-inline void require_fraction(const std::string& field, double f) {
-  if (!(f >= 0 && f <= 1)) throw_invalid(field, f, "a fraction in [0, 1]");
-}
 
 inline void require_tolerance(const std::string& field, double eps) {
   if (!(std::isfinite(eps) && eps >= 0)) throw_invalid(field, eps, "a finite tolerance >= 0");
@@ -144,7 +141,7 @@ inline double clip_last(double last, double hi) {
 class random_subset {
  public:
   explicit random_subset(double fraction) : fraction_(fraction) {
-    detail::sparse::require_fraction("random_subset.fraction", fraction_);
+    detail::require_fraction("random_subset.fraction", fraction_);
   }
   void operator()(trajectory& tr, random_stream& s) const {
     const auto n = static_cast<std::size_t>(tr.num_times());
@@ -290,9 +287,9 @@ class interval_sparsify {
         return fmt::format("interval_sparsify.intervals[{}].{}", k, member);
       };
       const double a = intervals_[k].start, b = intervals_[k].end;
-      if (std::isnan(a) || (fraction && !(a >= 0 && a <= 1)))
+      if (std::isnan(a) || (fraction && !detail::in_unit_interval(a)))
         detail::throw_invalid(field("start"), a, range);
-      if (std::isnan(b) || (fraction && !(b >= 0 && b <= 1)))
+      if (std::isnan(b) || (fraction && !detail::in_unit_interval(b)))
         detail::throw_invalid(field("end"), b, range);
       if (!(b > a))
         detail::throw_invalid(field("end"), b, fmt::format("an end after the start {}", a));
@@ -425,8 +422,8 @@ class keep_extremes {
  public:
   keep_extremes(double low_fraction, double high_fraction, any_transform inner)
       : low_(low_fraction), high_(high_fraction), inner_(std::move(inner)) {
-    detail::sparse::require_fraction("keep_extremes.low_fraction", low_);
-    detail::sparse::require_fraction("keep_extremes.high_fraction", high_);
+    detail::require_fraction("keep_extremes.low_fraction", low_);
+    detail::require_fraction("keep_extremes.high_fraction", high_);
     if (!(low_ + high_ <= 1))
       detail::throw_invalid(
           "keep_extremes.high_fraction", high_,
@@ -520,11 +517,7 @@ class keep_extremes {
 class missing_entries {
  public:
   explicit missing_entries(per_species<double> probability) : probability_(std::move(probability)) {
-    probability_.validate_values("missing_entries.probability",
-                                 [](const std::string& field, double p) {
-                                   if (!(p >= 0 && p <= 1))
-                                     detail::throw_invalid(field, p, "a probability in [0, 1]");
-                                 });
+    probability_.validate_values("missing_entries.probability", detail::require_probability_in_01);
   }
   void operator()(trajectory& tr, random_stream& s) const {
     const auto columns = probability_.resolve(tr.species());
@@ -533,8 +526,7 @@ class missing_entries {
         if (s.uniform01() < p) tr.set_missing(i, static_cast<Eigen::Index>(j));
   }
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    probability_.check("missing_entries.probability", in.species);
-    return in;
+    return detail::check_species(probability_, "missing_entries.probability", in);
   }
   std::string describe() const {
     return fmt::format("missing_entries(probability={})", probability_.describe());
@@ -554,8 +546,7 @@ class missing_bursts {
  public:
   missing_bursts(double start_probability, double mean_length)
       : start_(start_probability), mean_length_(mean_length) {
-    if (!(start_ >= 0 && start_ <= 1))
-      detail::throw_invalid("missing_bursts.start_probability", start_, "a probability in [0, 1]");
+    detail::require_probability_in_01("missing_bursts.start_probability", start_);
     if (!(std::isfinite(mean_length_) && mean_length_ >= 1))
       detail::throw_invalid("missing_bursts.mean_length", mean_length_,
                             "a finite mean burst length >= 1 (in rows)");

@@ -30,11 +30,13 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "../per_species.hpp"
 #include "../random.hpp"
 #include "../trajectory.hpp"
 
@@ -68,6 +70,15 @@ struct trajectory_layout {
 };
 
 namespace detail {
+
+/// A transform's layout check for a per_species setting: the names it uses must be columns;
+/// rows and columns stay as they are.
+template <class T>
+trajectory_layout check_species(const per_species<T>& setting, std::string_view where,
+                                const trajectory_layout& in) {
+  setting.check(where, in.species);
+  return in;
+}
 
 template <class T, class = void>
 struct is_transform : std::false_type {};
