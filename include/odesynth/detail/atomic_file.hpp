@@ -42,6 +42,26 @@
 
 namespace odesynth::detail {
 
+#if ODESYNTH_DETAIL_POSIX_IO
+/// Writes all `size` bytes, again after a short write or a signal: at the descriptor's
+/// position, or at `offset` (pwrite) when it is given. False, with errno set, on an error.
+inline bool write_fully(int fd, const char* p, std::size_t size,
+                        const std::uint64_t* offset = nullptr) noexcept {
+  std::uint64_t at = offset ? *offset : 0;
+  while (size > 0) {
+    const ssize_t w = offset ? ::pwrite(fd, p, size, static_cast<off_t>(at)) : ::write(fd, p, size);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    at += static_cast<std::uint64_t>(w);
+    size -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+#endif
+
 class atomic_file {
  public:
   static constexpr std::string_view temp_marker = detail::temp_marker;
@@ -98,18 +118,7 @@ class atomic_file {
     }
     flush_buffer();
 #if ODESYNTH_DETAIL_POSIX_IO
-    const char* p = bytes.data();
-    std::size_t left = bytes.size();
-    while (left > 0) {
-      const ssize_t w = ::pwrite(fd_, p, left, static_cast<off_t>(offset));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail_errno("pwrite");
-      }
-      p += w;
-      offset += static_cast<std::uint64_t>(w);
-      left -= static_cast<std::size_t>(w);
-    }
+    if (!write_fully(fd_, bytes.data(), bytes.size(), &offset)) fail_errno("pwrite");
 #else
     if (!seek(offset) || std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size() ||
         !seek(written_))
@@ -227,20 +236,11 @@ class atomic_file {
 
   void write_all(const char* p, std::size_t left) {
 #if ODESYNTH_DETAIL_POSIX_IO
-    while (left > 0) {
-      const ssize_t w = ::write(fd_, p, left);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail_errno("write");
-      }
-      p += w;
-      written_ += static_cast<std::uint64_t>(w);
-      left -= static_cast<std::size_t>(w);
-    }
+    if (!write_fully(fd_, p, left)) fail_errno("write");
 #else
     if (left > 0 && std::fwrite(p, 1, left, file_) != left) fail_errno("write");
-    written_ += left;
 #endif
+    written_ += left;
   }
 
 #if !ODESYNTH_DETAIL_POSIX_IO

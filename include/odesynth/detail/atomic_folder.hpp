@@ -248,17 +248,7 @@ class folder_file {
  private:
   void flush() {
 #if ODESYNTH_DETAIL_POSIX_IO
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
-    while (left > 0) {
-      const ssize_t w = ::write(fd_, p, left);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail("write");
-      }
-      p += w;
-      left -= static_cast<std::size_t>(w);
-    }
+    if (!write_fully(fd_, buffer_.data(), buffer_.size())) fail("write");
 #else
     if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
       fail("write");
