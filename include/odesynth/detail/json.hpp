@@ -77,20 +77,10 @@ class json {
     return std::get<bool>(value_);
   }
   double as_double(std::string_view where) const {
-    const auto& t = number_text(where);
-    double d = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
-      mismatch(where, "a number representable as a double");
-    return d;
+    return number_as<double>(where, "a number representable as a double");
   }
   std::uint64_t as_uint64(std::string_view where) const {
-    const auto& t = number_text(where);
-    std::uint64_t u = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), u);
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
-      mismatch(where, "an integer in [0, 2^64)");
-    return u;
+    return number_as<std::uint64_t>(where, "an integer in [0, 2^64)");
   }
   /// The integer this number holds, which must lie in [lo, hi] (by default the whole range of
   /// Int, so nothing is narrowed on its way into an Int). Anything else - a fraction, an
@@ -134,12 +124,7 @@ class json {
   std::size_t column() const noexcept { return column_; }
 
   std::int64_t as_int64(std::string_view where) const {
-    const auto& t = number_text(where);
-    std::int64_t i = 0;
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size())
-      mismatch(where, "an integer in [-2^63, 2^63)");
-    return i;
+    return number_as<std::int64_t>(where, "an integer in [-2^63, 2^63)");
   }
   const std::string& as_string(std::string_view where) const {
     if (!is_string()) mismatch(where, "a string");
@@ -223,6 +208,15 @@ class json {
     if (is_number()) return "a number";
     if (is_string()) return "a string";
     return is_array() ? "an array" : "an object";
+  }
+  /// The number's text read whole as a T (std::from_chars), or mismatch(where, expected).
+  template <class T>
+  T number_as(std::string_view where, std::string_view expected) const {
+    const auto& t = number_text(where);
+    T v = 0;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (r.ec != std::errc() || r.ptr != t.data() + t.size()) mismatch(where, expected);
+    return v;
   }
   [[noreturn]] static void mismatch(std::string_view where, std::string_view expected) {
     throw error(fmt::format("{}: expected {}", where, expected));
