@@ -156,20 +156,26 @@ struct entry {
   std::uint16_t flags() const noexcept { return utf8 ? flag_utf8 : 0; }
 };
 
+/// The fields the local and the central header share, from "version needed to extract" to
+/// "file name length".
+inline void put_shared_fields(std::string& out, const entry& e) {
+  put16(out, e.version());
+  put16(out, e.flags());
+  put16(out, 0);  // stored
+  put16(out, dos_time_midnight);
+  put16(out, dos_date_1980_01_01);
+  put32(out, e.crc);
+  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // compressed
+  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // uncompressed
+  put16(out, static_cast<std::uint16_t>(e.name.size()));
+}
+
 /// The local header; its CRC (bytes 14-17) may be a placeholder patched later.
 inline std::string local_header(const entry& e) {
   std::string h;
   h.reserve(local_header_size + e.name.size() + 20);
   put32(h, local_signature);
-  put16(h, e.version());
-  put16(h, e.flags());
-  put16(h, 0);  // stored
-  put16(h, dos_time_midnight);
-  put16(h, dos_date_1980_01_01);
-  put32(h, e.crc);
-  put32(h, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // compressed
-  put32(h, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // uncompressed
-  put16(h, static_cast<std::uint16_t>(e.name.size()));
+  put_shared_fields(h, e);
   put16(h, e.zip64_sizes ? 20 : 0);
   h.append(e.name);
   if (e.zip64_sizes) {  // a local ZIP64 extra holds both sizes, always
@@ -188,15 +194,7 @@ inline void append_central_header(std::string& out, const entry& e) {
       static_cast<std::uint16_t>((e.zip64_sizes ? 16 : 0) + (e.zip64_offset ? 8 : 0));
   put32(out, central_signature);
   put16(out, made_by_unix | e.version());
-  put16(out, e.version());
-  put16(out, e.flags());
-  put16(out, 0);  // stored
-  put16(out, dos_time_midnight);
-  put16(out, dos_date_1980_01_01);
-  put32(out, e.crc);
-  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));
-  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));
-  put16(out, static_cast<std::uint16_t>(e.name.size()));
+  put_shared_fields(out, e);
   put16(out, extra == 0 ? 0 : static_cast<std::uint16_t>(extra + 4));
   put16(out, 0);  // comment length
   put16(out, 0);  // disk number
