@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "../csv.hpp"
+#include "../io/csv.hpp"
 #include "../detail/atomic_folder.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
