@@ -12,4 +12,10 @@ cmake --build build/demo --target sir_dataset -j "$(nproc)"
 mkdir -p out
 build/demo/examples/sir_dataset out/sir_dataset 1000 --overwrite
 ls out/sir_dataset | head -5
+# Decoding the per-trajectory statuses in Python: status_names.npy names the codes of status.npy.
+if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+  /usr/bin/python3 -c "import collections, numpy as np; d = 'out/sir_dataset/'; \
+names = np.load(d + 'status_names.npy')[np.load(d + 'status.npy')]; \
+print('statuses:', dict(collections.Counter(names.tolist())))"
+fi
 echo "dataset: out/sir_dataset/ (metadata.json, values.npy, sir_<i>.csv, ...); plot: out/sir_dataset.png"
