@@ -53,13 +53,15 @@ for c in "${configs[@]}"; do
       run clang-tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
           -DODESYNTH_SANITIZERS=thread -DODESYNTH_HEADER_CHECK=OFF -DODESYNTH_PACKAGE_TESTS=OFF \
-          -DODESYNTH_BUILD_EXAMPLES=OFF "-DODESYNTH_UNIT_TESTS=test_generator.cpp;test_sampler.cpp" ;;
+          -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_SNIPPETS=OFF \
+          "-DODESYNTH_UNIT_TESTS=test_generator.cpp;test_sampler.cpp" ;;
     fuzz)
       echo "=== fuzz ==="
       start=$SECONDS
       cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
           -DODESYNTH_FUZZ=ON -DODESYNTH_BUILD_TESTS=ON "-DODESYNTH_UNIT_TESTS=test_csv_reader.cpp" \
-          -DODESYNTH_HEADER_CHECK=OFF -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF
+          -DODESYNTH_HEADER_CHECK=OFF -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF \
+          -DODESYNTH_SNIPPETS=OFF
       cmake --build build/fuzz --target fuzz_csv_reader -j "${jobs}"
       rm -rf build/fuzz/corpus && cp -r tests/fuzz/corpus/csv_reader build/fuzz/corpus
       # Fails on any crash, sanitizer report, timeout (1 s per input) or out-of-memory.
