@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "detail/atomic_folder.hpp"
+#include "detail/enum_names.hpp"
 #include "error.hpp"
 #include "generator.hpp"
 #include "provenance.hpp"
@@ -59,6 +60,10 @@ constexpr std::string_view to_string(dataset_format f) noexcept {
   }
   return "unknown";
 }
+
+inline constexpr std::array<dataset_format, 4> all_dataset_formats{
+    dataset_format::simbaml_csv, dataset_format::tidy_csv, dataset_format::npy,
+    dataset_format::npz};
 
 struct dataset_options {
   std::vector<dataset_format> formats{dataset_format::npy};
@@ -448,3 +453,7 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::dataset_format>
+    : odesynth::detail::enum_formatter<odesynth::dataset_format> {};

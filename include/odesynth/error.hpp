@@ -22,6 +22,8 @@
 
 namespace odesynth {
 
+enum class solve_status;  // solve_status.hpp: how a solve ended
+
 /// Base of every exception odesynth throws. what() starts with "odesynth: ".
 class error : public std::runtime_error {
  public:
@@ -68,6 +70,17 @@ class parse_error : public io_error {
  private:
   std::size_t line_;
   std::size_t column_;
+};
+
+/// A solve failed and the caller asked for an exception rather than a status: thrown by
+/// require_ok() (trajectory.hpp). status() says how the solve ended (solve_status.hpp).
+class solver_error : public error {
+ public:
+  solver_error(solve_status status, const std::string& message) : error(message), status_(status) {}
+  solve_status status() const noexcept { return status_; }
+
+ private:
+  solve_status status_;
 };
 
 namespace detail {

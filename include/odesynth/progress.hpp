@@ -7,8 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
+
+#include "detail/enum_names.hpp"
 
 namespace odesynth {
 
@@ -25,6 +28,10 @@ enum class generation_control {
   proceed,  ///< go on
   stop,     ///< cancel: deliver nothing more, finish the solves under way, return
 };
+
+constexpr std::string_view to_string(generation_control c) noexcept {
+  return c == generation_control::stop ? "stop" : "proceed";
+}
 
 namespace detail {
 template <class T>
@@ -69,3 +76,7 @@ class progress_callback {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::generation_control>
+    : odesynth::detail::enum_formatter<odesynth::generation_control> {};

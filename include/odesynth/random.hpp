@@ -17,6 +17,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
+
+#include "detail/enum_names.hpp"
 
 namespace odesynth {
 
@@ -62,6 +65,24 @@ enum class stream_purpose : std::uint32_t {
   dataset_mix = 7,    ///< mixing synthetic and real trajectories (ml/mixing.hpp)
   user = 1000,        ///< first value free for users' own purposes
 };
+
+/// The purpose's name; a user purpose (>= user) prints as "user+<offset>".
+inline std::string to_string(stream_purpose p) {
+  switch (p) {
+    case stream_purpose::parameters: return "parameters";
+    case stream_purpose::time_grid: return "time_grid";
+    case stream_purpose::measurement: return "measurement";
+    case stream_purpose::process_noise: return "process_noise";
+    case stream_purpose::perturbation: return "perturbation";
+    case stream_purpose::dataset_split: return "dataset_split";
+    case stream_purpose::dataset_mix: return "dataset_mix";
+    case stream_purpose::user: return "user";
+  }
+  const auto v = static_cast<std::uint32_t>(p);
+  return v > static_cast<std::uint32_t>(stream_purpose::user)
+             ? "user+" + std::to_string(v - static_cast<std::uint32_t>(stream_purpose::user))
+             : "purpose " + std::to_string(v);
+}
 
 class random_stream {
  public:
@@ -145,3 +166,7 @@ class random_stream {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::stream_purpose>
+    : odesynth::detail::enum_formatter<odesynth::stream_purpose> {};

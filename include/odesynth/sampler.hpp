@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "designs.hpp"
+#include "detail/enum_names.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -57,6 +58,10 @@ constexpr std::string_view to_string(value_constraint c) noexcept {
   }
   return "unknown";
 }
+
+inline constexpr std::array<value_constraint, 4> all_value_constraints{
+    value_constraint::none, value_constraint::positive, value_constraint::non_negative,
+    value_constraint::non_zero};
 
 /// Which design spreads the random quantities over the trajectories.
 struct sampling_design {
@@ -560,3 +565,7 @@ inline bound_sampler sampler::bind(std::uint64_t seed) const {
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::value_constraint>
+    : odesynth::detail::enum_formatter<odesynth::value_constraint> {};

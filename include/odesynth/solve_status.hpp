@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "detail/enum_names.hpp"
 #include "error.hpp"
 
 namespace odesynth {
@@ -60,22 +61,8 @@ constexpr std::string_view to_string(solve_status s) noexcept {
 
 inline std::ostream& operator<<(std::ostream& os, solve_status s) { return os << to_string(s); }
 
-/// Thrown by require_ok() (trajectory.hpp) when a caller prefers an exception to a status.
-class solver_error : public error {
- public:
-  solver_error(solve_status status, const std::string& message) : error(message), status_(status) {}
-  solve_status status() const noexcept { return status_; }
-
- private:
-  solve_status status_;
-};
-
 }  // namespace odesynth
 
 template <>
-struct fmt::formatter<odesynth::solve_status> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(odesynth::solve_status s, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(odesynth::to_string(s), ctx);
-  }
-};
+struct fmt::formatter<odesynth::solve_status>
+    : odesynth::detail::enum_formatter<odesynth::solve_status> {};

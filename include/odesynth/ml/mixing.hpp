@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../detail/enum_names.hpp"
 #include "../error.hpp"
 #include "../random.hpp"
 #include "../trajectory.hpp"
@@ -46,6 +47,9 @@ enum class data_source { synthetic, real };
 constexpr std::string_view to_string(data_source s) noexcept {
   return s == data_source::real ? "real" : "synthetic";
 }
+
+inline constexpr std::array<data_source, 2> all_data_sources{data_source::synthetic,
+                                                             data_source::real};
 
 /// One item of a mix: which pool and which trajectory in it.
 struct mix_item {
@@ -72,6 +76,15 @@ class mix_size {
   static mix_size exactly(std::size_t total) noexcept { return mix_size(rule::exactly, total); }
   static mix_size all_real() noexcept { return mix_size(rule::all_real, 0); }
   static mix_size largest() noexcept { return mix_size(rule::largest, 0); }
+
+  friend constexpr std::string_view to_string(rule r) noexcept {
+    switch (r) {
+      case rule::exactly: return "exactly";
+      case rule::all_real: return "all_real";
+      case rule::largest: return "largest";
+    }
+    return "unknown";
+  }
 
   rule kind() const noexcept { return rule_; }
   std::size_t total() const noexcept { return total_; }  ///< for rule::exactly
@@ -187,3 +200,10 @@ inline std::vector<trajectory> trajectories_of(const std::vector<mixed_trajector
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::data_source>
+    : odesynth::detail::enum_formatter<odesynth::data_source> {};
+template <>
+struct fmt::formatter<odesynth::mix_size::rule>
+    : odesynth::detail::enum_formatter<odesynth::mix_size::rule> {};

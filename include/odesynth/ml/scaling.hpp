@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/enum_names.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
 #include "array3.hpp"
@@ -43,6 +44,9 @@ constexpr std::string_view to_string(scaling_method m) noexcept {
   }
   return "unknown";
 }
+
+inline constexpr std::array<scaling_method, 2> all_scaling_methods{scaling_method::standard,
+                                                                   scaling_method::min_max};
 
 class feature_scaler {
  public:
@@ -181,3 +185,7 @@ class feature_scaler {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::scaling_method>
+    : odesynth::detail::enum_formatter<odesynth::scaling_method> {};

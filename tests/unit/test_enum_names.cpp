@@ -1,0 +1,73 @@
+// Every public enum prints through fmt exactly as its to_string() names it, and the names
+// metadata reads back parse to the same value (issue 13 item 4: one spelling per concept).
+#include <catch2/catch.hpp>
+#include <odesynth/dataset.hpp>
+#include <odesynth/detail/enum_names.hpp>
+#include <odesynth/ml/mixing.hpp>
+#include <odesynth/ml/scaling.hpp>
+#include <odesynth/progress.hpp>
+#include <odesynth/random.hpp>
+#include <odesynth/sampler.hpp>
+#include <odesynth/solve_status.hpp>
+#include <set>
+#include <string>
+
+#include "expect_error.hpp"
+
+namespace {
+
+// For every value of `all`: fmt prints to_string(), padding works like a string's, the names
+// are distinct and not "unknown", and parse_enum() gives the value back.
+template <class Enum, std::size_t N>
+void check_names(const std::array<Enum, N>& all, const char* field) {
+  std::set<std::string> seen;
+  for (Enum e : all) {
+    const std::string name(to_string(e));
+    CHECK(fmt::format("{}", e) == name);
+    CHECK(fmt::format("[{:>20}]", e) == fmt::format("[{:>20}]", name));
+    CHECK(name != "unknown");
+    CHECK(seen.insert(name).second);
+    CHECK(odesynth::detail::parse_enum(name, all, field) == e);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("enum names: fmt prints to_string and parse_enum reads it back", "[enums]") {
+  check_names(odesynth::all_solve_statuses, "status");
+  check_names(odesynth::all_value_constraints, "constraint");
+  check_names(odesynth::all_dataset_formats, "dataset_options.formats");
+  check_names(odesynth::all_data_sources, "source");
+  check_names(odesynth::all_scaling_methods, "method");
+  check_names(std::array<odesynth::generation_control, 2>{odesynth::generation_control::proceed,
+                                                          odesynth::generation_control::stop},
+              "control");
+  check_names(std::array<odesynth::mix_size::rule, 3>{odesynth::mix_size::rule::exactly,
+                                                      odesynth::mix_size::rule::all_real,
+                                                      odesynth::mix_size::rule::largest},
+              "mix_size");
+  using odesynth::stream_purpose;
+  check_names(
+      std::array<stream_purpose, 8>{stream_purpose::parameters, stream_purpose::time_grid,
+                                    stream_purpose::measurement, stream_purpose::process_noise,
+                                    stream_purpose::perturbation, stream_purpose::dataset_split,
+                                    stream_purpose::dataset_mix, stream_purpose::user},
+      "purpose");
+  CHECK(fmt::format("{}", static_cast<stream_purpose>(1003)) == "user+3");
+}
+
+TEST_CASE("enum names: an unknown name is an invalid_argument listing the valid ones",
+          "[enums][errors]") {
+  test_support::expect_error<odesynth::invalid_argument>(
+      [] {
+        odesynth::detail::parse_enum("parquet", odesynth::all_dataset_formats,
+                                     "dataset_options.formats[0]");
+      },
+      {"dataset_options.formats[0] = \"parquet\"", "one of simbaml_csv, tidy_csv, npy, npz"});
+}
+
+TEST_CASE("enum names: solver_error lives in error.hpp and carries the status", "[enums]") {
+  const odesynth::solver_error e(odesynth::solve_status::max_steps, "stopped");
+  CHECK(e.status() == odesynth::solve_status::max_steps);
+  CHECK(std::string(e.what()) == "odesynth: stopped");
+}
