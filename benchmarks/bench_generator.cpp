@@ -38,113 +38,8 @@
 #include <string_view>
 #include <vector>
 
-// --- harness: the same block in every bench_*.cpp that uses Google Benchmark ----------------
-namespace harness {
-
-/// Quick mode (CI smoke runs, seconds): `--quick` or ODESYNTH_BENCH_QUICK set and not "0".
-/// Removes `--quick` from argv.
-bool take_quick_flag(int& argc, char** argv) {
-  const char* env = std::getenv("ODESYNTH_BENCH_QUICK");
-  bool quick = env && *env && std::string_view(env) != "0";
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--quick")
-      quick = true;
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
-  return quick;
-}
-
-/// Real time per iteration over the repetitions of one benchmark, in seconds.
-struct stats {
-  double median = 0, cv = 0, min = 0, max = 0;
-  std::map<std::string, double> counters;  ///< of the median aggregate
-};
-
-inline double seconds(const benchmark::BenchmarkReporter::Run& r) {
-  constexpr double per_unit[] = {1e-9, 1e-6, 1e-3, 1.0};
-  return r.GetAdjustedRealTime() * per_unit[r.time_unit];
-}
-
-/// Prints as usual and keeps the aggregates, so the program can print ratios of medians
-/// measured in this one run.
-class collector : public benchmark::ConsoleReporter {
- public:
-  std::map<std::string, stats> results;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs) {
-      if (r.run_type != Run::RT_Aggregate || r.error_occurred) continue;
-      auto& s = results[r.run_name.function_name];
-      if (r.aggregate_name == "median") {
-        s.median = seconds(r);
-        for (const auto& [name, c] : r.counters) s.counters[name] = c.value;
-      } else if (r.aggregate_name == "cv") {
-        s.cv = r.real_accumulated_time;  // a fraction: percentage statistics are not scaled
-      } else if (r.aggregate_name == "min") {
-        s.min = seconds(r);
-      } else if (r.aggregate_name == "max") {
-        s.max = seconds(r);
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
-/// Real time (the generator works on other threads), min and max beside mean/median/CV.
-inline benchmark::internal::Benchmark* configure(benchmark::internal::Benchmark* b) {
-  return b->UseRealTime()
-      ->ComputeStatistics(
-          "min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); })
-      ->ComputeStatistics("max", [](const std::vector<double>& v) {
-        return *std::max_element(v.begin(), v.end());
-      });
-}
-
-/// Runs the registered benchmarks: 15 repetitions (3 in quick mode), randomly interleaved,
-/// aggregates only, no colours (the RESULT rows must start their lines). Flags given on the
-/// command line come last and win.
-inline std::map<std::string, stats> run(int argc, char** argv, bool quick) {
-  std::vector<std::string> flags{
-      argv[0], quick ? "--benchmark_repetitions=3" : "--benchmark_repetitions=15",
-      "--benchmark_enable_random_interleaving=true", "--benchmark_display_aggregates_only=true",
-      "--benchmark_color=false"};
-  if (quick) flags.emplace_back("--benchmark_min_time=0.01");
-  for (int i = 1; i < argc; ++i) flags.emplace_back(argv[i]);
-  std::vector<char*> args;
-  for (auto& f : flags) args.push_back(f.data());
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) std::exit(2);
-  collector c;
-  benchmark::RunSpecifiedBenchmarks(&c);
-  benchmark::Shutdown();
-  return c.results;
-}
-
-inline std::string duration(double s) {
-  if (s < 1e-6) return fmt::format("{:.1f} ns", s * 1e9);
-  if (s < 1e-3) return fmt::format("{:.2f} us", s * 1e6);
-  if (s < 1) return fmt::format("{:.2f} ms", s * 1e3);
-  return fmt::format("{:.2f} s", s);
-}
-
-inline std::string spread(const stats& s) {
-  return fmt::format("CV {:.1f}%, {}..{}", 100 * s.cv, duration(s.min), duration(s.max));
-}
-
-/// One row of the suite's summary table (run_all.sh collects the lines starting "RESULT |").
-inline void result(std::string_view section, std::string_view measure, std::string_view value,
-                   std::string_view spread_text, std::string_view target,
-                   std::string_view verdict) {
-  fmt::print("RESULT | {} | {} | {} | {} | {} | {}\n", section, measure, value, spread_text, target,
-             verdict);
-}
-
-}  // namespace harness
-// --- end of harness --------------------------------------------------------------------------
+#include "support/harness.hpp"
+#include "support/workloads.hpp"
 
 namespace {
 
@@ -152,35 +47,15 @@ namespace ode = boost::numeric::odeint;
 using odesynth::models::lotka_volterra;
 
 constexpr double abs_tol = 1e-8, rel_tol = 1e-6, first_step = 1e-3;
-constexpr std::uint64_t seed = 2026;
+using harness::add;
+using workload::chain_sampler;
+using workload::generate;
+using workload::linear_chain;
+using workload::lv_sampler;
+using workload::make_serially;
+using workload::one_thread;
+using workload::seed;
 constexpr std::size_t output_times = 100;
-
-/// x0' = -k x0, xi' = k x(i-1) - k xi: a dynamic-size model (names at run time).
-class linear_chain {
- public:
-  explicit linear_chain(std::size_t n) : n_(n) {}
-  std::string name() const { return "linear_chain"; }
-  std::vector<std::string> species() const {
-    std::vector<std::string> s;
-    for (std::size_t i = 0; i < n_; ++i) s.push_back("x" + std::to_string(i));
-    return s;
-  }
-  std::vector<std::string> parameters() const { return {"k"}; }
-  template <class S, class P>
-  void operator()(const S& x, S& dxdt, double /*t*/, const P& p) const {
-    rhs(x, dxdt, p[0]);
-  }
-  /// The same loop for every state type, so both sides evaluate identical arithmetic.
-  template <class S>
-  static void rhs(const S& x, S& dxdt, double k) {
-    const auto n = static_cast<std::size_t>(x.size());
-    dxdt[0] = -k * x[0];
-    for (std::size_t i = 1; i < n; ++i) dxdt[i] = k * x[i - 1] - k * x[i];
-  }
-
- private:
-  std::size_t n_;
-};
 
 odesynth::solve_options solver_options() {
   odesynth::solve_options o;  // dopri5 with dense output
@@ -190,41 +65,12 @@ odesynth::solve_options solver_options() {
   return o;
 }
 
-odesynth::sampler lv_sampler() {
-  namespace dist = odesynth::dist;
-  const auto& p = lotka_volterra::default_parameters;
-  const auto& x0 = lotka_volterra::default_initial_state;
-  odesynth::sampler s(lotka_volterra{});
-  for (std::size_t i = 0; i < p.size(); ++i)
-    s.parameter(lotka_volterra::parameters[i], dist::uniform{0.8 * p[i], 1.2 * p[i]});
-  for (std::size_t i = 0; i < x0.size(); ++i)
-    s.initial_value(lotka_volterra::species[i], dist::uniform{0.8 * x0[i], 1.2 * x0[i]});
-  return s;
-}
-
-odesynth::sampler chain_sampler(const linear_chain& model) {
-  namespace dist = odesynth::dist;
-  odesynth::sampler s(model);
-  s.parameter("k", dist::uniform{0.5, 1.5});
-  const auto names = model.species();
-  s.initial_value(names[0], dist::uniform{0.5, 1.5});
-  for (std::size_t i = 1; i < names.size(); ++i) s.initial_value(names[i], 0.0);
-  return s;
-}
-
 /// The samples the generator will draw, drawn beforehand for the hand-written side.
 std::vector<odesynth::sample> draw_all(const odesynth::sampler& s, std::size_t n, double start) {
   const auto bound = s.bind(seed);
   std::vector<odesynth::sample> out;
   for (std::size_t i = 0; i < n; ++i) out.push_back(bound.draw(i, start));
   return out;
-}
-
-odesynth::generator_options one_thread() {
-  odesynth::generator_options o;
-  o.seed = seed;
-  o.threads = 1;
-  return o;
 }
 
 // --- Lotka–Volterra -------------------------------------------------------------------------
@@ -264,25 +110,6 @@ auto make_lv_generator(const odesynth::time_grid& grid) {
                                   odesynth::pipeline<>{}, one_thread());
 }
 using lv_generator = decltype(make_lv_generator(odesynth::time_grid::linspace(0, 1, 2)));
-
-template <class Generator>
-double generate(const Generator& g, std::size_t n) {
-  double sum = 0;
-  g.run(0, n, [&sum](std::uint64_t, odesynth::trajectory&& tr) {
-    sum += tr.values()(tr.num_times() - 1, 0);
-  });
-  return sum;
-}
-
-template <class Generator>
-double make_serially(const Generator& g, std::size_t n) {
-  double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto t = g.make(i);
-    sum += t.data.values()(t.data.num_times() - 1, 0);
-  }
-  return sum;
-}
 
 template <class Model>
 double solve_presampled(const odesynth::solver<Model>& solver,
@@ -338,16 +165,6 @@ double handwritten_chain(const chain_case& c, std::vector<double>& rows) {
     sum += rows[(times.size() - 1) * s];
   }
   return sum;
-}
-
-/// Registers fn as a benchmark processing n trajectories per iteration; the checksum
-/// guards against the work being optimised away.
-template <class F>
-void add(const std::string& name, std::size_t n, F fn) {
-  harness::configure(benchmark::RegisterBenchmark(name.c_str(), [n, fn](benchmark::State& state) {
-    for (auto _ : state) benchmark::DoNotOptimize(fn());
-    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
-  }))->Unit(benchmark::kMillisecond);
 }
 
 /// Relative difference of two checksums: both sides must have solved the same problems.

@@ -34,31 +34,21 @@
 #include <string_view>
 #include <vector>
 
+#include "support/quick.hpp"
+#include "support/workloads.hpp"
+
 namespace {
 
 using odesynth::models::lotka_volterra;
-
-odesynth::sampler lv_sampler() {
-  namespace dist = odesynth::dist;
-  const auto& p = lotka_volterra::default_parameters;
-  const auto& x0 = lotka_volterra::default_initial_state;
-  odesynth::sampler s(lotka_volterra{});
-  for (std::size_t i = 0; i < p.size(); ++i)
-    s.parameter(lotka_volterra::parameters[i], dist::uniform{0.8 * p[i], 1.2 * p[i]});
-  for (std::size_t i = 0; i < x0.size(); ++i)
-    s.initial_value(lotka_volterra::species[i], dist::uniform{0.8 * x0[i], 1.2 * x0[i]});
-  return s;
-}
+using workload::lv_sampler;
+using workload::solver_options;
 
 /// The child: generate n trajectories, drop them, print "delivered peak_alive seconds".
 int child(std::uint64_t n, std::size_t threads) {
-  odesynth::solve_options solve;
-  solve.abs_tol = 1e-8;
-  solve.rel_tol = 1e-6;
   odesynth::generator_options options;
-  options.seed = 2026;
+  options.seed = workload::seed;
   options.threads = threads;
-  const auto g = odesynth::make_generator(lotka_volterra{}, solve, lv_sampler(),
+  const auto g = odesynth::make_generator(lotka_volterra{}, solver_options(), lv_sampler(),
                                           odesynth::time_grid::linspace(0, 20, 100),
                                           odesynth::pipeline<>{}, options);
   const auto report = g.run(0, n, [](std::uint64_t, odesynth::trajectory&&) {});
@@ -144,8 +134,7 @@ int main(int argc, char** argv) {
     return child(std::strtoull(argv[2], nullptr, 10),
                  static_cast<std::size_t>(std::strtoul(argv[3], nullptr, 10)));
 
-  const char* env = std::getenv("ODESYNTH_BENCH_QUICK");
-  bool quick = env && *env && std::string_view(env) != "0";
+  bool quick = harness::quick_from_environment();
   int repetitions = -1;
   std::size_t threads = 2;
   for (int i = 1; i < argc; ++i) {
