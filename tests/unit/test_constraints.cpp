@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
+#include "trajectories.hpp"
+
 using Catch::Contains;
 using odesynth::constraint_set;
 using odesynth::constraint_unit;
@@ -18,56 +21,31 @@ using odesynth::dataset_constraint_report;
 using odesynth::invalid_argument;
 using odesynth::trajectory;
 using odesynth::trajectory_constraint_report;
+using test_support::check_error;
+using test_support::from_rows;
 
 namespace {
 
 constexpr double na = std::numeric_limits<double>::quiet_NaN();  // a missing value
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-// A trajectory with times 0, 1, 2, ... and the given rows; NaN entries are missing.
-trajectory make(std::vector<std::string> names, const std::vector<std::vector<double>>& rows) {
-  const auto n = static_cast<Eigen::Index>(rows.size());
-  trajectory tr(Eigen::VectorXd::LinSpaced(n, 0.0, static_cast<double>(n - 1)),
-                std::make_shared<const std::vector<std::string>>(std::move(names)));
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < tr.num_species(); ++j)
-      tr.values()(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
-  tr.mask().setConstant(true);
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < tr.num_species(); ++j)
-      if (std::isnan(tr.values()(i, j))) tr.set_missing(i, j);
-  return tr;
-}
-
 // An SIR-like trajectory with a bounded fraction x, 19 observed values and one missing:
 //   S + I + R is 1000 in rows 0-2, incomplete in row 3, 1001 in row 4;
 //   negatives: S = -1 (row 2), x = -0.1 (row 1); x outside [0, 1]: -0.1, 1.5, inf.
 trajectory sir() {
-  return make({"S", "I", "R", "x"}, {
-                                        {990, 10, 0, 1},
-                                        {980, 15, 5, -0.1},
-                                        {-1, 20, 981, 1.5},
-                                        {na, 30, 960, inf},
-                                        {900, 50, 51, 0.25},
-                                    });
+  return from_rows({"S", "I", "R", "x"}, {
+                                             {990, 10, 0, 1},
+                                             {980, 15, 5, -0.1},
+                                             {-1, 20, 981, 1.5},
+                                             {na, 30, 960, inf},
+                                             {900, 50, 51, 0.25},
+                                         });
 }
 
 // "checked/violations" of rule k: text, so a failed check shows both numbers.
 std::string counts(const trajectory_constraint_report& r, std::size_t k) {
   REQUIRE(k < r.rules.size());
   return fmt::format("{}/{}", r.rules[k].checked, r.rules[k].violations);
-}
-
-void check_error(const std::function<void()>& f, const std::string& field,
-                 const std::string& value) {
-  try {
-    f();
-    FAIL("no exception for " << field);
-  } catch (const invalid_argument& e) {
-    CHECK(e.field() == field);
-    CHECK(e.value() == value);
-    CHECK_THAT(e.what(), Contains(field) && Contains(value));
-  }
 }
 
 bool same(const dataset_constraint_report& a, const dataset_constraint_report& b) {
@@ -121,13 +99,13 @@ TEST_CASE("conserved_sum counts complete rows whose sum drifts beyond the tolera
   CHECK(report.rules[2].rule == "conserved_sum(S + I + R = 1001, rel_tol=0.0001)");
 
   SECTION("a non-finite sum is a violation, also as the reference") {
-    const auto tr = make({"a", "b"}, {{1, 1}, {inf, 1}, {1, 1}});
+    const auto tr = from_rows({"a", "b"}, {{1, 1}, {inf, 1}, {1, 1}});
     CHECK(counts(constraint_set().conserved_sum({"a", "b"}, 0.1).check(tr), 0) == "3/1");
-    const auto first_inf = make({"a", "b"}, {{inf, 1}, {1, 1}});
+    const auto first_inf = from_rows({"a", "b"}, {{inf, 1}, {1, 1}});
     CHECK(counts(constraint_set().conserved_sum({"a", "b"}, 0.1).check(first_inf), 0) == "2/2");
   }
   SECTION("with a target of 0 any non-zero sum violates") {
-    const auto tr = make({"a", "b"}, {{1, -1}, {1e-300, 0}, {0, 0}});
+    const auto tr = from_rows({"a", "b"}, {{1, -1}, {1e-300, 0}, {0, 0}});
     CHECK(counts(constraint_set().conserved_sum({"a", "b"}, 0.5, 0.0).check(tr), 0) == "3/1");
   }
 }
@@ -138,7 +116,7 @@ TEST_CASE("finite counts infinite observed values and never missing ones", "[con
   CHECK(counts(report, 1) == "4/0");
   CHECK(report.rules[1].rule == "finite(S)");
 
-  const auto all_missing = make({"a"}, {{na}, {na}});
+  const auto all_missing = from_rows({"a"}, {{na}, {na}});
   const auto nothing = constraint_set().finite().non_negative().check(all_missing);
   CHECK(counts(nothing, 0) == "0/0");
   CHECK(counts(nothing, 1) == "0/0");
@@ -149,11 +127,11 @@ TEST_CASE("a dataset report gives the fraction of trajectories violating any rul
           "[constraints][dataset]") {
   const auto rules = constraint_set().non_negative().within({"x"}, 0, 1);
   const std::vector<trajectory> data{
-      make({"x", "y"}, {{0.5, 1}, {0.5, 2}}),    // clean
-      make({"x", "y"}, {{-1, 1}, {0.5, 2}}),     // both rules
-      make({"x", "y"}, {{0.5, -2}, {0.5, -3}}),  // non_negative twice
-      make({"x", "y"}, {{0.5, 1}, {2, na}}),     // within
-      make({"x", "y"}, {{na, 1}, {1, 0}}),       // clean
+      from_rows({"x", "y"}, {{0.5, 1}, {0.5, 2}}),    // clean
+      from_rows({"x", "y"}, {{-1, 1}, {0.5, 2}}),     // both rules
+      from_rows({"x", "y"}, {{0.5, -2}, {0.5, -3}}),  // non_negative twice
+      from_rows({"x", "y"}, {{0.5, 1}, {2, na}}),     // within
+      from_rows({"x", "y"}, {{na, 1}, {1, 0}}),       // clean
   };
   dataset_constraint_report total;
   CHECK(total.violating_fraction() == 0.0);  // nothing checked yet
@@ -179,7 +157,7 @@ TEST_CASE("merged partial reports equal one report over all trajectories",
   std::vector<trajectory> data;
   for (int k = 0; k < 7; ++k) {
     const double d = static_cast<double>(k);
-    data.push_back(make({"x", "y"}, {{1, 1}, {1 + 0.1 * d, 1}, {k % 3 == 0 ? -d : d, 2}}));
+    data.push_back(from_rows({"x", "y"}, {{1, 1}, {1 + 0.1 * d, 1}, {k % 3 == 0 ? -d : d, 2}}));
   }
   dataset_constraint_report all, first, second, third;
   for (std::size_t i = 0; i < data.size(); ++i) {
@@ -284,8 +262,8 @@ TEST_CASE("reports print readable summaries", "[constraints]") {
   dataset_constraint_report total;
   CHECK(fmt::format("{}", total) == "constraint check of 0 trajectories");
   total.add(one);
-  total.add(rules.check(make({"S", "I", "R", "x"}, {{1, 2, 3, 4}, {3, 2, 1, 0}})));
-  total.add(rules.check(make({"S", "I", "R", "x"}, {{1, 2, 3, 4}, {3, 2, 1, 0}})));
+  total.add(rules.check(from_rows({"S", "I", "R", "x"}, {{1, 2, 3, 4}, {3, 2, 1, 0}})));
+  total.add(rules.check(from_rows({"S", "I", "R", "x"}, {{1, 2, 3, 4}, {3, 2, 1, 0}})));
   CHECK(fmt::format("{}", total) ==
         "constraint check of 3 trajectories: 1 (33.3%) violate at least one rule\n"
         "  non_negative(all): 2 of 35 values (5.71%) violate, in 1 trajectories\n"
@@ -296,7 +274,8 @@ TEST_CASE("reports print readable summaries", "[constraints]") {
 TEST_CASE("post-processing removes the violations the checker counts", "[constraints]") {
   // Additive noise pushed S negative and broke the conserved total; clipping and then
   // rescaling to the first row's sum repair both, which the checker confirms.
-  auto tr = make({"S", "I", "R"}, {{990, 10, 0}, {-3, 700, 310}, {5, 400, 590}, {-1, 2, 1000}});
+  auto tr =
+      from_rows({"S", "I", "R"}, {{990, 10, 0}, {-3, 700, 310}, {5, 400, 590}, {-1, 2, 1000}});
   const auto rules = constraint_set().non_negative().conserved_sum({"S", "I", "R"}, 1e-12);
   const auto before = rules.check(tr);
   CHECK(counts(before, 0) == "12/2");

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "files.hpp"
 #include "temp_folder.hpp"
 #include "test_models.hpp"
 
@@ -43,18 +44,9 @@ using test_support::expect_error;
 
 namespace {
 
+using test_support::read_file;
 using test_support::temp_folder;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_file(const fs::path& p, std::string_view text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  REQUIRE(out.good());
-}
+using test_support::write_file;
 
 // `{"key<k>": <i>, ...}` with n distinct keys in a shuffled order (k = 7919 i mod n, a
 // permutation when n has no factor 7919: sorted input must not be what makes the check fast),

@@ -9,60 +9,24 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
+#include "expect_error.hpp"
+#include "trajectories.hpp"
+
 using odesynth::array3;
 using odesynth::target_columns;
 using odesynth::trajectory;
-
-namespace {
-
-constexpr double missing = std::numeric_limits<double>::quiet_NaN();
-
-array3 make(std::size_t n, std::size_t h, std::size_t f, const std::vector<double>& values) {
-  array3 a(n, h, f);
-  REQUIRE(values.size() == a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = values[i];
-  return a;
-}
-
-trajectory from_rows(const std::vector<std::vector<double>>& rows,
-                     std::vector<std::string> names = {"a", "b"}) {
-  auto ptr = std::make_shared<const std::vector<std::string>>(std::move(names));
-  Eigen::VectorXd times(static_cast<Eigen::Index>(rows.size()));
-  for (std::size_t i = 0; i < rows.size(); ++i) times[static_cast<Eigen::Index>(i)] = double(i);
-  trajectory tr(times, ptr);
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j) {
-      const auto r = static_cast<Eigen::Index>(i), c = static_cast<Eigen::Index>(j);
-      if (std::isnan(rows[i][j])) {
-        tr.set_missing(r, c);
-      } else {
-        tr.values()(r, c) = rows[i][j];
-        tr.mask()(r, c) = true;
-      }
-    }
-  return tr;
-}
-
-std::vector<double> flat(const array3& a) { return {a.data(), a.data() + a.size()}; }
-
-template <class F>
-odesynth::invalid_argument caught(F f) {
-  try {
-    f();
-  } catch (const odesynth::invalid_argument& e) {
-    return e;
-  }
-  FAIL("expected odesynth::invalid_argument");
-  throw std::logic_error("unreachable");
-}
-
-}  // namespace
+using test_support::array3_of;
+using test_support::caught;
+using test_support::flat;
+using test_support::from_rows;
+using test_support::missing;
 
 TEST_CASE("baselines on a hand case", "[ml][baselines]") {
   // X: 2 windows x 3 steps x inputs (a, b)
   //   window 0: a 1, 2, 3    b 10, 20, 60
   //   window 1: a 4, 5, 6    b 7, missing, 1
-  const array3 x = make(2, 3, 2, {1, 10, 2, 20, 3, 60, /**/ 4, 7, 5, missing, 6, 1});
+  const array3 x = array3_of(2, 3, 2, {1, 10, 2, 20, 3, 60, /**/ 4, 7, 5, missing, 6, 1});
   const target_columns map({"a", "b"}, {"b", "a"});
   CHECK(map.columns() == std::vector<std::size_t>{1, 0});
 
@@ -76,7 +40,7 @@ TEST_CASE("baselines on a hand case", "[ml][baselines]") {
   CHECK(flat(mean) == std::vector<double>{30, 2, 30, 2, /**/ 4, 5, 4, 5});
 
   // A species with no observed input predicts NaN.
-  const array3 gap = make(1, 2, 2, {1, missing, 2, missing});
+  const array3 gap = array3_of(1, 2, 2, {1, missing, 2, missing});
   CHECK(std::isnan(odesynth::predict_last_value(gap, map, 1)(0, 0, 0)));
   CHECK(std::isnan(odesynth::predict_window_mean(gap, map, 1)(0, 0, 0)));
   CHECK(odesynth::predict_window_mean(gap, map, 1)(0, 0, 1) == 1.5);
@@ -84,7 +48,8 @@ TEST_CASE("baselines on a hand case", "[ml][baselines]") {
 
 TEST_CASE("training_mean_predictor keeps one mean per species", "[ml][baselines]") {
   // a observed 1, 2, 6 -> 3;  b observed 10, 30 -> 20
-  const std::vector<trajectory> train{from_rows({{1, 10}, {2, missing}}), from_rows({{6, 30}})};
+  const std::vector<trajectory> train{from_rows({"a", "b"}, {{1, 10}, {2, missing}}),
+                                      from_rows({"a", "b"}, {{6, 30}})};
   const odesynth::training_mean_predictor m(train, {"b", "a"});
   CHECK(m.means() == std::vector<double>{20, 3});
   CHECK(flat(m.predict(2, 1)) == std::vector<double>{20, 3, 20, 3});
@@ -106,7 +71,7 @@ TEST_CASE("baseline errors name the target and the shape", "[ml][baselines][erro
 
 TEST_CASE("trajectories to windows to baselines to metrics", "[ml][baselines][metrics]") {
   // a rises by 1 per row, b stays at 5. Windows of 2 inputs, horizon 1, stride 1.
-  const std::vector<trajectory> data{from_rows({{0, 5}, {1, 5}, {2, 5}, {3, 5}})};
+  const std::vector<trajectory> data{from_rows({"a", "b"}, {{0, 5}, {1, 5}, {2, 5}, {3, 5}})};
   odesynth::window_options o;
   o.input_length = 2;
   o.horizon = 1;

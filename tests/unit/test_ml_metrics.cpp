@@ -6,37 +6,20 @@
 #include <odesynth/ml/metrics.hpp>
 #include <vector>
 
+#include "arrays.hpp"
+#include "expect_error.hpp"
+
 using odesynth::array3;
-
-namespace {
-
-array3 make(std::size_t n, std::size_t h, std::size_t f, const std::vector<double>& values) {
-  array3 a(n, h, f);
-  REQUIRE(values.size() == a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = values[i];
-  return a;
-}
-
-template <class F>
-odesynth::invalid_argument caught(F f) {
-  try {
-    f();
-  } catch (const odesynth::invalid_argument& e) {
-    return e;
-  }
-  FAIL("expected odesynth::invalid_argument");
-  throw std::logic_error("unreachable");
-}
-
-}  // namespace
+using test_support::array3_of;
+using test_support::caught;
 
 TEST_CASE("forecast metrics on a hand-computed case", "[ml][metrics]") {
   // Two samples, horizon 2, one feature:
   //   y_true  sample 0: 1, 2    sample 1: 3, 5
   //   y_pred  sample 0: 2, 2    sample 1: 3, 1
   //   e = pred - true           sample 0: 1, 0    sample 1: 0, -4
-  const array3 t = make(2, 2, 1, {1, 2, 3, 5});
-  const array3 p = make(2, 2, 1, {2, 2, 3, 1});
+  const array3 t = array3_of(2, 2, 1, {1, 2, 3, 5});
+  const array3 p = array3_of(2, 2, 1, {2, 2, 3, 1});
   constexpr double eps = 1e-14;
 
   // MAE = (1 + 0 + 0 + 4) / 4 = 1.25
@@ -85,20 +68,20 @@ TEST_CASE("directional accuracies compare each step with the one before", "[ml][
   //   MDA: step 1: sign(2 - 1) = + vs sign(3 - 1) = +: hit; step 2: sign(1 - 2) = - vs
   //        sign(2.5 - 2) = +: miss -> 1/2
   //   PTA: step 1: + vs sign(3 - 1) = +: hit; step 2: - vs sign(2.5 - 3) = -: hit -> 1
-  const array3 t = make(1, 3, 1, {1, 2, 1});
-  const array3 p = make(1, 3, 1, {1, 3, 2.5});
+  const array3 t = array3_of(1, 3, 1, {1, 2, 1});
+  const array3 p = array3_of(1, 3, 1, {1, 3, 2.5});
   CHECK(odesynth::mean_directional_accuracy(t, p) == 0.5);
   CHECK(odesynth::prediction_trend_accuracy(t, p) == 1);
   // Two features, two samples: per-sample fractions, then their mean.
   //   sample 0 (both features hit: flat predicted flat, rise predicted rise) -> 1
   //   sample 1 (feature 0 hit, feature 1 predicted up where it fell)         -> 1/2
-  const array3 t2 = make(2, 2, 2, {0, 0, 0, 1, /**/ 5, 5, 6, 4});
-  const array3 p2 = make(2, 2, 2, {9, 9, 0, 2, /**/ 9, 9, 7, 6});
+  const array3 t2 = array3_of(2, 2, 2, {0, 0, 0, 1, /**/ 5, 5, 6, 4});
+  const array3 p2 = array3_of(2, 2, 2, {9, 9, 0, 2, /**/ 9, 9, 7, 6});
   CHECK(odesynth::mean_directional_accuracy(t2, p2) == 0.75);
 }
 
 TEST_CASE("a perfect forecast scores the ideal value of every metric", "[ml][metrics]") {
-  const array3 t = make(3, 3, 2, {1, 2, 3, 4, 5, 6, 2, 2, 3, 1, 4, 4, 9, 8, 7, 8, 9, 9});
+  const array3 t = array3_of(3, 3, 2, {1, 2, 3, 4, 5, 6, 2, 2, 3, 1, 4, 4, 9, 8, 7, 8, 9, 9});
   const auto s = odesynth::score_forecast(t, t);
   CHECK(s.r_squared == 1);
   CHECK(s.mean_absolute_error == 0);
@@ -114,42 +97,42 @@ TEST_CASE("a perfect forecast scores the ideal value of every metric", "[ml][met
 }
 
 TEST_CASE("undefined metrics are NaN as in SimbaML", "[ml][metrics]") {
-  const array3 t = make(2, 2, 1, {0, 1, 2, 3});
-  const array3 p = make(2, 2, 1, {1, 1, 2, 3});
+  const array3 t = array3_of(2, 2, 1, {0, 1, 2, 3});
+  const array3 p = array3_of(2, 2, 1, {1, 1, 2, 3});
   CHECK(std::isnan(odesynth::mean_absolute_percentage_error(t, p)));  // a true value is 0
-  const array3 one = make(1, 2, 1, {1, 2});
+  const array3 one = array3_of(1, 2, 1, {1, 2});
   CHECK(std::isnan(odesynth::r_squared(one, one)));  // fewer than 2 samples
-  const array3 flat = make(2, 1, 1, {1, 2});
+  const array3 flat = array3_of(2, 1, 1, {1, 2});
   CHECK(std::isnan(odesynth::mean_absolute_scaled_error(flat, flat)));  // horizon 1
   CHECK(std::isnan(odesynth::mean_directional_accuracy(flat, flat)));
   CHECK(std::isnan(odesynth::prediction_trend_accuracy(flat, flat)));
   // A constant true column: R^2 is 1 if predicted exactly, else 0 (scikit-learn's rule).
-  const array3 c = make(3, 1, 1, {0.1, 0.1, 0.1});
+  const array3 c = array3_of(3, 1, 1, {0.1, 0.1, 0.1});
   CHECK(odesynth::r_squared(c, c) == 1);
-  CHECK(odesynth::r_squared(c, make(3, 1, 1, {0.1, 0.2, 0.1})) == 0);
+  CHECK(odesynth::r_squared(c, array3_of(3, 1, 1, {0.1, 0.2, 0.1})) == 0);
   // Zero mean of y_true: NRMSE divides by zero.
-  CHECK(std::isinf(
-      odesynth::normalized_root_mean_squared_error(make(2, 1, 1, {-1, 1}), make(2, 1, 1, {0, 1}))));
+  CHECK(std::isinf(odesynth::normalized_root_mean_squared_error(array3_of(2, 1, 1, {-1, 1}),
+                                                                array3_of(2, 1, 1, {0, 1}))));
   // score_forecast leaves the log metrics NaN for negative values instead of throwing.
   const auto s =
-      odesynth::score_forecast(make(2, 2, 1, {-1, 1, 2, 3}), make(2, 2, 1, {1, 1, 2, 3}));
+      odesynth::score_forecast(array3_of(2, 2, 1, {-1, 1, 2, 3}), array3_of(2, 2, 1, {1, 1, 2, 3}));
   CHECK(std::isnan(s.mean_squared_log_error));
   CHECK(s.mean_absolute_error == 0.5);
 }
 
 TEST_CASE("metric misuse is a typed error naming field and value", "[ml][metrics][errors]") {
-  const array3 a = make(2, 2, 1, {1, 2, 3, 4});
-  const array3 b = make(2, 1, 1, {1, 2});
+  const array3 a = array3_of(2, 2, 1, {1, 2, 3, 4});
+  const array3 b = array3_of(2, 1, 1, {1, 2});
   auto e = caught([&] { odesynth::mean_absolute_error(a, b); });
   CHECK(e.field() == "y_pred.shape");
   CHECK(e.value() == "[2, 1, 1]");
   CHECK_THAT(e.what(), Catch::Contains("[2, 2, 1]"));
-  e = caught([&] { odesynth::mean_squared_log_error(a, make(2, 2, 1, {1, 2, -1, 4})); });
+  e = caught([&] { odesynth::mean_squared_log_error(a, array3_of(2, 2, 1, {1, 2, -1, 4})); });
   CHECK(e.field() == "y_pred(1, 0, 0)");
   CHECK(e.value() == "-1");
-  e = caught([&] { odesynth::root_mean_squared_log_error(make(2, 2, 1, {1, -2, 3, 4}), a); });
+  e = caught([&] { odesynth::root_mean_squared_log_error(array3_of(2, 2, 1, {1, -2, 3, 4}), a); });
   CHECK(e.field() == "y_true(0, 1, 0)");
-  e = caught([&] { odesynth::r_squared(a, make(2, 2, 1, {1, 2, std::nan(""), 4})); });
+  e = caught([&] { odesynth::r_squared(a, array3_of(2, 2, 1, {1, 2, std::nan(""), 4})); });
   CHECK(e.field() == "y_pred(1, 0, 0)");
   CHECK(e.value() == "nan");
   e = caught([&] { odesynth::mean_absolute_error(array3(0, 2, 1), array3(0, 2, 1)); });

@@ -9,52 +9,27 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
+#include "trajectories.hpp"
+
 using odesynth::array3;
 using odesynth::feature_scaler;
 using odesynth::scaling_method;
 using odesynth::trajectory;
+using test_support::caught;
+using test_support::from_rows;
+using test_support::missing;
 
 namespace {
 
-constexpr double missing = std::numeric_limits<double>::quiet_NaN();
-
-trajectory from_rows(const std::vector<std::vector<double>>& rows,
-                     std::vector<std::string> names = {"a", "b"}) {
-  auto ptr = std::make_shared<const std::vector<std::string>>(std::move(names));
-  Eigen::VectorXd times(static_cast<Eigen::Index>(rows.size()));
-  for (std::size_t i = 0; i < rows.size(); ++i) times[static_cast<Eigen::Index>(i)] = double(i);
-  trajectory tr(times, ptr);
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j) {
-      const auto r = static_cast<Eigen::Index>(i), c = static_cast<Eigen::Index>(j);
-      if (std::isnan(rows[i][j])) {
-        tr.set_missing(r, c);
-      } else {
-        tr.values()(r, c) = rows[i][j];
-        tr.mask()(r, c) = true;
-      }
-    }
-  return tr;
-}
-
 // a observed 1, 2, 3, 6 (one missing); b constant 4.
 std::vector<trajectory> train_set() {
-  return {from_rows({{1, 4}, {2, 4}, {3, 4}}), from_rows({{6, 4}, {missing, 4}})};
+  return {from_rows({"a", "b"}, {{1, 4}, {2, 4}, {3, 4}}),
+          from_rows({"a", "b"}, {{6, 4}, {missing, 4}})};
 }
 
 // Held-out data with very different statistics.
-trajectory test_series() { return from_rows({{100, 7}, {200, missing}}); }
-
-template <class F>
-odesynth::invalid_argument caught(F f) {
-  try {
-    f();
-  } catch (const odesynth::invalid_argument& e) {
-    return e;
-  }
-  FAIL("expected odesynth::invalid_argument");
-  throw std::logic_error("unreachable");
-}
+trajectory test_series() { return from_rows({"a", "b"}, {{100, 7}, {200, missing}}); }
 
 }  // namespace
 
@@ -147,13 +122,13 @@ TEST_CASE("feature_scaler errors name the field and the value", "[ml][scaling][e
   CHECK(e.value() == "c");
   CHECK_THAT(e.what(), Catch::Contains("[a, b]"));
   CHECK(caught([&] { s.transform(x, {"a"}); }).field() == "feature_scaler species");
-  auto only_a = from_rows({{1}}, {"a"});
+  auto only_a = from_rows({"a"}, {{1}});
   e = caught([&] { s.transform(only_a); });
   CHECK(e.value() == "b");
   e = caught([] { feature_scaler(scaling_method::min_max, {}); });
   CHECK(e.field() == "feature_scaler.train.size()");
   e = caught([] {
-    feature_scaler(scaling_method::standard, {from_rows({{1, missing}, {2, missing}})});
+    feature_scaler(scaling_method::standard, {from_rows({"a", "b"}, {{1, missing}, {2, missing}})});
   });
   CHECK(e.field() == "feature_scaler.species");
   CHECK(e.value() == "b");

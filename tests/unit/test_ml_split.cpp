@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
+
 using odesynth::data_source;
 using odesynth::index_split;
 using odesynth::mix_size;
@@ -21,6 +23,7 @@ using odesynth::split_fractions;
 using odesynth::trajectory;
 using counts3 = std::array<std::size_t, 3>;
 using indices = std::vector<std::size_t>;
+using test_support::caught;
 
 namespace {
 
@@ -35,17 +38,6 @@ trajectory numbered(std::size_t k, std::size_t rows) {
     tr.mask()(static_cast<Eigen::Index>(i), 0) = true;
   }
   return tr;
-}
-
-template <class F>
-odesynth::invalid_argument caught(F f) {
-  try {
-    f();
-  } catch (const odesynth::invalid_argument& e) {
-    return e;
-  }
-  FAIL("expected odesynth::invalid_argument");
-  throw std::logic_error("unreachable");
 }
 
 void check_partition(const index_split& s, std::size_t n) {

@@ -9,55 +9,27 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
+#include "expect_error.hpp"
+#include "trajectories.hpp"
+
 using odesynth::array3;
 using odesynth::make_windows;
 using odesynth::trajectory;
 using odesynth::window_options;
 using odesynth::window_origin;
+using test_support::caught;
+using test_support::flat;
+using test_support::from_rows;
+using test_support::missing;
 
 namespace {
 
-constexpr double missing = std::numeric_limits<double>::quiet_NaN();
-
-// A trajectory from its rows (NaN: missing), times 0, 1, 2, ...
-trajectory from_rows(const std::vector<std::vector<double>>& rows,
-                     std::vector<std::string> names = {"a", "b"}) {
-  auto ptr = std::make_shared<const std::vector<std::string>>(std::move(names));
-  Eigen::VectorXd times(static_cast<Eigen::Index>(rows.size()));
-  for (std::size_t i = 0; i < rows.size(); ++i) times[static_cast<Eigen::Index>(i)] = double(i);
-  trajectory tr(times, ptr);
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j) {
-      const auto r = static_cast<Eigen::Index>(i), c = static_cast<Eigen::Index>(j);
-      if (std::isnan(rows[i][j])) {
-        tr.set_missing(r, c);
-      } else {
-        tr.values()(r, c) = rows[i][j];
-        tr.mask()(r, c) = true;
-      }
-    }
-  return tr;
-}
-
 // A: 6 rows, a = 1..6, b = 10 a.  B: 4 rows, a = 100.., b = 200..  C: 2 rows.
 std::vector<trajectory> three_series() {
-  return {from_rows({{1, 10}, {2, 20}, {3, 30}, {4, 40}, {5, 50}, {6, 60}}),
-          from_rows({{100, 200}, {101, 201}, {102, 202}, {103, 203}}),
-          from_rows({{900, 900}, {901, 901}})};
-}
-
-// Every element of `a` as a flat list, row-major.
-std::vector<double> flat(const array3& a) { return {a.data(), a.data() + a.size()}; }
-
-template <class F>
-odesynth::invalid_argument caught(F f) {
-  try {
-    f();
-  } catch (const odesynth::invalid_argument& e) {
-    return e;
-  }
-  FAIL("expected odesynth::invalid_argument");
-  throw std::logic_error("unreachable");
+  return {from_rows({"a", "b"}, {{1, 10}, {2, 20}, {3, 30}, {4, 40}, {5, 50}, {6, 60}}),
+          from_rows({"a", "b"}, {{100, 200}, {101, 201}, {102, 202}, {103, 203}}),
+          from_rows({"a", "b"}, {{900, 900}, {901, 901}})};
 }
 
 }  // namespace
@@ -123,8 +95,8 @@ TEST_CASE("make_windows: no window spans a missing value or a trajectory boundar
           "[ml][windows]") {
   // b missing at row 3 of A.
   std::vector<trajectory> data{
-      from_rows({{1, 10}, {2, 20}, {3, 30}, {4, missing}, {5, 50}, {6, 60}}),
-      from_rows({{100, 200}, {101, 201}, {102, 202}, {103, 203}})};
+      from_rows({"a", "b"}, {{1, 10}, {2, 20}, {3, 30}, {4, missing}, {5, 50}, {6, 60}}),
+      from_rows({"a", "b"}, {{100, 200}, {101, 201}, {102, 202}, {103, 203}})};
   window_options o;
   o.input_length = 2;
   o.horizon = 1;
@@ -220,7 +192,7 @@ TEST_CASE("make_windows: bad options are typed errors naming field and value",
   }
   SECTION("a species missing from one trajectory names that trajectory") {
     auto mixed = data;
-    mixed.push_back(from_rows({{1}, {2}, {3}}, {"a"}));
+    mixed.push_back(from_rows({"a"}, {{1}, {2}, {3}}));
     o.input_species = {"b"};
     const auto e = caught([&] { make_windows(mixed, o); });
     CHECK_THAT(e.what(), Catch::Contains("trajectory 3") && Catch::Contains("[a]"));

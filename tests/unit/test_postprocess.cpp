@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
+#include "trajectories.hpp"
+
 using Catch::Contains;
 using odesynth::any_transform;
 using odesynth::bounds;
@@ -22,26 +25,13 @@ using odesynth::random_stream;
 using odesynth::stream_purpose;
 using odesynth::trajectory;
 using odesynth::trajectory_layout;
+using test_support::check_error;
+using test_support::from_rows;
 
 namespace {
 
 constexpr double na = std::numeric_limits<double>::quiet_NaN();  // a missing value
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// A trajectory with times 0, 1, 2, ... and the given rows; NaN entries are missing.
-trajectory make(std::vector<std::string> names, const std::vector<std::vector<double>>& rows) {
-  const auto n = static_cast<Eigen::Index>(rows.size());
-  trajectory tr(Eigen::VectorXd::LinSpaced(n, 0, static_cast<double>(n - 1)),
-                std::make_shared<const std::vector<std::string>>(std::move(names)));
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < tr.num_species(); ++j)
-      tr.values()(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
-  tr.mask().setConstant(true);
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < tr.num_species(); ++j)
-      if (std::isnan(tr.values()(i, j))) tr.set_missing(i, j);
-  return tr;
-}
 
 // "[1, 2; 3, nan]": fmt prints the shortest text that reads back as the same double, so equal
 // text means bit-equal values (NaN standing for missing), and a failure shows both matrices.
@@ -108,23 +98,11 @@ void apply(const T& transform, trajectory& tr) {
   transform(tr, s);
 }
 
-void check_error(const std::function<void()>& f, const std::string& field,
-                 const std::string& value) {
-  try {
-    f();
-    FAIL("no exception for " << field);
-  } catch (const invalid_argument& e) {
-    CHECK(e.field() == field);
-    CHECK(e.value() == value);
-    CHECK_THAT(e.what(), Contains(field) && Contains(value));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("select_species keeps the named columns in the given order", "[postprocess]") {
   const odesynth::select_species select({"c", "a"});
-  auto tr = make({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}, {7, 8, na}});
+  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}, {7, 8, na}});
   apply(select, tr);
   CHECK(tr.species() == std::vector<std::string>{"c", "a"});
   CHECK(dump(tr) == "[3, 1; 6, nan; nan, 7]");
@@ -133,14 +111,14 @@ TEST_CASE("select_species keeps the named columns in the given order", "[postpro
         std::vector<std::string>{"c", "a"});
 
   // The output names are one immutable list shared by every trajectory.
-  auto other = make({"c", "a"}, {{0, 0}});
+  auto other = from_rows({"c", "a"}, {{0, 0}});
   apply(select, other);
   CHECK(other.species_ptr() == tr.species_ptr());
   CHECK(select.describe() == "select_species(keep=[c, a])");
 }
 
 TEST_CASE("hide_species drops the named columns and keeps the order of the rest", "[postprocess]") {
-  auto tr = make({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}});
+  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}});
   apply(odesynth::hide_species({"b"}), tr);
   CHECK(tr.species() == std::vector<std::string>{"a", "c"});
   CHECK(dump(tr) == "[1, 3; nan, 6]");
@@ -148,7 +126,7 @@ TEST_CASE("hide_species drops the named columns and keeps the order of the rest"
   CHECK(odesynth::hide_species({"a"}).layout_after(layout_of({"a", "b", "c"})).species ==
         std::vector<std::string>{"b", "c"});
 
-  auto unchanged = make({"a", "b"}, {{1, 2}});
+  auto unchanged = from_rows({"a", "b"}, {{1, 2}});
   apply(odesynth::hide_species({}), unchanged);
   CHECK(unchanged.species() == std::vector<std::string>{"a", "b"});
   CHECK(dump(unchanged) == "[1, 2]");
@@ -158,19 +136,19 @@ TEST_CASE("clip clamps observed values into each species' range", "[postprocess]
   const auto rows =
       std::vector<std::vector<double>>{{-0.5, -0.5}, {2, 2}, {0.5, 0.5}, {na, na}, {inf, -inf}};
   SECTION("one range for every species") {
-    auto tr = make({"a", "b"}, rows);
+    auto tr = from_rows({"a", "b"}, rows);
     apply(odesynth::clip(bounds{0, 1}), tr);
     CHECK(dump(tr) == "[0, 0; 1, 1; 0.5, 0.5; nan, nan; 1, 0]");
     CHECK(tr.consistent());
   }
   SECTION("named species only") {
-    auto tr = make({"a", "b"}, rows);
+    auto tr = from_rows({"a", "b"}, rows);
     apply(odesynth::clip({{"b", bounds{-1, 1}}}), tr);
     CHECK(dump(tr) == "[-0.5, -0.5; 2, 1; 0.5, 0.5; nan, nan; inf, -1]");
     CHECK(tr.consistent());
   }
   SECTION("clip_below keeps concentrations non-negative") {
-    auto tr = make({"a", "b"}, rows);
+    auto tr = from_rows({"a", "b"}, rows);
     apply(odesynth::clip_below(0), tr);
     CHECK(dump(tr) == "[0, 0; 2, 2; 0.5, 0.5; nan, nan; inf, 0]");
     CHECK(tr.consistent());
@@ -181,14 +159,14 @@ TEST_CASE("clip clamps observed values into each species' range", "[postprocess]
 
 TEST_CASE("rescale_to_sum scales each complete row of the group to the total", "[postprocess]") {
   // x is outside the group and never changes.
-  auto tr = make({"S", "I", "R", "x"}, {
-                                           {1, 2, 1, 7},      // sum 4: factor 2
-                                           {3, 0, 1, 9},      // sum 4: factor 2
-                                           {na, 1, 1, 5},     // a missing member: unchanged
-                                           {0, 0, 0, 3},      // zero sum: unchanged
-                                           {0.5, 0.5, 1, 1},  // sum 2: factor 4
-                                           {inf, 1, 1, 2},    // infinite sum: unchanged
-                                       });
+  auto tr = from_rows({"S", "I", "R", "x"}, {
+                                                {1, 2, 1, 7},      // sum 4: factor 2
+                                                {3, 0, 1, 9},      // sum 4: factor 2
+                                                {na, 1, 1, 5},     // a missing member: unchanged
+                                                {0, 0, 0, 3},      // zero sum: unchanged
+                                                {0.5, 0.5, 1, 1},  // sum 2: factor 4
+                                                {inf, 1, 1, 2},    // infinite sum: unchanged
+                                            });
   apply(odesynth::rescale_to_sum({"S", "I", "R"}, 8), tr);
   CHECK(dump(tr) == "[2, 4, 2, 7; 6, 0, 2, 9; nan, 1, 1, 5; 0, 0, 0, 3; 2, 2, 4, 1; inf, 1, 1, 2]");
   CHECK(tr.consistent());
@@ -197,13 +175,13 @@ TEST_CASE("rescale_to_sum scales each complete row of the group to the total", "
 }
 
 TEST_CASE("rescale_to_sum::to_first_row_sum keeps the first complete row's sum", "[postprocess]") {
-  auto tr = make({"S", "I", "R"}, {
-                                      {na, 1, 1},  // incomplete: not the reference
-                                      {1, 2, 1},   // the reference: sum 4
-                                      {2, 2, 4},   // sum 8: factor 0.5
-                                      {0, 0, 0},   // zero sum: unchanged
-                                      {3, 3, 2},   // sum 8: factor 0.5
-                                  });
+  auto tr = from_rows({"S", "I", "R"}, {
+                                           {na, 1, 1},  // incomplete: not the reference
+                                           {1, 2, 1},   // the reference: sum 4
+                                           {2, 2, 4},   // sum 8: factor 0.5
+                                           {0, 0, 0},   // zero sum: unchanged
+                                           {3, 3, 2},   // sum 8: factor 0.5
+                                       });
   const auto conserve = odesynth::rescale_to_sum::to_first_row_sum({"S", "I", "R"});
   apply(conserve, tr);
   CHECK(dump(tr) == "[nan, 1, 1; 1, 2, 1; 1, 1, 2; 0, 0, 0; 1.5, 1.5, 1]");
@@ -221,7 +199,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
       {{0.875, 0.75}, {-4, 0.875}, {-0.5, 0.875}},
       {{0.875, 0.875}, {0.125, 0.875}, {0.875, 0.875}},
   }};
-  const auto clean = make({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
+  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
 
   SECTION("every species") {
     auto tr = clean;
@@ -264,7 +242,7 @@ TEST_CASE("redraw_until_within applies its exhaustion policy after max_attempts"
       {{0.5, -3}, {-3, 0.25}, {5, 0}},
       {{0.875, 0.75}, {-4, 0.875}, {-0.5, 0.875}},
   }};
-  const auto clean = make({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
+  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
   using odesynth::on_exhaustion;
 
   SECTION("mark_missing is the default") {
@@ -354,7 +332,7 @@ TEST_CASE("redraw_until_within rejects noise that changes the shape", "[postproc
         (void)bad.layout_after(layout_of({"a", "b"}));
       },
       "redraw_until_within.noise", "hide_species(hide=[b])");
-  auto tr = make({"a", "b"}, {{0.5, 0.5}});
+  auto tr = from_rows({"a", "b"}, {{0.5, 0.5}});
   check_error([&] { apply(bad, tr); }, "redraw_until_within.noise", "hide_species(hide=[b])");
   CHECK(odesynth::redraw_until_within(test_gaussian{0.5}, bounds{0, inf}, 5).describe() ==
         "redraw_until_within(noise=test_gaussian(sigma=0.5), range=[0, inf], max_attempts=5, "
@@ -363,14 +341,14 @@ TEST_CASE("redraw_until_within rejects noise that changes the shape", "[postproc
 
 TEST_CASE("quantize rounds to the nearest multiple of the step", "[postprocess]") {
   SECTION("one step for every species; halves away from zero") {
-    auto tr = make({"a", "b"}, {{1.26, 0.25}, {-0.25, 7}, {na, -0.1}});
+    auto tr = from_rows({"a", "b"}, {{1.26, 0.25}, {-0.25, 7}, {na, -0.1}});
     apply(odesynth::quantize(0.5), tr);
     // -0.1 rounds to 0, written as 0 (not -0) so that files do not show "-0".
     CHECK(dump(tr) == "[1.5, 0.5; -0.5, 7; nan, 0]");
     CHECK(tr.consistent());
   }
   SECTION("named species only") {
-    auto tr = make({"a", "b"}, {{0.1, 0.1}, {-0.3, 1.26}});
+    auto tr = from_rows({"a", "b"}, {{0.1, 0.1}, {-0.3, 1.26}});
     apply(odesynth::quantize({{"a", 0.25}}), tr);
     CHECK(dump(tr) == "[0, 0.1; -0.25, 1.26]");
   }
@@ -379,7 +357,7 @@ TEST_CASE("quantize rounds to the nearest multiple of the step", "[postprocess]"
 
 TEST_CASE("detection_limit hides or replaces values below the limit", "[postprocess]") {
   // 0.5 is exactly at the limit: not below it. b has no limit.
-  const auto clean = make({"a", "b"}, {{0.125, 0.125}, {0.5, 0.01}, {0.75, 1}, {na, 2}});
+  const auto clean = from_rows({"a", "b"}, {{0.125, 0.125}, {0.5, 0.01}, {0.75, 1}, {na, 2}});
   using odesynth::below_lod;
   const per_species<double> lod{{"a", 0.5}};
   SECTION("missing is the default") {
@@ -405,7 +383,7 @@ TEST_CASE("detection_limit hides or replaces values below the limit", "[postproc
 }
 
 TEST_CASE("derive appends a column computed from observed inputs", "[postprocess][derive]") {
-  const auto clean = make({"a", "b"}, {{1, 4}, {2, 5}, {na, 6}, {4, 0.5}});
+  const auto clean = from_rows({"a", "b"}, {{1, 4}, {2, 5}, {na, 6}, {4, 0.5}});
   SECTION("inputs arrive in the order named; a missing input gives a missing value") {
     auto tr = clean;
     const odesynth::derive ratio("b_over_a", {"b", "a"},
@@ -441,7 +419,7 @@ TEST_CASE("derive appends a column computed from observed inputs", "[postprocess
     CHECK(odesynth::sum_of("total", {"a", "b"}).describe() == "sum_of(name=total, species=[a, b])");
   }
   SECTION("log_of: exact for powers of 2 and 10; non-positive values are missing") {
-    auto tr = make({"x"}, {{1000}, {0.5}, {0}, {-1}, {81}, {na}});
+    auto tr = from_rows({"x"}, {{1000}, {0.5}, {0}, {-1}, {81}, {na}});
     apply(odesynth::log_of("log10_x", "x", 10) | odesynth::log_of("log2_x", "x", 2) |
               odesynth::log_of("log3_x", "x", 3),
           tr);
@@ -574,7 +552,7 @@ TEST_CASE("unknown species and name clashes are rejected before any work", "[pos
     CAPTURE(c.field, c.value);
     check_error([&] { (void)c.transform.layout_after(layout); }, c.field, c.value);
     if (c.checked_when_applied) {
-      auto tr = make({"a", "b", "c"}, {{1, 2, 3}});
+      auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}});
       check_error([&] { apply(c.transform, tr); }, c.field, c.value);
     }
   }
@@ -591,7 +569,7 @@ TEST_CASE("post-processing stages compose into pipelines", "[postprocess][pipeli
       odesynth::sum_of("N", {"S", "I", "R"}) | odesynth::quantize(0.5) | odesynth::clip_below(0);
   CHECK(pipeline.layout_after(layout_of({"S", "hidden", "I", "R"})).species ==
         std::vector<std::string>{"S", "I", "R", "N"});
-  auto tr = make({"S", "hidden", "I", "R"}, {{1, 9, 2, 1}, {1.5, 9, 0.25, 0.25}});
+  auto tr = from_rows({"S", "hidden", "I", "R"}, {{1, 9, 2, 1}, {1.5, 9, 0.25, 0.25}});
   apply(pipeline, tr);
   CHECK(dump(tr) == "[2, 4, 2, 8; 6, 1, 1, 8]");
   CHECK(tr.consistent());
@@ -603,7 +581,7 @@ TEST_CASE("post-processing stages compose into pipelines", "[postprocess][pipeli
   const odesynth::dynamic_pipeline runtime{
       odesynth::select_species({"S", "I", "R"}), odesynth::rescale_to_sum({"S", "I", "R"}, 8),
       odesynth::sum_of("N", {"S", "I", "R"}), odesynth::quantize(0.5), odesynth::clip_below(0)};
-  auto again = make({"S", "hidden", "I", "R"}, {{1, 9, 2, 1}, {1.5, 9, 0.25, 0.25}});
+  auto again = from_rows({"S", "hidden", "I", "R"}, {{1, 9, 2, 1}, {1.5, 9, 0.25, 0.25}});
   apply(runtime, again);
   CHECK(dump(again) == dump(tr));
   CHECK(again.species() == tr.species());
