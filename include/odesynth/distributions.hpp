@@ -21,12 +21,9 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/math/special_functions/beta.hpp>
-#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -34,16 +31,13 @@
 #include <variant>
 #include <vector>
 
+#include "detail/special_functions.hpp"
 #include "error.hpp"
 #include "random.hpp"
 
 namespace odesynth {
 
 namespace detail {
-
-// Boost.Math by default evaluates double functions in long double, whose width differs
-// between x86 (80 bits) and other platforms; stay in double for the same bits everywhere.
-using math_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
@@ -69,12 +63,9 @@ inline constexpr double highest_uniform = 1 - 0x1.0p-53;
 /// the distribution is set, not when a worker meets an infinite draw.
 template <class D, class V>
 void require_finite_quantiles(const D& d, std::string_view field, V value) {
-  double low = nan, high = nan;
-  try {  // Boost's inverses (gamma, beta, student_t) throw on overflow
-    low = d.quantile(lowest_uniform);
-    high = d.quantile(highest_uniform);
-  } catch (const std::exception&) {
-  }
+  // (The gamma, beta and student_t quantiles return inf where the value overflows.)
+  const double low = d.quantile(lowest_uniform);
+  const double high = d.quantile(highest_uniform);
   if (!(std::isfinite(low) && std::isfinite(high)))
     throw_invalid(field, value,
                   fmt::format("a value for which every draw of {} is finite; its quantiles at "
@@ -451,8 +442,9 @@ struct exponential {
 /// Gamma with shape k and scale theta (mean k theta).
 struct gamma {
   double shape = 1, scale = 1;
-  double quantile(double u) const {
-    return scale * boost::math::gamma_p_inv(shape, u, detail::math_policy());
+  /// 1 - u is exact for u >= 1/2, so the upper tail is inverted from its own digits.
+  double quantile(double u) const noexcept {
+    return scale * detail::gamma_quantile(shape, u, 1 - u);
   }
   /// Marsaglia & Tsang, ACM TOMS 26(3), 2000; shape < 1 via Gamma(k+1) U^(1/k).
   double draw(random_stream& s) const noexcept { return draw_parts(s).value; }
@@ -505,7 +497,7 @@ struct gamma {
 /// Beta(a, b) on [0, 1].
 struct beta {
   double a = 1, b = 1;
-  double quantile(double u) const { return boost::math::ibeta_inv(a, b, u, detail::math_policy()); }
+  double quantile(double u) const noexcept { return detail::beta_quantile(a, b, u, 1 - u).x; }
   /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
   double draw(random_stream& s) const noexcept {
     const gamma::parts x = gamma{a, 1}.draw_parts(s);
@@ -534,12 +526,14 @@ struct beta {
 /// Student's t with nu degrees of freedom, shifted by `location` and scaled by `scale`.
 struct student_t {
   double nu = 3, location = 0, scale = 1;
-  double quantile(double u) const {
-    // t = sign(u - 1/2) sqrt(nu (1/x - 1)), x = I^-1_{2 min(u, 1-u)}(nu/2, 1/2).
+  double quantile(double u) const noexcept {
+    // t = sign(u - 1/2) sqrt(nu y / x), x = I^-1_{2 min(u, 1-u)}(nu/2, 1/2), y = 1 - x from its
+    // own digits (near u = 1/2, x is near 1 and 1/x - 1 would keep few of them). 2u - 1 is
+    // exact for u >= 1/4.
     const double tail = 2 * std::min(u, 1 - u);
     if (tail >= 1) return location;
-    const double x = boost::math::ibeta_inv(0.5 * nu, 0.5, tail, detail::math_policy());
-    const double t = std::sqrt(nu * (1 / x - 1));
+    const detail::unit_point x = detail::beta_quantile(0.5 * nu, 0.5, tail, std::fabs(2 * u - 1));
+    const double t = std::sqrt(nu * x.y / x.x);
     return location + scale * (u < 0.5 ? -t : t);
   }
   /// Z / sqrt(V / nu), V ~ chi^2(nu) = Gamma(nu/2, 2).
@@ -580,9 +574,8 @@ struct poisson {
   double quantile(double u) const {
     if (mean == 0) return 0;
     double k = std::max(0.0, std::floor(mean + std::sqrt(mean) * standard_normal_quantile(u)));
-    while (k > 0 && boost::math::gamma_q(k, mean, detail::math_policy()) >= u)
-      k -= 1;  // P(X <= k-1) >= u
-    while (boost::math::gamma_q(k + 1, mean, detail::math_policy()) < u) k += 1;  // P(X <= k) < u
+    while (k > 0 && detail::gamma_pq(k, mean).upper >= u) k -= 1;  // P(X <= k-1) >= u
+    while (detail::gamma_pq(k + 1, mean).upper < u) k += 1;        // P(X <= k) < u
     return k;
   }
   /// Inversion by sequential search below mean 10; Hörmann's PTRS above ("The transformed
@@ -609,7 +602,7 @@ struct poisson {
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
       if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
-          -mean + k * loglam - boost::math::lgamma(k + 1, detail::math_policy()))
+          -mean + k * loglam - detail::log_gamma(k + 1))
         return k;
     }
   }
