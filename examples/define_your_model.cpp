@@ -124,6 +124,9 @@ int main(int argc, char** argv) try {
   // --- solve the class twice: Rosenbrock 4 uses the Jacobian, Dormand-Prince does not ------
   // The switch is not stiff, so the default dopri5 (fifth order) takes fewer steps than the
   // fourth-order Rosenbrock method; stiff_robertson.cpp shows the opposite case.
+  // Steppers are compiled in only on request: this program names the two it compares.
+  using compared =
+      odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4, odesynth::stepper_kind::dopri5>;
   odesynth::solve_options stiff;
   stiff.stepper = odesynth::stepper_kind::rosenbrock4;
   stiff.rel_tol = 1e-8;
@@ -131,8 +134,8 @@ int main(int argc, char** argv) try {
   odesynth::solve_options explicit_rk = stiff;
   explicit_rk.stepper = odesynth::stepper_kind::dopri5;
 
-  const auto by_class = odesynth::solve(toggle_switch{}, p, x0, grid, stiff);
-  const auto by_class_dopri5 = odesynth::solve(toggle_switch{}, p, x0, grid, explicit_rk);
+  const auto by_class = odesynth::solve<compared>(toggle_switch{}, p, x0, grid, stiff);
+  const auto by_class_dopri5 = odesynth::solve<compared>(toggle_switch{}, p, x0, grid, explicit_rk);
 
   // --- 2. the same model as a lambda ---------------------------------------------------------
   // make_model<S, P> fixes the sizes (std::array state, as for the class); without them the
@@ -146,7 +149,7 @@ int main(int argc, char** argv) try {
         dxdt[0] = q[0] / (1 + std::pow(v, q[2])) - x[0];
         dxdt[1] = q[1] / (1 + std::pow(u, q[3])) - x[1];
       });
-  const auto by_lambda = odesynth::solve(toggle_lambda, p, x0, grid, stiff);
+  const auto by_lambda = odesynth::solve<compared>(toggle_lambda, p, x0, grid, stiff);
 
   for (const auto* tr : {&by_class, &by_class_dopri5, &by_lambda})
     if (!tr->ok()) {

@@ -104,8 +104,10 @@ int main(int argc, char** argv) try {
   // of the order of rel_tol that keeps |dx/dt| above the steady-state tolerance (measured:
   // with dopri5, beta = 9.4 never settles). A stiff stepper has no such limit.
   odesynth::solve_options stiff;
-  stiff.stepper = odesynth::stepper_kind::rosenbrock4;
-  const odesynth::solver<zoo::repressilator> solver(m, stiff);
+  stiff.stepper = odesynth::stepper_kind::rosenbrock4;  // the set's only one: may stay unset
+  const odesynth::solver<zoo::repressilator,
+                         odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>>
+      solver(m, stiff);
   bool ok = true;
 
   // Settled means every |dx_i/dt| <= 1e-8 + 1e-6 |x_i|. Time is in mRNA lifetimes; the

@@ -171,8 +171,8 @@ struct generated_trajectory {
 
 // --- integrators: how one sample becomes a solved trajectory --------------------------------
 
-/// Ordinary differential equations (solver.hpp).
-template <class Model>
+/// Ordinary differential equations (solve.hpp), with the steppers of `Steppers` compiled in.
+template <class Model, class Steppers = default_steppers>
 class ode_integrator {
  public:
   static constexpr std::string_view kind = "ode";
@@ -188,7 +188,7 @@ class ode_integrator {
   const solve_options& options() const noexcept { return solver_.options(); }
 
  private:
-  solver<Model> solver_;
+  solver<Model, Steppers> solver_;
 };
 
 /// Stochastic differential equations (sde.hpp); parameter schedules are not supported here.
@@ -213,8 +213,8 @@ class sde_integrator {
 };
 
 /// ODEs with SimbaML-style derivative noise (derivative_noise.hpp), combined with any
-/// parameter schedule of the sample.
-template <class Model>
+/// parameter schedule of the sample; the steppers of `Steppers` compiled in.
+template <class Model, class Steppers = default_steppers>
 class derivative_noise_integrator {
  public:
   static constexpr std::string_view kind = "ode_with_derivative_noise";
@@ -253,7 +253,7 @@ class derivative_noise_integrator {
 
  private:
   with_derivative_noise<Model> noisy_;
-  solver<with_derivative_noise<Model>> solver_;
+  solver<with_derivative_noise<Model>, Steppers> solver_;
   std::vector<std::string> model_parameters_;
 };
 
@@ -534,13 +534,16 @@ class generator {
   trajectory_layout output_layout_;
 };
 
-/// A generator for an ODE model: the common case.
-template <class Model, class Transform = pipeline<>>
+/// A generator for an ODE model: the common case. The steppers compiled in are `Steppers`
+/// (stepper_set.hpp), dopri5 by default; make_generator<odesynth::all_steppers>(...) lets
+/// solver_options.stepper be any.
+template <class Steppers = default_steppers, class Model, class Transform = pipeline<>>
 auto make_generator(Model model, solve_options solver_options, sampler samples, time_grid_spec grid,
                     Transform transforms = {}, generator_options options = {}) {
-  return generator<ode_integrator<Model>, Transform>(
-      ode_integrator<Model>(std::move(model), std::move(solver_options)), std::move(samples),
-      std::move(grid), std::move(transforms), std::move(options));
+  using integrator = ode_integrator<Model, Steppers>;
+  return generator<integrator, Transform>(integrator(std::move(model), std::move(solver_options)),
+                                          std::move(samples), std::move(grid),
+                                          std::move(transforms), std::move(options));
 }
 
 }  // namespace odesynth

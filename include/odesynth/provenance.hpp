@@ -348,7 +348,8 @@ inline json to_json(const solve_options& o) {
     return v ? number_or_text(*v) : json();
   };
   json j = json::make_object();
-  j.set("stepper", to_string(o.stepper))
+  // A generator's options are a solver's: the stepper is resolved, never null there.
+  j.set("stepper", o.stepper ? json(std::string(to_string(*o.stepper))) : json())
       .set("rel_tol", o.rel_tol)
       .set("abs_tol", o.abs_tol)
       .set("abs_tol_per_species", numbers_json(o.abs_tol_per_species))
@@ -369,7 +370,8 @@ inline solve_options solve_options_from_json(const json& j, const std::string& w
     return number_from(v, fmt::format("{}.{}", where, key));
   };
   solve_options o;
-  o.stepper = parse_stepper_kind(j.at("stepper", where).as_string(where + ".stepper"));
+  if (const json& k = j.at("stepper", where); !k.is_null())  // null: the solver's first
+    o.stepper = parse_stepper_kind(k.as_string(where + ".stepper"));
   o.rel_tol = number_from(j.at("rel_tol", where), where + ".rel_tol");
   o.abs_tol = number_from(j.at("abs_tol", where), where + ".abs_tol");
   o.abs_tol_per_species =
@@ -526,7 +528,10 @@ struct dataset_metadata_info {
 /// `model`, with `transforms` (which must describe themselves exactly as recorded).
 /// `options` supplies what the metadata does not fix (threads, window, progress); its seed,
 /// failure policy and attempts are replaced by the recorded ones. Errors name the key.
-template <class Model, class Transform = pipeline<>>
+/// The recorded stepper is known only at run time, so every stepper is compiled in; a program
+/// that knows which one its datasets use may name a smaller set:
+/// generator_from_metadata<odesynth::default_steppers>(model, text).
+template <class Steppers = all_steppers, class Model, class Transform = pipeline<>>
 auto generator_from_metadata(Model model, std::string_view metadata, Transform transforms = {},
                              generator_options options = {}, dataset_metadata_info* info = nullptr,
                              const std::string& source = "metadata.json") {
@@ -588,7 +593,7 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
     info->output_species =
         detail::strings_from(doc.at("output_species", where), where + ".output_species");
   }
-  return make_generator(
+  return make_generator<Steppers>(
       std::move(model),
       detail::solve_options_from_json(doc.at("solver", where), where + ".solver", source),
       detail::sampler_from_json(description, doc.at("sampler", where), where + ".sampler", source),

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
 #include "detail/time_budget.hpp"
 #include "distributions.hpp"
@@ -361,8 +362,10 @@ class sde_solver {
   trajectory solve_with_key(value_span parameters, value_span initial_state, const time_grid& grid,
                             std::uint64_t key) const {
     const std::size_t n = description_->num_species();
-    check(parameters, description_->parameters(), "parameters", "parameter");
-    check(initial_state, description_->species(), "initial_state", "species");
+    detail::check_solve_values(*description_, "parameters", "parameter", description_->parameters(),
+                               parameters);
+    detail::check_solve_values(*description_, "initial_state", "species", description_->species(),
+                               initial_state);
 
     const auto& times = grid.times();
     trajectory tr(detail::to_eigen(times.data(), times.size()), species_, description_);
@@ -470,19 +473,6 @@ class sde_solver {
       if (milstein) v += d.half_g_dg(x[i]) * (dw * dw - h);
       out[i] = v;
     }
-  }
-
-  void check(value_span v, const std::vector<std::string>& names, const char* what,
-             const char* kind) const {
-    const std::string field = fmt::format("{}.{}", description_->name(), what);
-    if (v.size() != names.size())
-      throw invalid_argument(field, std::to_string(v.size()),
-                             fmt::format("{}: got {} values, expected {} (one per {}: {})", field,
-                                         v.size(), names.size(), kind, fmt::join(names, ", ")));
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (!std::isfinite(v[i]))
-        detail::throw_invalid(fmt::format("{}[{}] ({})", field, i, names[i]), v[i],
-                              "a finite value");
   }
 
   static void clear_from(trajectory& tr, std::size_t row) {

@@ -9,6 +9,14 @@
 // For many solves of one model, construct a `solver` once (names and options are validated
 // there) and call solve() repeatedly; it is const and safe to call from several threads.
 //
+// Steppers are chosen at compile time (stepper_set.hpp): solver<Model> runs dopri5 only, so a
+// program compiles one stepper, not five. To pick another, or to pick at run time, name the set:
+//
+//   odesynth::solve_options o;
+//   o.stepper = odesynth::stepper_kind::rosenbrock4;   // unset: the set's first
+//   odesynth::solver<robertson, odesynth::all_steppers> s(robertson{}, o);
+//   auto tr = odesynth::solve<odesynth::all_steppers>(robertson{}, p, x0, grid, o);
+//
 // Bad input (wrong lengths, NaN parameters or initial values, bad options) throws
 // invalid_argument before any work. A numerical failure does not throw: the trajectory's
 // status says what happened, its message says where, the rows before the failure point hold
@@ -36,6 +44,7 @@
 #include "detail/initial_step.hpp"
 #include "detail/odeint.hpp"
 #include "detail/rosenbrock4.hpp"
+#include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
 #include "detail/step_loops.hpp"
 #include "detail/time_budget.hpp"
@@ -60,16 +69,44 @@
 
 namespace odesynth {
 
-template <class Model>
+namespace detail {
+
+/// The stepper of `options` (unset: the set's first), refused with a message saying how to
+/// opt in if the solver was not compiled with it.
+template <class Steppers>
+stepper_kind resolve_stepper(const solve_options& options) {
+  const stepper_kind k = options.stepper.value_or(Steppers::first);
+  if (!Steppers::contains(k))
+    throw_invalid("solve_options.stepper", k,
+                  fmt::format("a stepper this solver was compiled with ({}); steppers are "
+                              "chosen at compile time: opt in with a set that holds {}, e.g. "
+                              "odesynth::solver<Model, odesynth::all_steppers>, "
+                              "odesynth::solve<odesynth::all_steppers>(...) or "
+                              "odesynth::make_generator<odesynth::all_steppers>(...)",
+                              Steppers::to_string(), k));
+  return k;
+}
+
+}  // namespace detail
+
+/// Solves one model, with the steppers of `Steppers` (a stepper_set) compiled in.
+template <class Model, class Steppers = default_steppers>
 class solver {
+  static_assert(is_stepper_set_v<Steppers>,
+                "odesynth::solver<Model, Steppers>: Steppers must be an odesynth::stepper_set, "
+                "e.g. odesynth::all_steppers");
+
  public:
   using traits = model_traits<Model>;
   using state_type = typename traits::state_type;
   using param_type = typename traits::param_type;
+  using steppers = Steppers;
 
-  /// Validates the model's names and the options; throws invalid_argument.
+  /// Validates the model's names and the options; throws invalid_argument. An unset
+  /// options.stepper becomes the set's first; one outside the set is refused.
   explicit solver(Model model, solve_options options = {})
       : description_(describe(model)), model_(std::move(model)), options_(std::move(options)) {
+    options_.stepper = detail::resolve_stepper<Steppers>(options_);
     options_.validate(description_->num_species());
     species_ = trajectory::names_ptr(description_, &description_->species());
   }
@@ -79,11 +116,14 @@ class solver {
   const std::shared_ptr<const model_description>& description_ptr() const noexcept {
     return description_;
   }
+  /// The options, stepper set (resolved).
   const solve_options& options() const noexcept { return options_; }
+  stepper_kind stepper() const noexcept { return *options_.stepper; }
 
   /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
   trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
-    check_values("parameters", "parameter", description_->parameters(), parameters);
+    detail::check_solve_values(*description_, "parameters", "parameter", description_->parameters(),
+                               parameters);
     return solve_schedule(segments{parameters, nullptr}, initial_state, grid);
   }
 
@@ -107,22 +147,6 @@ class solver {
   using algebra = std::conditional_t<
       std::is_same_v<state_type, Eigen::VectorXd>, boost::numeric::odeint::range_algebra,
       typename boost::numeric::odeint::algebra_dispatcher<state_type>::algebra_type>;
-
-  void check_values(const char* what, const char* kind, const std::vector<std::string>& names,
-                    value_span v) const {
-    // The field name is formatted only on failure: this runs twice per solve.
-    const auto field_name = [&] { return fmt::format("{}.{}", description_->name(), what); };
-    if (v.size() != names.size()) {
-      const std::string field = field_name();
-      throw invalid_argument(field, std::to_string(v.size()),
-                             fmt::format("{}: got {} values, expected {} (one per {}: {})", field,
-                                         v.size(), names.size(), kind, fmt::join(names, ", ")));
-    }
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (!std::isfinite(v[i]))
-        detail::throw_invalid(fmt::format("{}[{}] ({})", field_name(), i, names[i]), v[i],
-                              "a finite value");
-  }
 
   double abs_tol_of(std::size_t i) const noexcept {
     return options_.abs_tol_per_species.empty() ? options_.abs_tol
@@ -150,14 +174,6 @@ class solver {
                       grid.start(), grid.back(), options_.max_steps, steps));
   }
 
-  static int stepper_order(stepper_kind k) noexcept {
-    switch (k) {
-      case stepper_kind::rkf78: return 8;
-      case stepper_kind::rosenbrock4: return 4;
-      default: return 5;
-    }
-  }
-
   /// The constant-parameter stretches of a solve: a parameter_schedule, or one stretch of
   /// plain parameters (no schedule object built: that cost two allocations per solve).
   struct segments {
@@ -173,8 +189,10 @@ class solver {
   trajectory solve_schedule(const segments& schedule, value_span initial_state,
                             const time_grid& grid) const {
     const std::size_t n = description_->num_species();
-    check_values("initial_state", "species", description_->species(), initial_state);
-    if (options_.stepper == stepper_kind::rk4) check_fixed_step(grid);
+    detail::check_solve_values(*description_, "initial_state", "species", description_->species(),
+                               initial_state);
+    if (Steppers::contains(stepper_kind::rk4) && stepper() == stepper_kind::rk4)
+      check_fixed_step(grid);
     const value_span first = schedule.first;
 
     const auto& times = grid.times();
@@ -281,8 +299,11 @@ class solver {
                       segment_index == 0 ? "the initial state" : "a parameter switch", g.start,
                       fmt::join(f0, ", ")));
 
+    const stepper_kind kind = stepper();
+    const bool adaptive =
+        Steppers::visit(kind, [](auto k) { return stepper_traits<decltype(k)::value>::adaptive; });
     double dt0 = 0;
-    if (options_.stepper != stepper_kind::rk4) {
+    if (adaptive) {
       if (segment_index == 0 && options_.initial_step) {
         dt0 = *options_.initial_step;
       } else if (segment_index > 0 && dt > 0) {
@@ -293,7 +314,10 @@ class solver {
         try {
           dt0 = detail::initial_step(
               rhs, x, f0, g.start, [this](std::size_t i) { return abs_tol_of(i); },
-              options_.rel_tol, stepper_order(options_.stepper), x1, f1);
+              options_.rel_tol,
+              Steppers::visit(kind,
+                              [](auto k) { return stepper_traits<decltype(k)::value>::order; }),
+              x1, f1);
         } catch (...) {
           return detail::classify_exception(out, fault, g.start);
         }
@@ -313,57 +337,67 @@ class solver {
       rhs(state, f, t);
       return detail::all_finite(f);
     };
+
+    return Steppers::visit(kind, [&](auto k) {
+      return run_stepper<decltype(k)::value>(p, rhs, x, dt0, g, rows, limits, fault, rhs_is_finite);
+    });
+  }
+
+  /// Builds the Boost.Odeint stepper K and runs it over the segment: instantiated only for
+  /// the kinds of the solver's set.
+  template <stepper_kind K, class RhsIsFinite>
+  detail::loop_outcome run_stepper(const param_type& p, const rhs_type& rhs, state_type& x,
+                                   double dt0, const detail::segment& g,
+                                   const detail::row_writer& rows,
+                                   const detail::loop_limits& limits,
+                                   const detail::rhs_fault& fault,
+                                   RhsIsFinite rhs_is_finite) const {
+    namespace ode = boost::numeric::odeint;
     const double* per_species =
         options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
-
-    switch (options_.stepper) {
-      case stepper_kind::dopri5: {
-        using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double, algebra>;
-        using checker = detail::tolerance_checker<double, typename rk::algebra_type,
-                                                  typename rk::operations_type>;
-        using adjuster = ode::default_step_adjuster<double, double>;
-        using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
-        ode::dense_output_runge_kutta<controlled> st(
-            controlled(checker(options_.abs_tol, options_.rel_tol, per_species),
-                       adjuster(max_step_for_odeint())));
-        return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
-      }
-      case stepper_kind::rkf78: {
-        using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
-        using checker = detail::tolerance_checker<double, typename rk::algebra_type,
-                                                  typename rk::operations_type>;
-        using adjuster = ode::default_step_adjuster<double, double>;
-        ode::controlled_runge_kutta<rk, checker, adjuster> st(
-            checker(options_.abs_tol, options_.rel_tol, per_species),
-            adjuster(max_step_for_odeint()));
-        return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
-      }
-      case stepper_kind::bulirsch_stoer: {
-        // The controlled stepper, landing on output times: odeint's bulirsch_stoer_dense_out
-        // interpolates far less accurately than it steps (Lotka-Volterra's invariant drifts
-        // by 70-350 x rel_tol between its steps, 0.2-1.3 x at step ends; measured).
-        ode::bulirsch_stoer<state_type, double, state_type, double> st(
-            options_.abs_tol, options_.rel_tol, 1.0, 1.0, max_step_for_odeint());
-        return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
-      }
-      case stepper_kind::rk4: {
-        ode::runge_kutta4_classic<state_type, double, state_type, double> st;
-        return detail::run_fixed(st, rhs, x, *options_.fixed_step, g, limits, rows, fault);
-      }
-      case stepper_kind::rosenbrock4: {
-        constexpr int size_n =
-            traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
-        detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
-                                                              per_species, max_step_for_odeint());
-        state_type x_probe = detail::make_vector<state_type>::of_size(n);
-        state_type f_plus = detail::make_vector<state_type>::of_size(n);
-        state_type f_minus = detail::make_vector<state_type>::of_size(n);
-        stiff_system<typename decltype(st)::matrix_type> sys{this,     rhs,     &p,
-                                                             &x_probe, &f_plus, &f_minus};
-        return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite);
-      }
+    if constexpr (K == stepper_kind::dopri5) {
+      using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double, algebra>;
+      using checker = detail::tolerance_checker<double, typename rk::algebra_type,
+                                                typename rk::operations_type>;
+      using adjuster = ode::default_step_adjuster<double, double>;
+      using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
+      ode::dense_output_runge_kutta<controlled> st(
+          controlled(checker(options_.abs_tol, options_.rel_tol, per_species),
+                     adjuster(max_step_for_odeint())));
+      return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+    } else if constexpr (K == stepper_kind::rkf78) {
+      using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
+      using checker = detail::tolerance_checker<double, typename rk::algebra_type,
+                                                typename rk::operations_type>;
+      using adjuster = ode::default_step_adjuster<double, double>;
+      ode::controlled_runge_kutta<rk, checker, adjuster> st(
+          checker(options_.abs_tol, options_.rel_tol, per_species),
+          adjuster(max_step_for_odeint()));
+      return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+    } else if constexpr (K == stepper_kind::bulirsch_stoer) {
+      // The controlled stepper, landing on output times: odeint's bulirsch_stoer_dense_out
+      // interpolates far less accurately than it steps (Lotka-Volterra's invariant drifts
+      // by 70-350 x rel_tol between its steps, 0.2-1.3 x at step ends; measured).
+      ode::bulirsch_stoer<state_type, double, state_type, double> st(
+          options_.abs_tol, options_.rel_tol, 1.0, 1.0, max_step_for_odeint());
+      return detail::run_controlled(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+    } else if constexpr (K == stepper_kind::rk4) {
+      ode::runge_kutta4_classic<state_type, double, state_type, double> st;
+      return detail::run_fixed(st, rhs, x, *options_.fixed_step, g, limits, rows, fault);
+    } else {
+      static_assert(K == stepper_kind::rosenbrock4, "odesynth: internal: a stepper_kind unhandled");
+      const std::size_t n = description_->num_species();
+      constexpr int size_n =
+          traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
+      detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
+                                                            per_species, max_step_for_odeint());
+      state_type x_probe = detail::make_vector<state_type>::of_size(n);
+      state_type f_plus = detail::make_vector<state_type>::of_size(n);
+      state_type f_minus = detail::make_vector<state_type>::of_size(n);
+      stiff_system<typename decltype(st)::matrix_type> sys{this,     rhs,     &p,
+                                                           &x_probe, &f_plus, &f_minus};
+      return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite);
     }
-    return out;
   }
 
   /// The model as the stiff stepper sees it: right-hand side plus Jacobian, the analytic
@@ -417,11 +451,13 @@ class solver {
   trajectory::names_ptr species_;
 };
 
-/// One-off solve: builds a solver (validating names and options) and solves once.
-template <class Model>
+/// One-off solve: builds a solver (validating names and options) and solves once. The
+/// steppers compiled in are `Steppers`: solve<odesynth::all_steppers>(model, ...) lets
+/// options.stepper be any.
+template <class Steppers = default_steppers, class Model>
 trajectory solve(const Model& model, value_span parameters, value_span initial_state,
                  const time_grid& grid, const solve_options& options = {}) {
-  return solver<Model>(model, options).solve(parameters, initial_state, grid);
+  return solver<Model, Steppers>(model, options).solve(parameters, initial_state, grid);
 }
 
 }  // namespace odesynth

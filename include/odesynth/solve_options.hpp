@@ -3,7 +3,7 @@
 // An aggregate with documented defaults (C++17 has no designated initialisers):
 //
 //   odesynth::solve_options o;
-//   o.stepper = odesynth::stepper_kind::rosenbrock4;
+//   o.stepper = odesynth::stepper_kind::rosenbrock4;  // the solver's set must hold it
 //   o.rel_tol = 1e-8;
 //
 // validate() is called by the solver when it is constructed, so a bad option fails before
@@ -12,59 +12,24 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "error.hpp"
+#include "stepper_set.hpp"
 
 namespace odesynth {
 
-/// The Boost.Odeint steppers odesynth drives.
-enum class stepper_kind {
-  dopri5,          ///< Dormand–Prince 5(4), adaptive, dense output (default, non-stiff)
-  rk4,             ///< classic Runge–Kutta 4, fixed step `fixed_step`
-  rkf78,           ///< Runge–Kutta–Fehlberg 7(8), adaptive; steps end on output times
-  bulirsch_stoer,  ///< Bulirsch–Stoer extrapolation, adaptive; steps end on output times
-  rosenbrock4,     ///< Rosenbrock 4 (RODAS4), adaptive, stiff systems; steps end on output times
-};
-
-inline constexpr std::array<stepper_kind, 5> all_stepper_kinds{
-    stepper_kind::dopri5, stepper_kind::rk4, stepper_kind::rkf78, stepper_kind::bulirsch_stoer,
-    stepper_kind::rosenbrock4};
-
-constexpr std::string_view to_string(stepper_kind k) noexcept {
-  switch (k) {
-    case stepper_kind::dopri5: return "dopri5";
-    case stepper_kind::rk4: return "rk4";
-    case stepper_kind::rkf78: return "rkf78";
-    case stepper_kind::bulirsch_stoer: return "bulirsch_stoer";
-    case stepper_kind::rosenbrock4: return "rosenbrock4";
-  }
-  return "unknown";
-}
-
-inline std::ostream& operator<<(std::ostream& os, stepper_kind k) { return os << to_string(k); }
-
-/// Parses a stepper name as written by to_string(); an unknown name is an invalid_argument
-/// that lists the valid ones.
-inline stepper_kind parse_stepper_kind(std::string_view name) {
-  for (stepper_kind k : all_stepper_kinds)
-    if (to_string(k) == name) return k;
-  detail::throw_invalid("solve_options.stepper", fmt::format("\"{}\"", name),
-                        "one of dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4");
-}
-
 struct solve_options {
-  /// Default: adaptive Dormand–Prince 5(4) with dense output.
-  stepper_kind stepper = stepper_kind::dopri5;
+  /// The stepper, one of the solver's compile-time set (stepper_set.hpp). Unset: the set's
+  /// first, adaptive Dormand–Prince 5(4) with dense output for the default set. A solver's
+  /// options() always hold the stepper it runs.
+  std::optional<stepper_kind> stepper;
 
   /// Relative tolerance: finite, 0 or >= 100 machine epsilons (below that the error
   /// estimate is rounding noise and the step size collapses).
@@ -159,21 +124,15 @@ struct solve_options {
 
 }  // namespace odesynth
 
-template <>
-struct fmt::formatter<odesynth::stepper_kind> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(odesynth::stepper_kind k, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(odesynth::to_string(k), ctx);
-  }
-};
-
-/// "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000" plus any option that is set.
+/// "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000" plus any option that is set; an
+/// unset stepper (the solver's first) prints as "default".
 template <>
 struct fmt::formatter<odesynth::solve_options> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::solve_options& o, FormatContext& ctx) const {
-    auto out = fmt::format_to(ctx.out(), "{} rel_tol={} ", o.stepper, o.rel_tol);
+    auto out = fmt::format_to(ctx.out(), "{} rel_tol={} ",
+                              o.stepper ? odesynth::to_string(*o.stepper) : "default", o.rel_tol);
     if (o.abs_tol_per_species.empty()) {
       out = fmt::format_to(out, "abs_tol={}", o.abs_tol);
     } else {

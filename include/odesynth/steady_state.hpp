@@ -11,8 +11,9 @@
 //
 // Solver choice: with fast decay rates, an explicit stepper (dopri5) near the fixed point grows
 // its step to its stability limit and chatters there, leaving |dx/dt| above the tolerance; it
-// may never report "steady". Use stepper_kind::rosenbrock4, or a solver rel_tol far below the
-// steady-state tolerance.
+// may never report "steady". Use stepper_kind::rosenbrock4 (a solver compiled with it:
+// odesynth::solver<Model, odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>>), or a
+// solver rel_tol far below the steady-state tolerance.
 #pragma once
 
 #include <fmt/format.h>
@@ -87,8 +88,8 @@ struct steady_state_result {
 };
 
 /// Integrates from (x0, t0) until steady or max_time. Throws only for bad input.
-template <class Model>
-steady_state_result find_steady_state(const solver<Model>& s, value_span parameters,
+template <class Model, class Steppers>
+steady_state_result find_steady_state(const solver<Model, Steppers>& s, value_span parameters,
                                       value_span initial_state, double t0 = 0.0,
                                       const steady_state_options& options = {}) {
   options.validate();
@@ -153,9 +154,9 @@ struct steady_state_sample {
 
 /// Steady states for samples [begin, end) of `samples` (validated and bound here), handed to
 /// sink(index, steady_state_sample&&) in index order.
-template <class Model, class Sink>
-void steady_state_dataset(const solver<Model>& s, const sampler& samples, std::uint64_t seed,
-                          std::uint64_t begin, std::uint64_t end, Sink&& sink,
+template <class Model, class Steppers, class Sink>
+void steady_state_dataset(const solver<Model, Steppers>& s, const sampler& samples,
+                          std::uint64_t seed, std::uint64_t begin, std::uint64_t end, Sink&& sink,
                           const steady_state_options& options = {}, std::size_t threads = 0) {
   options.validate();
   const bound_sampler bound = samples.bind(seed);
@@ -194,8 +195,8 @@ struct perturbation_sample {
 /// a perturbation of it (factors from the trajectory's perturbation stream), and the new
 /// steady state. A sample whose first steady state fails still yields a row (with `after`
 /// left as solve_failed and the reason in its message).
-template <class Model, class Sink>
-void perturbation_dataset(const solver<Model>& s, const sampler& samples,
+template <class Model, class Steppers, class Sink>
+void perturbation_dataset(const solver<Model, Steppers>& s, const sampler& samples,
                           const perturbation& change, std::uint64_t seed, std::uint64_t begin,
                           std::uint64_t end, Sink&& sink, const steady_state_options& options = {},
                           std::size_t threads = 0) {

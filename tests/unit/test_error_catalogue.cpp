@@ -32,8 +32,10 @@ namespace {
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 constexpr double infinity = std::numeric_limits<double>::infinity();
 
+// Every stepper compiled in, so that each option is checked whatever the stepper.
 void solve_with(const solve_options& o) {
-  odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3), o);
+  odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                          time_grid::linspace(0, 1, 3), o);
 }
 
 odesynth::trajectory five_rows() {
@@ -107,6 +109,13 @@ TEST_CASE("catalogue: solver options", "[errors]") {
   SECTION("fixed step missing for rk4") {
     o.stepper = stepper_kind::rk4;
     expect_error([&] { solve_with(o); }, {"solve_options.fixed_step"});
+  }
+  SECTION("a stepper the solver was not compiled with names the set and how to opt in") {
+    o.stepper = stepper_kind::rkf78;
+    expect_error(
+        [&] { odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3), o); },
+        {"solve_options.stepper = rkf78", "odesynth::stepper_set<dopri5>",
+         "odesynth::solve<odesynth::all_steppers>"});
   }
   SECTION("unknown stepper name lists the valid ones") {
     expect_error([] { (void)odesynth::parse_stepper_kind("euler"); },
@@ -300,7 +309,8 @@ TEST_CASE("catalogue: sampler", "[errors]") {
     expect_error([&] { s.validate(); }, {"sampler.parameter[\"alpha\"]", "uniform", "positive"});
   }
   SECTION("Latin hypercube over n = 0") {
-    expect_error([] { (void)odesynth::latin_hypercube(2, 0, 1); }, {"latin_hypercube.n", "0"});
+    expect_error([] { odesynth::sampling_design::latin_hypercube(0).validate(); },
+                 {"sampling_design.n", "0"});
   }
   SECTION("a schedule with the wrong number of values") {
     expect_error([&] { s.schedule("beta", {dist::constant{1.0}}, {dist::constant{1.0}}); },

@@ -117,7 +117,8 @@ TEST_CASE("times just above the time resolution are solved with real steps by ev
     // first estimate (0.15) was below what t can move by (step_underflow), and a step landing
     // 26 short of 1e16 + 100 was snapped onto it (x off by 2.6%).
     const auto grid = time_grid::from_times({1e16, 1e16 + 36, 1e16 + 100});
-    const auto tr = odesynth::solve(models::decay{}, {1e-3}, {1.0}, grid, with(kind, 4.0));
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1e-3}, {1.0}, grid,
+                                                            with(kind, 4.0));
     CAPTURE(tr.message());
     REQUIRE(tr.ok());
     CHECK(tr.steps() >= 1);
@@ -128,7 +129,8 @@ TEST_CASE("times just above the time resolution are solved with real steps by ev
   SECTION("near 0 a tiny absolute spacing is fine") {
     // Relative spacing is what the solver needs: x' = -1e300 x on [0, 1e-300] is x = e^-t'.
     const auto grid = time_grid::from_times({0, 0.5e-300, 1e-300});
-    const auto tr = odesynth::solve(models::decay{}, {1e300}, {1.0}, grid, with(kind, 1e-303));
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1e300}, {1.0}, grid,
+                                                            with(kind, 1e-303));
     CAPTURE(tr.message());
     REQUIRE(tr.ok());
     CHECK(tr.steps() >= 2);
@@ -147,18 +149,19 @@ TEST_CASE("a fixed step whose count overflows is a typed error naming the step a
   solve_options o = with(stepper_kind::rk4, 1e-20);
   expect_error(
       [&] {
-        (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 2), o);
+        (void)odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                      time_grid::linspace(0, 1, 2), o);
       },
       {"solve_options.fixed_step", "1e-20", "[0, 1]", "max_steps = 100000"});
   // The interval is the whole solve, from the start time.
   expect_error(
       [&] {
-        (void)odesynth::solve(models::decay{}, {1.0}, {1.0},
-                              time_grid::linspace(1, 2, 3).with_start(-1), o);
+        (void)odesynth::solve<odesynth::all_steppers>(
+            models::decay{}, {1.0}, {1.0}, time_grid::linspace(1, 2, 3).with_start(-1), o);
       },
       {"solve_options.fixed_step", "1e-20", "[-1, 2]"});
   // With a parameter schedule too.
-  const odesynth::solver<models::decay> s(models::decay{}, o);
+  const odesynth::solver<models::decay, odesynth::all_steppers> s(models::decay{}, o);
   odesynth::parameter_schedule schedule;
   schedule.switch_times = {0.5};
   schedule.values = {{1.0}, {2.0}};
@@ -169,7 +172,8 @@ TEST_CASE("a fixed step whose count overflows is a typed error naming the step a
   o.max_steps = 999;
   expect_error(
       [&] {
-        (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 2), o);
+        (void)odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                      time_grid::linspace(0, 1, 2), o);
       },
       {"solve_options.fixed_step", "0.001", "[0, 1]", "max_steps = 999"});
 }
@@ -177,7 +181,8 @@ TEST_CASE("a fixed step whose count overflows is a typed error naming the step a
 TEST_CASE("a fixed step that needs exactly max_steps steps still solves", "[solve][hostile]") {
   solve_options o = with(stepper_kind::rk4, 1e-3);
   o.max_steps = 1000;  // 1 / 1e-3 is 1000 steps (the division rounds to 1000.0000000000001)
-  const auto tr = odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 11), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                          time_grid::linspace(0, 1, 11), o);
   CAPTURE(tr.message());
   REQUIRE(tr.ok());
   CHECK(tr.steps() == 1000);
@@ -303,7 +308,8 @@ TEST_CASE("a solve that runs past time_limit_seconds ends with status time_limit
   o.time_limit_seconds = 0.05;
   const auto grid = time_grid::linspace(0, 1000, 101);  // thousands of steps: seconds to minutes
   const auto t0 = std::chrono::steady_clock::now();
-  const auto tr = odesynth::solve(slow_oscillator{}, {}, {1.0, 0.0}, grid, o);
+  const auto tr =
+      odesynth::solve<odesynth::all_steppers>(slow_oscillator{}, {}, {1.0, 0.0}, grid, o);
   const double elapsed = seconds_since(t0);
   CAPTURE(tr.message());
   CHECK(tr.status() == solve_status::time_limit);
@@ -324,14 +330,15 @@ TEST_CASE("time_limit_seconds defaults to no limit and spans every segment of a 
   CHECK(defaults.time_limit_seconds == 0);
   // About 40 steps x 6 calls of 1 ms: longer than 0.05 s, and ok without a limit.
   const auto t0 = std::chrono::steady_clock::now();
-  const auto tr = odesynth::solve(slow_oscillator{}, {}, {1.0, 0.0}, time_grid::linspace(0, 2, 3));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(slow_oscillator{}, {}, {1.0, 0.0},
+                                                          time_grid::linspace(0, 2, 3));
   CHECK(seconds_since(t0) > 0.05);
   CHECK(tr.ok());
 
   // A limit that ends the solve in a later segment: rows of the earlier segments stay.
   solve_options o;
   o.time_limit_seconds = 0.05;
-  const odesynth::solver<slow_oscillator> s(slow_oscillator{}, o);
+  const odesynth::solver<slow_oscillator, odesynth::all_steppers> s(slow_oscillator{}, o);
   odesynth::parameter_schedule schedule;
   schedule.switch_times = {0.1};
   schedule.values = {{}, {}};
@@ -345,16 +352,17 @@ TEST_CASE("time_limit_seconds defaults to no limit and spans every segment of a 
 TEST_CASE("a huge time limit is no limit and no overflow", "[solve][hostile]") {
   solve_options o;
   o.time_limit_seconds = 1e300;  // converted to clock ticks this would overflow (UBSan)
-  const auto tr = odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                          time_grid::linspace(0, 1, 3), o);
   CHECK(tr.ok());
 }
 
 TEST_CASE("time_limit_seconds is printed and written to provenance metadata", "[solve][hostile]") {
   solve_options o;
-  CHECK(fmt::format("{}", o) == "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
+  CHECK(fmt::format("{}", o) == "default rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
   o.time_limit_seconds = 2.5;
   CHECK(fmt::format("{}", o) ==
-        "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000 "
+        "default rel_tol=1e-06 abs_tol=1e-08 max_steps=100000 "
         "time_limit_seconds=2.5");
   const auto j = odesynth::detail::to_json(o);
   CHECK(odesynth::detail::solve_options_from_json(j, "solver").time_limit_seconds == 2.5);
@@ -364,6 +372,7 @@ TEST_CASE("time_limit_seconds is printed and written to provenance metadata", "[
           "initial_step": null, "max_step": null, "fixed_step": null, "max_steps": 100000,
           "min_step": 0})");
   CHECK(odesynth::detail::solve_options_from_json(old, "solver").time_limit_seconds == 0);
+  CHECK(odesynth::detail::solve_options_from_json(old, "solver").stepper == stepper_kind::dopri5);
 }
 
 TEST_CASE("an SDE solve that runs past its time limit ends with status time_limit",
@@ -454,7 +463,8 @@ TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
     solve_options o = with(stepper_kind::rk4, 1e-20);
     expect_error(
         [&] {
-          (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 2), o);
+          (void)odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                        time_grid::linspace(0, 1, 2), o);
         },
         {"solve_options.fixed_step", "1e-20", "[0, 1]"});
   }
@@ -462,8 +472,11 @@ TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
     for (double bad : {nan, inf, -1.0}) {
       solve_options o;
       o.time_limit_seconds = bad;
-      expect_error([&] { (void)odesynth::solver<models::decay>(models::decay{}, o); },
-                   {"solve_options.time_limit_seconds", fmt::format("{}", bad)});
+      expect_error(
+          [&] {
+            (void)odesynth::solver<models::decay, odesynth::all_steppers>(models::decay{}, o);
+          },
+          {"solve_options.time_limit_seconds", fmt::format("{}", bad)});
     }
   }
   SECTION("sde time limit not finite or negative") {

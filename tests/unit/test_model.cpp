@@ -185,9 +185,9 @@ TEST_CASE("lambda models: dynamic and fixed size with and without a Jacobian", "
     STATIC_REQUIRE(model_traits<decltype(m)>::fixed_state);
     STATIC_REQUIRE(std::is_same_v<model_traits<decltype(m)>::state_type, std::array<double, 1>>);
     STATIC_REQUIRE(model_traits<decltype(m)>::has_jacobian);
-    odesynth::solve_options o;
-    o.stepper = odesynth::stepper_kind::rosenbrock4;
-    const auto tr = odesynth::solve(m, {0.5}, {1.0}, grid, o);
+    // A solver compiled with rosenbrock4 alone: the options' unset stepper resolves to it.
+    using stiff = odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>;
+    const auto tr = odesynth::solve<stiff>(m, {0.5}, {1.0}, grid);
     REQUIRE(tr.ok());
     CHECK(tr.values()(2, 0) == Approx(std::exp(-1.0)).epsilon(1e-5));
   }

@@ -75,7 +75,8 @@ TEST_CASE("a parameter schedule switches the rate at the given time", "[schedule
   o.fixed_step = 1e-3;
   const odesynth::parameter_schedule schedule{{2.0}, {{1.0}, {3.0}}};
   const auto grid = time_grid::linspace(0, 4, 9);  // includes t = 2 itself
-  const auto tr = odesynth::solver<models::decay>({}, o).solve(schedule, {1.0}, grid);
+  const auto tr =
+      odesynth::solver<models::decay, odesynth::all_steppers>({}, o).solve(schedule, {1.0}, grid);
   REQUIRE(tr.ok());
   for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
     const double t = tr.times()[i];

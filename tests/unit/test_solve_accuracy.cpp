@@ -7,7 +7,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <odesynth/lambda_model.hpp>
+#include <odesynth/provenance.hpp>
 #include <odesynth/solve.hpp>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "test_models.hpp"
@@ -56,7 +59,7 @@ TEST_CASE("every stepper reproduces analytic solutions", "[solve][accuracy]") {
   constexpr double bound = 1e-8;
 
   SECTION("exponential decay: x0 exp(-k t)") {
-    const auto tr = odesynth::solve(models::decay{}, {0.7}, {2.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {0.7}, {2.0}, grid, o);
     REQUIRE(tr.ok());
     for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
       const double exact = 2.0 * std::exp(-0.7 * grid[static_cast<std::size_t>(i)]);
@@ -64,7 +67,8 @@ TEST_CASE("every stepper reproduces analytic solutions", "[solve][accuracy]") {
     }
   }
   SECTION("harmonic oscillator: cos(w t), -w sin(w t)") {
-    const auto tr = odesynth::solve(models::harmonic_oscillator{}, {2.0}, {1.0, 0.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::harmonic_oscillator{}, {2.0},
+                                                            {1.0, 0.0}, grid, o);
     REQUIRE(tr.ok());
     for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
       const double t = grid[static_cast<std::size_t>(i)];
@@ -73,7 +77,8 @@ TEST_CASE("every stepper reproduces analytic solutions", "[solve][accuracy]") {
     }
   }
   SECTION("logistic growth: K / (1 + (K/x0 - 1) exp(-r t))") {
-    const auto tr = odesynth::solve(models::logistic{}, {0.8, 10.0}, {0.5}, grid, o);
+    const auto tr =
+        odesynth::solve<odesynth::all_steppers>(models::logistic{}, {0.8, 10.0}, {0.5}, grid, o);
     REQUIRE(tr.ok());
     for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
       const double exact = models::logistic_exact(0.8, 10, 0.5, grid[static_cast<std::size_t>(i)]);
@@ -88,7 +93,8 @@ TEST_CASE("values are reported exactly at the requested times", "[solve][grid]")
   // Irregular times, an integration start before the first output, a final time that is not
   // a multiple of any step.
   const auto grid = time_grid::from_times({0.013, 0.5, 0.51, 2.0, 7.77}).with_start(-1.0);
-  const auto tr = odesynth::solve(models::decay{}, {1.3}, {1.0}, grid, tight(kind));
+  const auto tr =
+      odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.3}, {1.0}, grid, tight(kind));
   REQUIRE(tr.ok());
   REQUIRE(tr.num_times() == 5);
   for (Eigen::Index i = 0; i < 5; ++i) {
@@ -112,8 +118,8 @@ TEST_CASE("Lotka-Volterra's conserved quantity stays constant to solver toleranc
     o.stepper = kind;
     o.rel_tol = rel_tol;
     o.abs_tol = rel_tol * 1e-3;
-    const auto tr = odesynth::solve(models::lotka_volterra{}, p, {10.0, 5.0},
-                                    time_grid::linspace(0, 30, 301), o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(
+        models::lotka_volterra{}, p, {10.0, 5.0}, time_grid::linspace(0, 30, 301), o);
     REQUIRE(tr.ok());
     const double v0 = models::lotka_volterra_invariant(p, 10.0, 5.0);
     double drift = 0;
@@ -141,7 +147,8 @@ TEST_CASE("global error falls with rel_tol over three decades", "[solve][accurac
     o.stepper = kind;
     o.rel_tol = rel_tol;
     o.abs_tol = rel_tol * 1e-2;
-    const auto tr = odesynth::solve(models::harmonic_oscillator{}, {2.0}, {1.0, 0.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::harmonic_oscillator{}, {2.0},
+                                                            {1.0, 0.0}, grid, o);
     REQUIRE(tr.ok());
     errors.push_back(
         std::hypot(tr.values()(0, 0) - std::cos(20.0), tr.values()(0, 1) + 2 * std::sin(20.0)));
@@ -178,10 +185,12 @@ TEST_CASE("Robertson at t = 1e11 matches the IVP Test Set reference with Rosenbr
       CHECK(std::fabs(tr.values().row(i).sum() - 1.0) <= 1e-9);
   };
   SECTION("analytic Jacobian") {
-    check(odesynth::solve(models::robertson{}, models::robertson_rates, y0, grid, o));
+    check(odesynth::solve<odesynth::all_steppers>(models::robertson{}, models::robertson_rates, y0,
+                                                  grid, o));
   }
   SECTION("finite-difference Jacobian") {
-    check(odesynth::solve(models::robertson_fd{}, models::robertson_rates, y0, grid, o));
+    check(odesynth::solve<odesynth::all_steppers>(models::robertson_fd{}, models::robertson_rates,
+                                                  y0, grid, o));
   }
 }
 
@@ -193,7 +202,8 @@ TEST_CASE(
   o.max_steps = 20000;
   SECTION("rosenbrock4") {
     o.stepper = stepper_kind::rosenbrock4;
-    const auto tr = odesynth::solve(models::van_der_pol{}, {1000.0}, {2.0, 0.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::van_der_pol{}, {1000.0},
+                                                            {2.0, 0.0}, grid, o);
     REQUIRE(tr.ok());
     CHECK(tr.steps() < 5000);  // measured 1363
     // A relaxation oscillation: x swings between about +-2 (the limit cycle's amplitude).
@@ -202,7 +212,8 @@ TEST_CASE(
   }
   SECTION("dopri5 stops at the step cap with a status, not after minutes") {
     o.stepper = stepper_kind::dopri5;
-    const auto tr = odesynth::solve(models::van_der_pol{}, {1000.0}, {2.0, 0.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::van_der_pol{}, {1000.0},
+                                                            {2.0, 0.0}, grid, o);
     CHECK(tr.status() == odesynth::solve_status::max_steps);
     CHECK(tr.steps() == 20000);
     CHECK_THAT(tr.message(), Catch::Contains("max_steps = 20000"));
@@ -220,7 +231,8 @@ TEST_CASE("fixed-step RK4 converges with order 4", "[solve][order]") {
     solve_options o;
     o.stepper = stepper_kind::rk4;
     o.fixed_step = 0.1 / std::pow(2.0, k);
-    const auto tr = odesynth::solve(models::harmonic_oscillator{}, {1.0}, {1.0, 0.0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(models::harmonic_oscillator{}, {1.0},
+                                                            {1.0, 0.0}, grid, o);
     REQUIRE(tr.ok());
     CHECK(tr.steps() == static_cast<std::int64_t>(std::llround(10.0 / *o.fixed_step)));
     steps.push_back(*o.fixed_step);
@@ -253,7 +265,7 @@ TEST_CASE("Rosenbrock 4 is accurate on non-autonomous problems", "[solve][stiff]
     o.rel_tol = rel_tol;
     o.abs_tol = rel_tol;
     const auto grid = time_grid::linspace(0, 10, 11);  // sparse: the tolerance sets the steps
-    const auto tr = odesynth::solve(model, {lambda}, {x0}, grid, o);
+    const auto tr = odesynth::solve<odesynth::all_steppers>(model, {lambda}, {x0}, grid, o);
     REQUIRE(tr.ok());
     double err = 0;
     for (Eigen::Index i = 0; i < tr.num_times(); ++i)
@@ -279,8 +291,8 @@ TEST_CASE("a dynamic-size model with 100 species matches its analytic solution",
   o.fixed_step = 1e-2;
   std::vector<double> x0(n, 0.0);
   x0[0] = 1.0;
-  const auto tr =
-      odesynth::solve(models::linear_chain(n), {1.0}, x0, time_grid::linspace(0, 10, 11), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::linear_chain(n), {1.0}, x0,
+                                                          time_grid::linspace(0, 10, 11), o);
   REQUIRE(tr.ok());
   REQUIRE(tr.num_species() == static_cast<Eigen::Index>(n));
   CHECK(tr.species()[42] == "x42");
@@ -304,9 +316,10 @@ TEST_CASE("fixed-size and dynamic-size forms of one model agree", "[solve][dynam
   solve_options o = tight(kind);
   o.rel_tol = 1e-8;
   const auto grid = time_grid::linspace(0, 10, 51);
-  const auto a =
-      odesynth::solve(models::lotka_volterra{}, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
-  const auto b = odesynth::solve(dynamic_lv, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
+  const auto a = odesynth::solve<odesynth::all_steppers>(
+      models::lotka_volterra{}, {1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid, o);
+  const auto b = odesynth::solve<odesynth::all_steppers>(dynamic_lv, {1.5, 1.0, 3.0, 1.0},
+                                                         {10.0, 5.0}, grid, o);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   // Same stepper, same controller; only the vector arithmetic differs (std::array loops vs
@@ -337,7 +350,8 @@ TEST_CASE("dopri5 takes exactly the steps of a hand-written Boost.Odeint loop", 
   o.abs_tol = abs_tol;
   o.rel_tol = rel_tol;
   o.initial_step = dt0;
-  const auto tr = odesynth::solve(models::lotka_volterra{}, p, {10.0, 5.0}, grid, o);
+  const auto tr =
+      odesynth::solve<odesynth::all_steppers>(models::lotka_volterra{}, p, {10.0, 5.0}, grid, o);
   REQUIRE(tr.ok());
   REQUIRE(baseline.size() == grid.size());
   for (std::size_t i = 0; i < baseline.size(); ++i) {
@@ -353,12 +367,13 @@ TEST_CASE("max_step bounds every step", "[solve][options]") {
   solve_options o;
   o.stepper = kind;
   o.max_step = 0.05;
-  const auto tr = odesynth::solve(models::decay{}, {0.1}, {1.0}, time_grid::linspace(0, 10, 3), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {0.1}, {1.0},
+                                                          time_grid::linspace(0, 10, 3), o);
   REQUIRE(tr.ok());
   CHECK(tr.steps() >= 200);  // 10 / 0.05
   o.max_step.reset();
-  const auto free =
-      odesynth::solve(models::decay{}, {0.1}, {1.0}, time_grid::linspace(0, 10, 3), o);
+  const auto free = odesynth::solve<odesynth::all_steppers>(models::decay{}, {0.1}, {1.0},
+                                                            time_grid::linspace(0, 10, 3), o);
   CHECK(free.steps() < 200);
 }
 
@@ -380,11 +395,124 @@ TEST_CASE("per-species absolute tolerances are honoured", "[solve][options]") {
   ref_o.rel_tol = 1e-10;
   ref_o.abs_tol_per_species.clear();
   ref_o.abs_tol = 1e-22;
-  const auto ref = odesynth::solve(models::robertson{}, models::robertson_rates, y0, grid, ref_o);
+  const auto ref = odesynth::solve<odesynth::all_steppers>(
+      models::robertson{}, models::robertson_rates, y0, grid, ref_o);
   o.stepper = kind;
-  const auto tr = odesynth::solve(models::robertson{}, models::robertson_rates, y0, grid, o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::robertson{},
+                                                          models::robertson_rates, y0, grid, o);
   REQUIRE(ref.ok());
   REQUIRE(tr.ok());
   for (Eigen::Index i = 0; i < tr.num_times(); ++i)
     CHECK(tr.values()(i, 1) == Approx(ref.values()(i, 1)).epsilon(1e-4));
+}
+
+// --- stepper sets: the steppers a solver is compiled with -------------------------------------
+
+TEST_CASE("stepper_set knows its kinds and its first", "[solve][steppers]") {
+  using set = odesynth::stepper_set<stepper_kind::rk4, stepper_kind::rosenbrock4>;
+  STATIC_REQUIRE(set::size == 2);
+  STATIC_REQUIRE(set::first == stepper_kind::rk4);
+  STATIC_REQUIRE(set::contains(stepper_kind::rosenbrock4));
+  STATIC_REQUIRE_FALSE(set::contains(stepper_kind::dopri5));
+  STATIC_REQUIRE(odesynth::default_steppers::size == 1);
+  STATIC_REQUIRE(odesynth::default_steppers::first == stepper_kind::dopri5);
+  STATIC_REQUIRE(odesynth::all_steppers::size == odesynth::all_stepper_kinds.size());
+  STATIC_REQUIRE(odesynth::is_stepper_set_v<odesynth::all_steppers>);
+  STATIC_REQUIRE_FALSE(odesynth::is_stepper_set_v<stepper_kind>);
+  STATIC_REQUIRE(
+      std::is_same_v<odesynth::solver<models::decay>::steppers, odesynth::default_steppers>);
+  CHECK(set::names() == "rk4, rosenbrock4");
+  CHECK(set::to_string() == "odesynth::stepper_set<rk4, rosenbrock4>");
+  CHECK(odesynth::all_steppers::names() == "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4");
+  // visit calls the function with the kind as a compile-time constant.
+  for (stepper_kind k : odesynth::all_stepper_kinds)
+    CHECK(odesynth::all_steppers::visit(k, [](auto c) { return decltype(c)::value; }) == k);
+}
+
+TEST_CASE("an unset stepper resolves to the first of the solver's set", "[solve][steppers]") {
+  const solve_options unset;
+  REQUIRE_FALSE(unset.stepper.has_value());
+  CHECK(odesynth::solver<models::decay>(models::decay{}, unset).options().stepper ==
+        stepper_kind::dopri5);
+  CHECK(odesynth::solver<models::decay, odesynth::all_steppers>(models::decay{}, unset)
+            .options()
+            .stepper == stepper_kind::dopri5);
+  using stiff_first = odesynth::stepper_set<stepper_kind::rosenbrock4, stepper_kind::dopri5>;
+  const odesynth::solver<models::decay, stiff_first> s(models::decay{}, {});
+  CHECK(s.options().stepper == stepper_kind::rosenbrock4);
+  CHECK(s.stepper() == stepper_kind::rosenbrock4);
+  CHECK(fmt::format("{}", s.options()).rfind("rosenbrock4 rel_tol=", 0) == 0);
+  CHECK(fmt::format("{}", unset).rfind("default rel_tol=", 0) == 0);
+  // A stepper set explicitly is kept.
+  solve_options o;
+  o.stepper = stepper_kind::dopri5;
+  CHECK(odesynth::solver<models::decay, stiff_first>(models::decay{}, o).stepper() ==
+        stepper_kind::dopri5);
+  // And the solve uses it: rosenbrock4 takes far fewer steps than dopri5 would on Robertson.
+  const auto grid = time_grid::linspace(0, 40, 5);
+  const auto stiff = odesynth::solve<stiff_first>(models::robertson{}, models::robertson_rates,
+                                                  {1.0, 0.0, 0.0}, grid);
+  REQUIRE(stiff.ok());
+  CHECK(stiff.steps() < 200);
+}
+
+TEST_CASE("a one-stepper solver gives the same bits as all_steppers with that stepper",
+          "[solve][steppers]") {
+  const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
+  CAPTURE(kind);
+  solve_options o;
+  o.stepper = kind;
+  o.fixed_step = 1e-2;
+  o.rel_tol = 1e-9;
+  const auto grid = time_grid::linspace(0, 15, 31);
+  const std::vector<double> p{1.5, 1.0, 3.0, 1.0};
+  const auto all =
+      odesynth::solve<odesynth::all_steppers>(models::lotka_volterra{}, p, {10.0, 5.0}, grid, o);
+  REQUIRE(all.ok());
+  odesynth::all_steppers::visit(kind, [&](auto k) {
+    using one = odesynth::stepper_set<decltype(k)::value>;
+    // Unset: the one-stepper set's only kind.
+    const auto single = odesynth::solve<one>(models::lotka_volterra{}, p, {10.0, 5.0}, grid, [&] {
+      solve_options u = o;
+      u.stepper.reset();
+      return u;
+    }());
+    REQUIRE(single.ok());
+    CHECK(single.steps() == all.steps());
+    CHECK(single.values() == all.values());  // bit for bit
+  });
+}
+
+TEST_CASE("metadata records the resolved stepper and reads it back",
+          "[solve][steppers][provenance]") {
+  using stiff = odesynth::stepper_set<stepper_kind::rosenbrock4>;
+  odesynth::sampler samples(models::decay{});
+  samples.parameter("k", 0.5).initial_value("x", 1.0);
+  const auto g = odesynth::make_generator<stiff>(models::decay{}, solve_options{}, samples,
+                                                 time_grid::linspace(0, 1, 3));
+  REQUIRE(g.integrator().options().stepper == stepper_kind::rosenbrock4);
+  const std::string text = odesynth::dataset_metadata(g, 0, 2, g.run(0, 2, [](auto, auto&&) {}));
+  using odesynth::detail::json;
+  CHECK(json::parse(text).at("solver", "").at("stepper", "").as_string("") == "rosenbrock4");
+  // Rebuilt with every stepper compiled in (the default) or with the set named.
+  const auto again = odesynth::generator_from_metadata(models::decay{}, text);
+  CHECK(again.integrator().options().stepper == stepper_kind::rosenbrock4);
+  const auto again_stiff = odesynth::generator_from_metadata<stiff>(models::decay{}, text);
+  CHECK(again_stiff.collect(0, 2)[1].values() == g.collect(0, 2)[1].values());
+  // The default set cannot run it, and says so.
+  CHECK_THROWS_WITH(
+      odesynth::generator_from_metadata<odesynth::default_steppers>(models::decay{}, text),
+      Catch::Contains("solve_options.stepper = rosenbrock4") &&
+          Catch::Contains("make_generator<odesynth::all_steppers>"));
+
+  // Options never given to a solver have no stepper: written as null, read back unset.
+  const json unset = odesynth::detail::to_json(solve_options{});
+  CHECK(unset.at("stepper", "").is_null());
+  CHECK_FALSE(odesynth::detail::solve_options_from_json(unset, "solver").stepper.has_value());
+  // Metadata written before stepper sets always held a name.
+  solve_options rkf;
+  rkf.stepper = stepper_kind::rkf78;
+  CHECK(
+      odesynth::detail::solve_options_from_json(odesynth::detail::to_json(rkf), "solver").stepper ==
+      stepper_kind::rkf78);
 }

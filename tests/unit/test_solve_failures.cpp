@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "test_models.hpp"
 
 using Catch::Contains;
@@ -64,8 +65,8 @@ TEST_CASE("a blow-up (x' = x^2 from x0 = 1 past t = 1) is a failed status with a
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr =
-      odesynth::solve(models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
   CAPTURE(tr.message());
   CHECK_FALSE(tr.ok());
   CHECK_FALSE(tr.message().empty());
@@ -81,8 +82,8 @@ TEST_CASE("NaN from the right-hand side ends the solve and earlier rows stay val
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr =
-      odesynth::solve(models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
   CAPTURE(tr.message());
   // The adaptive steppers reject NaN trial steps and close in on t = 1 until the step size
   // underflows or no step is accepted; bulirsch_stoer (odeint's own error norm) and the
@@ -100,8 +101,9 @@ TEST_CASE("an exception from the model becomes rhs_threw with its message", "[so
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
   odesynth::trajectory tr;
-  REQUIRE_NOTHROW(tr = odesynth::solve(models::throws_after{}, {1.0}, {1.0},
-                                       time_grid::linspace(0, 2, 21), with(kind)));
+  REQUIRE_NOTHROW(tr = odesynth::solve<odesynth::all_steppers>(models::throws_after{}, {1.0}, {1.0},
+                                                               time_grid::linspace(0, 2, 21),
+                                                               with(kind)));
   CHECK(tr.status() == solve_status::rhs_threw);
   CHECK_THAT(tr.message(), Contains("model gave up"));
   check_rows(
@@ -115,8 +117,8 @@ TEST_CASE("an exception from an analytic Jacobian becomes rhs_threw", "[solve][f
       [](const auto&, auto&, double, const auto&) {
         throw std::runtime_error("no Jacobian today");
       });
-  const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::linspace(0, 1, 3),
-                                  with(stepper_kind::rosenbrock4));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      model, {}, {1.0}, time_grid::linspace(0, 1, 3), with(stepper_kind::rosenbrock4));
   CHECK(tr.status() == solve_status::rhs_threw);
   CHECK_THAT(tr.message(), Contains("no Jacobian today"));
 }
@@ -125,8 +127,8 @@ TEST_CASE("a right-hand side that is not finite at the start is initial_non_fini
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr =
-      odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5), with(kind));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::log_rate{}, {}, {0.0},
+                                                          time_grid::linspace(0, 1, 5), with(kind));
   CHECK(tr.status() == solve_status::initial_non_finite);
   CHECK_THAT(tr.message(), Contains("-inf"));
   // The initial state itself is exact data; nothing after it is.
@@ -149,7 +151,8 @@ TEST_CASE("step_size_not_found after 500 consecutive rejected steps", "[solve][f
       });
   solve_options o = with(kind);
   o.initial_step = 1e300;
-  const auto tr = odesynth::solve(model, {}, {1.0}, time_grid::from_times({0.0, 1e300}), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(model, {}, {1.0},
+                                                          time_grid::from_times({0.0, 1e300}), o);
   CHECK(tr.status() == solve_status::step_size_not_found);
   CHECK_THAT(tr.message(), Contains("no acceptable step size"));
   CHECK(tr.steps() == 0);
@@ -164,14 +167,15 @@ TEST_CASE("a step below min_step ends the solve with step_underflow", "[solve][f
   o.rel_tol = 1e-10;
   o.abs_tol = 1e-12;
   o.min_step = 0.5;
-  const auto tr =
-      odesynth::solve(models::decay{}, {50.0}, {1.0}, time_grid::linspace(0, 10, 11), o);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {50.0}, {1.0},
+                                                          time_grid::linspace(0, 10, 11), o);
   CHECK(tr.status() == solve_status::step_underflow);
   CHECK_THAT(tr.message(), Contains("min_step 0.5"));
 }
 
 TEST_CASE("require_ok turns a failed status into a solver_error", "[solve][failure]") {
-  const auto bad = odesynth::solve(models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5));
+  const auto bad = odesynth::solve<odesynth::all_steppers>(models::log_rate{}, {}, {0.0},
+                                                           time_grid::linspace(0, 1, 5));
   try {
     odesynth::require_ok(bad);
     FAIL("require_ok did not throw");
@@ -179,13 +183,15 @@ TEST_CASE("require_ok turns a failed status into a solver_error", "[solve][failu
     CHECK(e.status() == solve_status::initial_non_finite);
     CHECK_THAT(e.what(), Contains("log_rate") && Contains("initial_non_finite"));
   }
-  const auto good = odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 5));
+  const auto good = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
+                                                            time_grid::linspace(0, 1, 5));
   CHECK_NOTHROW(odesynth::require_ok(good));
 }
 
 TEST_CASE("bad solve input is a typed error naming the field and the value", "[solve][input]") {
   const auto grid = time_grid::linspace(0, 1, 5);
-  const odesynth::solver<models::lotka_volterra> s(models::lotka_volterra{});
+  const odesynth::solver<models::lotka_volterra, odesynth::all_steppers> s(
+      models::lotka_volterra{});
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   SECTION("initial state of the wrong length names the model and both lengths") {
@@ -219,7 +225,7 @@ TEST_CASE("solve_options are validated when the solver is built", "[solve][input
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
   auto build = [](const solve_options& o) {
-    return odesynth::solver<models::lotka_volterra>({}, o);
+    return odesynth::solver<models::lotka_volterra, odesynth::all_steppers>({}, o);
   };
   struct bad_case {
     const char* what;
@@ -313,8 +319,10 @@ TEST_CASE("solve_options are validated when the solver is built", "[solve][input
 }
 
 TEST_CASE("solve_options print every setting that is in effect", "[solve][options]") {
-  solve_options o;
-  CHECK(fmt::format("{}", o) == "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
+  solve_options o;  // unset stepper: the solver's first, printed as "default"
+  CHECK(fmt::format("{}", o) == "default rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
+  CHECK(fmt::format("{}", odesynth::solver<models::decay>(models::decay{}, o).options()) ==
+        "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
   o.stepper = stepper_kind::rk4;
   o.fixed_step = 0.01;
   o.abs_tol_per_species = {1e-8, 1e-10};
@@ -322,6 +330,42 @@ TEST_CASE("solve_options print every setting that is in effect", "[solve][option
   CHECK(fmt::format("{}", o) ==
         "rk4 rel_tol=1e-06 abs_tol_per_species=[1e-08, 1e-10] max_steps=100000 max_step=1 "
         "fixed_step=0.01");
+}
+
+TEST_CASE("a solver refuses a stepper it was not compiled with", "[solve][input][steppers]") {
+  const auto grid = time_grid::linspace(0, 1, 3);
+  SECTION("the default set holds dopri5 only") {
+    const stepper_kind kind = GENERATE(stepper_kind::rk4, stepper_kind::rkf78,
+                                       stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
+    CAPTURE(kind);
+    const std::string value = fmt::format("solve_options.stepper = {}:", kind);
+    test_support::expect_error<invalid_argument>(
+        [&] { (void)odesynth::solver<models::decay>(models::decay{}, with(kind)); },
+        {value, "odesynth::stepper_set<dopri5>", "odesynth::solver<Model, odesynth::all_steppers>",
+         "odesynth::solve<odesynth::all_steppers>(...)",
+         "odesynth::make_generator<odesynth::all_steppers>(...)"});
+    test_support::expect_error<invalid_argument>(
+        [&] { (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, grid, with(kind)); },
+        {value, "odesynth::stepper_set<dopri5>"});
+  }
+  SECTION("a set without dopri5 refuses dopri5") {
+    using set = odesynth::stepper_set<stepper_kind::rk4, stepper_kind::rosenbrock4>;
+    try {
+      (void)odesynth::solver<models::decay, set>(models::decay{}, with(stepper_kind::dopri5));
+      FAIL("no exception");
+    } catch (const invalid_argument& e) {
+      CHECK(e.field() == "solve_options.stepper");
+      CHECK(e.value() == "dopri5");
+      CHECK_THAT(e.what(), Contains("odesynth::stepper_set<rk4, rosenbrock4>"));
+    }
+  }
+  SECTION("the stepper is checked before the other options") {
+    solve_options o = with(stepper_kind::rk4);
+    o.fixed_step.reset();  // would be refused too, for rk4
+    test_support::expect_error<invalid_argument>(
+        [&] { (void)odesynth::solver<models::decay>(models::decay{}, o); },
+        {"solve_options.stepper = rk4"});
+  }
 }
 
 TEST_CASE("an unknown stepper name lists the valid ones", "[solve][input]") {
@@ -335,7 +379,8 @@ TEST_CASE("an unknown stepper name lists the valid ones", "[solve][input]") {
 }
 
 TEST_CASE("one solver serves several threads with identical results", "[solve][threads]") {
-  const odesynth::solver<models::lotka_volterra> s(models::lotka_volterra{});
+  const odesynth::solver<models::lotka_volterra, odesynth::all_steppers> s(
+      models::lotka_volterra{});
   const auto grid = time_grid::linspace(0, 20, 201);
   constexpr int jobs = 16;
   std::vector<odesynth::trajectory> sequential, parallel(jobs);

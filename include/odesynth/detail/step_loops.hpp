@@ -169,32 +169,27 @@ inline loop_outcome failed(loop_outcome& out, solve_status s, std::string messag
   return std::move(out);
 }
 
+/// Where a segment's solve stopped short: "output time t[3] = 1.5", the next output still
+/// pending, or "t = <stop>" when every output was written.
+inline std::string next_target(const loop_outcome& out, const segment& g) {
+  return out.rows < g.count
+             ? fmt::format("output time t[{}] = {}", g.first_row + out.rows, g.times[out.rows])
+             : fmt::format("t = {}", g.stop);
+}
+
 inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
                                       const segment& g) {
-  std::string message =
-      out.rows < g.count
-          ? fmt::format(
-                "max_steps = {} reached at t = {} before output time t[{}] = {} "
-                "(stiff system with an explicit stepper? try rosenbrock4)",
-                cap, t, g.first_row + out.rows, g.times[out.rows])
-          : fmt::format(
-                "max_steps = {} reached at t = {} before t = {} (stiff system with an "
-                "explicit stepper? try rosenbrock4)",
-                cap, t, g.stop);
-  return failed(out, solve_status::max_steps, std::move(message));
+  return failed(out, solve_status::max_steps,
+                fmt::format("max_steps = {} reached at t = {} before {} (stiff system with an "
+                            "explicit stepper? try rosenbrock4, in the solver's stepper_set)",
+                            cap, t, next_target(out, g)));
 }
 
 inline loop_outcome time_limit_reached(loop_outcome& out, const time_budget& budget, double t,
                                        const segment& g) {
-  std::string message =
-      out.rows < g.count
-          ? fmt::format(
-                "time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before output time t[{}] "
-                "= {}",
-                budget.seconds(), budget.elapsed(), t, g.first_row + out.rows, g.times[out.rows])
-          : fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before t = {}",
-                        budget.seconds(), budget.elapsed(), t, g.stop);
-  return failed(out, solve_status::time_limit, std::move(message));
+  return failed(out, solve_status::time_limit,
+                fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before {}",
+                            budget.seconds(), budget.elapsed(), t, next_target(out, g)));
 }
 
 /// Writes `x` as the outputs at or before `t` that are still pending (x must be finite).
