@@ -424,8 +424,11 @@ double halley_log(double x, double lo, double hi, Eval eval) noexcept {
       (h < 0 ? lo : hi) = x;
       double dt = h / h1;
       const double halley = 1 - 0.5 * dt * h2 / h1;
-      if (halley > 0.5 && halley < 2) dt /= halley;  // else Newton's step
-      if (std::fabs(dt) < 1e-10) return x * std::exp(-dt);
+      // Halley's error after a step dt is O(dt^3), Newton's O(dt^2): below these steps the
+      // next one would be lost in the tail's rounding.
+      const bool cubic = halley > 0.5 && halley < 2;
+      if (cubic) dt /= halley;  // else Newton's step
+      if (std::fabs(dt) < (cubic ? 1e-6 : 1e-9)) return x * std::exp(-dt);
       next = x * std::exp(-dt);
     } else if (h < 0) {  // tail 0 (underflow) or flat: the root lies above x
       lo = x;
