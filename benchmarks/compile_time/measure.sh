@@ -2,9 +2,12 @@
 # Compile time (issue 8, item 7): how long a user's translation unit takes to compile.
 #
 #   full.cpp        <odesynth/odesynth.hpp> and a small generated dataset
+#   quickstart.cpp  README.md's quick start: <odesynth/odesynth.hpp> and one solve
 #   solve_only.cpp  <odesynth/solve.hpp> and one solve
 # each compiled with `$CXX -O2 -std=c++17 -c` (compile only, no link) 3 times (quick: once),
-# one compile at a time; the median is printed, with the number of headers the TU opens
+# one compile at a time. Times are CPU seconds of the compiler (user + sys, from bash's
+# `times` around the compile), not wall time, so that other jobs on a shared machine inflate
+# them less; the median is printed, with the object's text size and the number of headers the TU opens
 # (from -H) and how many of them are Boost's. Outside quick mode, every header under
 # include/odesynth (detail/ included) is then compiled alone (`#include <odesynth/X>`,
 # -fsyntax-only, once each) and listed from the slowest, so a header that drags in much of
@@ -30,7 +33,7 @@ for arg in "$@"; do
   esac
 done
 runs=3
-tus=(full solve_only)
+tus=(full quickstart solve_only)
 if [[ $quick == 1 ]]; then runs=1; headers=0; tus=(solve_only); fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/odesynth-compile-time.XXXXXX")"
@@ -39,6 +42,15 @@ includes=(-I "$root/include" -I /usr/include/eigen3)
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# CPU seconds (user + sys) of the children this shell has waited for so far. bash's `times`
+# prints them on its second line as "1m2.345s 0m0.678s"; it must run in this shell, not in a
+# $(...) subshell (a fork starts with no children's time), so cpu_mark saves its output and
+# cpu_read parses the saved copy.
+cpu_mark() { times >"$work/times.txt"; }
+cpu_read() {
+  awk 'NR == 2 { s = 0; for (i = 1; i <= 2; ++i) { split($i, p, "m"); s += p[1] * 60 + p[2] }
+                 printf "%.3f", s }' "$work/times.txt"
+}
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Prints "<headers opened> <of them Boost's>" for a source file and extra flags.
@@ -50,21 +62,24 @@ count_headers() {
 }
 
 echo "compiler: $("$cxx" --version | head -n 1); $runs run(s) per TU, compile only (-c)"
-printf '%-16s %10s  %-20s %s\n' "TU" "median s" "runs s" "headers"
+printf '%-16s %10s  %-20s %10s  %s\n' "TU" "median s" "runs s (CPU)" "text B" "headers"
 for tu in "${tus[@]}"; do
-  times=()
+  cpu=()
   for ((i = 0; i < runs; ++i)); do
-    a="$(now)"
+    cpu_mark
+    a="$(cpu_read)"
     "$cxx" -O2 -std=c++17 "${includes[@]}" -c "$here/$tu.cpp" -o "$work/$tu.o"
-    b="$(now)"
-    times+=("$(elapsed "$a" "$b")")
+    cpu_mark
+    b="$(cpu_read)"
+    cpu+=("$(elapsed "$a" "$b")")
   done
-  med="$(printf '%s\n' "${times[@]}" | median)"
+  med="$(printf '%s\n' "${cpu[@]}" | median)"
+  text="$(size "$work/$tu.o" | awk 'NR == 2 { print $1 }')"
   total="?" boost="?"
   [[ $quick == 0 ]] && read -r total boost < <(count_headers "$here/$tu.cpp")
-  printf '%-16s %10s  %-20s %s\n' "$tu.cpp" "$med" "$(IFS=,; echo "${times[*]}")" \
+  printf '%-16s %10s  %-20s %10s  %s\n' "$tu.cpp" "$med" "$(IFS=,; echo "${cpu[*]}")" "$text" \
     "$total ($boost Boost)"
-  echo "RESULT | 7 compile time | $tu.cpp ($cxx -O2 -std=c++17 -c) | $med s | runs ${times[*]}; $total headers, $boost Boost |  | "
+  echo "RESULT | 7 compile time | $tu.cpp ($cxx -O2 -std=c++17 -c, CPU user+sys) | $med s | runs ${cpu[*]}; text $text B; $total headers, $boost Boost |  | "
 done
 
 if [[ $headers == 1 ]]; then
