@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/enum_names.hpp"
 #include "detail/species_columns.hpp"
 #include "error.hpp"
 #include "trajectory.hpp"
@@ -28,7 +29,11 @@ namespace odesynth {
 enum class constraint_unit { values, rows };
 
 constexpr std::string_view to_string(constraint_unit u) noexcept {
-  return u == constraint_unit::rows ? "rows" : "values";
+  switch (u) {
+    case constraint_unit::values: return "values";
+    case constraint_unit::rows: return "rows";
+  }
+  return "unknown";
 }
 
 /// One rule's counts on one trajectory.
@@ -192,10 +197,12 @@ class constraint_set {
     return add_values(kind::finite, std::move(species));
   }
 
-  /// Throws invalid_argument for a species name that is not one of `columns` (listing them).
-  void validate(const std::vector<std::string>& columns) const {
+  /// Throws invalid_argument for a species name that is not one of `columns` (listing them),
+  /// naming the rule's field, e.g. `where` + ".within.species".
+  void validate(const std::vector<std::string>& columns,
+                std::string_view where = "constraint_set") const {
     for (const rule& r : rules_)
-      for (const auto& name : r.species) (void)column_of(r, name, columns);
+      for (const auto& name : r.species) (void)column_of(r, name, columns, where);
   }
 
   /// Counts, for every rule, the values (or rows) checked and those that break it.
@@ -238,7 +245,7 @@ class constraint_set {
     std::string description;
   };
 
-  static const char* name_of(kind k) noexcept {
+  friend constexpr std::string_view to_string(kind k) noexcept {
     switch (k) {
       case kind::non_negative: return "non_negative";
       case kind::within: return "within";
@@ -247,8 +254,8 @@ class constraint_set {
     }
     return "unknown";
   }
-  static std::string field_of(const rule& r) {
-    return fmt::format("constraint_set.{}.{}", name_of(r.k),
+  static std::string field_of(const rule& r, std::string_view where) {
+    return fmt::format("{}.{}.{}", where, to_string(r.k),
                        r.k == kind::conserved_sum ? "group" : "species");
   }
   static std::string species_text(const std::vector<std::string>& species) {
@@ -263,11 +270,11 @@ class constraint_set {
 
   /// `species`: the named columns, or nullopt for every column.
   constraint_set& add_values(kind k, std::optional<std::vector<std::string>> species) {
-    if (species) require_names(fmt::format("constraint_set.{}.species", name_of(k)), *species);
+    if (species) require_names(fmt::format("constraint_set.{}.species", to_string(k)), *species);
     rule r;
     r.k = k;
     if (species) r.species = std::move(*species);
-    r.description = fmt::format("{}({})", name_of(k), species_text(r.species));
+    r.description = fmt::format("{}({})", to_string(k), species_text(r.species));
     rules_.push_back(std::move(r));
     return *this;
   }
@@ -290,8 +297,9 @@ class constraint_set {
   }
 
   static Eigen::Index column_of(const rule& r, const std::string& name,
-                                const std::vector<std::string>& columns) {
-    return detail::column_of(field_of(r), name, columns);
+                                const std::vector<std::string>& columns,
+                                std::string_view where = "constraint_set") {
+    return detail::column_of(field_of(r, where), name, columns);
   }
 
   static void resolve(const rule& r, const std::vector<std::string>& columns,
@@ -350,6 +358,10 @@ class constraint_set {
 
 }  // namespace odesynth
 
+template <>
+struct fmt::formatter<odesynth::constraint_unit>
+    : odesynth::detail::enum_formatter<odesynth::constraint_unit> {};
+
 /// "constraint check: 1 of 2 rules violated\n  non_negative(all): 3 of 40 values violate\n..."
 template <>
 struct fmt::formatter<odesynth::trajectory_constraint_report> {
@@ -364,7 +376,7 @@ struct fmt::formatter<odesynth::trajectory_constraint_report> {
                                     violated, r.rules.size());
     for (const auto& rule : r.rules)
       out = fmt::format_to(out, "\n  {}: {} of {} {} violate", rule.rule, rule.violations,
-                           rule.checked, odesynth::to_string(rule.unit));
+                           rule.checked, rule.unit);
     return out;
   }
 };
@@ -386,8 +398,8 @@ struct fmt::formatter<odesynth::dataset_constraint_report> {
                                              : 100 * static_cast<double>(rule.violations) /
                                                    static_cast<double>(rule.checked);
       out = fmt::format_to(out, "\n  {}: {} of {} {} ({:.3g}%) violate, in {} trajectories",
-                           rule.rule, rule.violations, rule.checked, odesynth::to_string(rule.unit),
-                           share, rule.trajectories_violating);
+                           rule.rule, rule.violations, rule.checked, rule.unit, share,
+                           rule.trajectories_violating);
     }
     return out;
   }

@@ -71,21 +71,22 @@ struct dataset_options {
   simbaml_csv_options simbaml;
   numpy_options numpy;
 
-  void validate() const {
+  /// Throws invalid_argument naming the first bad field (`where` + ".formats", ...).
+  void validate(std::string_view where = "dataset_options") const {
     if (formats.empty())
-      detail::throw_invalid("dataset_options.formats", "[]", "at least one format");
+      detail::throw_invalid(fmt::format("{}.formats", where), "[]", "at least one format");
     for (std::size_t i = 0; i < formats.size(); ++i)
       for (std::size_t k = 0; k < i; ++k)
         if (formats[k] == formats[i])
-          detail::throw_invalid(fmt::format("dataset_options.formats[{}]", i),
-                                to_string(formats[i]), "each format at most once");
-    simbaml.validate("dataset_options.simbaml");
+          detail::throw_invalid(fmt::format("{}.formats[{}]", where, i), to_string(formats[i]),
+                                "each format at most once");
+    simbaml.validate(fmt::format("{}.simbaml", where));
     for (const std::string_view taken :
          {"metadata.json", "parameters.csv", "data.csv", "dataset.npz", "values.npy", "mask.npy",
           "times.npy", "lengths.npy", "index.npy", "status.npy", "parameters.npy",
           "initial_state.npy", "status_names.npy"})
       if (simbaml.subfolder == taken)
-        detail::throw_invalid("dataset_options.simbaml.subfolder", simbaml.subfolder,
+        detail::throw_invalid(fmt::format("{}.simbaml.subfolder", where), simbaml.subfolder,
                               "a plain folder name that is not a file of the dataset");
   }
   bool has(dataset_format f) const {
@@ -114,6 +115,23 @@ dataset_layout layout_of(const generator<Integrator, Transform>& g) {
   return layout;
 }
 
+namespace detail {
+
+/// Trajectories [begin, end) are at least one and within the design's points; `who` is the
+/// function ("write_dataset") whose `end` the errors name.
+template <class Integrator, class Transform>
+void check_dataset_range(const generator<Integrator, Transform>& g, std::uint64_t begin,
+                         std::uint64_t end, std::string_view who) {
+  if (begin >= end)
+    throw_invalid(fmt::format("{}.end", who), end,
+                  fmt::format("end > begin ({}): a dataset needs at least one trajectory", begin));
+  if (const auto n = g.samples().required_count(); n && end > *n)
+    throw_invalid(fmt::format("{}.end", who), end,
+                  fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
+}
+
+}  // namespace detail
+
 /// Generates trajectories [begin, end) with `g` into the dataset folder `folder`. When the
 /// generator's progress callback stops the run (generation_control::stop), nothing is
 /// written: the result has an empty folder and file list and report.cancelled set.
@@ -122,13 +140,7 @@ dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uin
                              std::uint64_t end, const std::filesystem::path& folder,
                              const dataset_options& options = {}) {
   options.validate();
-  if (begin >= end)
-    detail::throw_invalid(
-        "write_dataset.end", end,
-        fmt::format("end > begin ({}): a dataset needs at least one trajectory", begin));
-  if (const auto n = g.samples().required_count(); n && end > *n)
-    detail::throw_invalid("write_dataset.end", end,
-                          fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
+  detail::check_dataset_range(g, begin, end, "write_dataset");
   const dataset_layout layout = layout_of(g);
   detail::atomic_folder out(folder, options.overwrite);
   const auto& dir = out.temp_path();
@@ -357,13 +369,7 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
   options.validate();
   if (shard_size == 0)
     detail::throw_invalid("write_dataset_shards.shard_size", shard_size, "a size >= 1");
-  if (begin >= end)
-    detail::throw_invalid(
-        "write_dataset_shards.end", end,
-        fmt::format("end > begin ({}): a dataset needs at least one trajectory", begin));
-  if (const auto n = g.samples().required_count(); n && end > *n)
-    detail::throw_invalid("write_dataset_shards.end", end,
-                          fmt::format("end <= {} (the sampling design holds {} points)", *n, *n));
+  detail::check_dataset_range(g, begin, end, "write_dataset_shards");
   detail::prepare_shard_folder(
       folder, begin, end, shard_size,
       detail::json::parse(dataset_metadata(g, begin, end, generation_report{})), options.overwrite);

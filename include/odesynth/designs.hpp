@@ -4,6 +4,13 @@
 // each coordinate through a distribution's quantile function, so the design decides how the
 // random quantities are spread over the trajectories and the distributions what they mean.
 //
+// Users choose a design with one type, sampling_design (at the end of this file):
+//
+//   sampler.design(odesynth::sampling_design::sobol());
+//
+// and the sampler builds the design's points when it is bound, once it knows the number of
+// random quantities d. The implementations, in detail::designs:
+//
 //   independent_design  independent uniforms from trajectory i's own stream
 //   latin_hypercube     n points, one in each of n strata of every dimension (McKay, Beckman
 //                       & Conover, Technometrics 21, 1979), independent permutations
@@ -17,7 +24,7 @@
 //                       permutations (Braaten & Weller, J. Comput. Phys. 33, 1979; Kocis &
 //                       Whiten, ACM TOMS 23, 1997)
 //   grid_design         full factorial grid for small scans
-//   design              any of the five, chosen at run time
+//   any_design          any of the five, chosen at run time (what a bound sampler holds)
 //
 // Every design computes point i alone, from i and trajectory i's own stream, in O(1) or
 // O(log i) time: points never depend on other points, on the order they are computed in, or
@@ -39,11 +46,13 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "detail/enum_names.hpp"
 #include "error.hpp"
 #include "random.hpp"
 
@@ -196,8 +205,6 @@ inline std::vector<std::uint64_t> first_primes(std::size_t count) {
   return primes;
 }
 
-}  // namespace detail::designs
-
 /// Independent uniform points: u_d is the d-th uniform_open01() of trajectory i's stream. The
 /// plain Monte Carlo design; draws dimensions() values from the stream.
 class independent_design {
@@ -323,8 +330,9 @@ class sobol_design {
     if (dims == 0) detail::throw_invalid("sobol_design.dimensions", dims, "at least 1");
     if (dims > max_dimensions)
       detail::throw_invalid("sobol_design.dimensions", dims,
-                            "at most 32 (the direction numbers included); use halton_design or "
-                            "latin_hypercube for more dimensions");
+                            "at most 32 (the direction numbers included); use "
+                            "sampling_design::halton() or sampling_design::latin_hypercube(n) "
+                            "for more dimensions");
     directions_.reserve(dims);
     shifts_.reserve(dims);
     for (std::size_t d = 0; d < dims; ++d) {
@@ -501,16 +509,17 @@ class grid_design {
   std::uint64_t count_ = 1;
 };
 
-/// Any of the designs, for configurations built at run time. Same members as the designs.
-class design {
+/// Any of the designs, chosen at run time: what a bound sampler holds. Same members as the
+/// designs.
+class any_design {
  public:
   using variant_type =
       std::variant<independent_design, latin_hypercube, sobol_design, halton_design, grid_design>;
 
   template <class D, std::enable_if_t<std::is_constructible_v<variant_type, D&&> &&
-                                          !std::is_same_v<std::decay_t<D>, design>,
+                                          !std::is_same_v<std::decay_t<D>, any_design>,
                                       int> = 0>
-  design(D&& d) : design_(std::forward<D>(d)) {}  // NOLINT: implicit by design
+  any_design(D&& d) : design_(std::forward<D>(d)) {}  // NOLINT: implicit by design
 
   std::size_t dimensions() const noexcept {
     return std::visit([](const auto& d) { return d.dimensions(); }, design_);
@@ -531,4 +540,69 @@ class design {
   variant_type design_;
 };
 
+}  // namespace detail::designs
+
+/// Which design spreads the random quantities over the trajectories: the one design type
+/// users name (the sampler builds the points when it is bound, see detail::designs above).
+struct sampling_design {
+  enum class kind { independent, latin_hypercube, sobol, halton, grid };
+
+  friend constexpr std::string_view to_string(kind k) noexcept {
+    switch (k) {
+      case kind::independent: return "independent";
+      case kind::latin_hypercube: return "latin_hypercube";
+      case kind::sobol: return "sobol";
+      case kind::halton: return "halton";
+      case kind::grid: return "grid";
+    }
+    return "unknown";
+  }
+
+  kind type = kind::independent;
+  std::uint64_t n = 0;          ///< latin_hypercube: the number of trajectories
+  bool scramble = true;         ///< sobol, halton: randomised (digital shift, digit permutation)
+  std::size_t grid_levels = 5;  ///< grid: levels of each continuous quantity
+
+  static sampling_design independent() { return {}; }
+  static sampling_design latin_hypercube(std::uint64_t n) {
+    return {kind::latin_hypercube, n, true, 5};
+  }
+  static sampling_design sobol(bool scramble = true) { return {kind::sobol, 0, scramble, 5}; }
+  static sampling_design halton(bool scramble = true) { return {kind::halton, 0, scramble, 5}; }
+  /// Full factorial: choice distributions contribute their values, every other distribution
+  /// `levels` quantiles at (j + 1/2) / levels.
+  static sampling_design grid(std::size_t levels) { return {kind::grid, 0, true, levels}; }
+
+  /// Throws invalid_argument for a Latin hypercube without n or a grid without levels.
+  void validate(std::string_view where = "sampling_design") const {
+    if (type == kind::latin_hypercube && n == 0)
+      detail::throw_invalid(fmt::format("{}.n", where), n,
+                            "the number of trajectories (>= 1) for a Latin hypercube");
+    if (type == kind::grid && grid_levels == 0)
+      detail::throw_invalid(fmt::format("{}.grid_levels", where), grid_levels, "levels >= 1");
+  }
+
+  /// "independent", "latin_hypercube(n=100)", "sobol(scramble=true)", "halton(...)",
+  /// "grid(levels=5)".
+  std::string describe() const {
+    switch (type) {
+      case kind::independent: return "independent";
+      case kind::latin_hypercube: return fmt::format("latin_hypercube(n={})", n);
+      case kind::sobol: return fmt::format("sobol(scramble={})", scramble);
+      case kind::halton: return fmt::format("halton(scramble={})", scramble);
+      case kind::grid: return fmt::format("grid(levels={})", grid_levels);
+    }
+    return "unknown";
+  }
+};
+
+/// Every design kind, in order (metadata stores to_string(kind) and reads it back).
+inline constexpr std::array<sampling_design::kind, 5> all_sampling_design_kinds{
+    sampling_design::kind::independent, sampling_design::kind::latin_hypercube,
+    sampling_design::kind::sobol, sampling_design::kind::halton, sampling_design::kind::grid};
+
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::sampling_design::kind>
+    : odesynth::detail::enum_formatter<odesynth::sampling_design::kind> {};

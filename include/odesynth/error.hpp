@@ -33,6 +33,19 @@ class error : public std::runtime_error {
 /// An argument is outside its domain. field() names it the way the user wrote it
 /// (e.g. "solve_options.rel_tol", "time_grid.times"), value() holds the offending value as
 /// text, and what() says both plus what was expected.
+///
+/// One validate() shape: a type whose settings can be wrong checks them in
+///
+///   void validate(<what it is checked against>..., std::string_view where = "<type>") const;
+///
+/// where the leading arguments are only what the check needs from outside (the columns,
+/// the number of species, the start time; none for self-contained options), `where` is the
+/// field the object is reached by, defaulting to its type's name as users spell it
+/// ("dataset_options", "sampling_design"), and every invalid_argument it throws has a
+/// field() that starts with `where` (an owner passes its own: dataset_options checks its
+/// simbaml member with "dataset_options.simbaml"). It is a const member named validate,
+/// never check(); it throws on the first problem and returns nothing. Constructors that
+/// validate call it; builders call it once they are complete (sampler::bind).
 class invalid_argument : public error {
  public:
   invalid_argument(std::string field, std::string value, const std::string& message)

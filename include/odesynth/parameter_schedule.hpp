@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,7 +46,7 @@ struct parameter_schedule {
   /// Throws invalid_argument unless the shape is consistent, every switch lies after
   /// `start` and every value is finite. `names` are the model's parameter names.
   void validate(const std::vector<std::string>& names, double start,
-                const std::string& where = "parameter_schedule") const {
+                std::string_view where = "parameter_schedule") const {
     if (values.size() != switch_times.size() + 1)
       detail::throw_invalid(fmt::format("{}.values.size()", where), values.size(),
                             fmt::format("one parameter vector per segment ({} switch times + 1)",

@@ -6,7 +6,7 @@
 //   per_species<double> c = per_species<double>::by_position({0.1, 0.3});  // column order
 //
 // Named settings leave unnamed columns untouched. Names are checked against the columns in
-// check() (called from a transform's layout_after), with an error that lists the known
+// validate() (called from a transform's layout_after), with an error that lists the known
 // columns; a positional list must have one value per column.
 #pragma once
 
@@ -23,6 +23,14 @@
 #include "error.hpp"
 
 namespace odesynth {
+namespace detail {
+
+/// "one of the species [a, b]": what a name that is not a column was expected to be.
+inline std::string known_species(const std::vector<std::string>& columns) {
+  return fmt::format("one of the species [{}]", fmt::join(columns, ", "));
+}
+
+}  // namespace detail
 
 template <class T>
 class per_species {
@@ -54,7 +62,7 @@ class per_species {
   }
 
   /// Checks every value with `check_value(field, value)`; names and counts are checked
-  /// against columns in check().
+  /// against columns in validate().
   template <class F>
   void validate_values(std::string_view where, F check_value) const {
     switch (mode_) {
@@ -69,22 +77,28 @@ class per_species {
     }
   }
 
-  /// Throws invalid_argument for a name that is not a column or a wrong positional count.
-  void check(std::string_view where, const std::vector<std::string>& columns) const {
+  /// Throws invalid_argument for a name that is not one of `columns` or a wrong positional
+  /// count; `where` is the setting's field, e.g. "gaussian_noise.sigma".
+  void validate(const std::vector<std::string>& columns, std::string_view where) const {
     if (mode_ == mode::named) {
       for (const auto& [name, v] : named_) {
         (void)v;
         bool found = false;
         for (const auto& c : columns) found = found || c == name;
         if (!found)
-          detail::throw_invalid(where, fmt::format("\"{}\"", name),
-                                fmt::format("one of the species [{}]", fmt::join(columns, ", ")));
+          detail::throw_invalid(where, fmt::format("\"{}\"", name), detail::known_species(columns));
       }
     } else if (mode_ == mode::positional && positional_.size() != columns.size()) {
       detail::throw_invalid(
           fmt::format("{}.size()", where), positional_.size(),
           fmt::format("one value per species ({}: {})", columns.size(), fmt::join(columns, ", ")));
     }
+  }
+
+  /// The former spelling of validate(columns, where), kept only until sde.hpp and
+  /// derivative_noise.hpp call validate(); do not use in new code.
+  void check(std::string_view where, const std::vector<std::string>& columns) const {
+    validate(columns, where);
   }
 
   /// Calls f(column_index, value) for every column that has a value; no allocation.

@@ -63,25 +63,6 @@ inline constexpr std::array<value_constraint, 4> all_value_constraints{
     value_constraint::none, value_constraint::positive, value_constraint::non_negative,
     value_constraint::non_zero};
 
-/// Which design spreads the random quantities over the trajectories.
-struct sampling_design {
-  enum class kind { independent, latin_hypercube, sobol, halton, grid };
-  kind type = kind::independent;
-  std::uint64_t n = 0;          ///< latin_hypercube: the number of trajectories
-  bool scramble = true;         ///< sobol, halton: randomised (digital shift, digit permutation)
-  std::size_t grid_levels = 5;  ///< grid: levels of each continuous quantity
-
-  static sampling_design independent() { return {}; }
-  static sampling_design latin_hypercube(std::uint64_t n) {
-    return {kind::latin_hypercube, n, true, 5};
-  }
-  static sampling_design sobol(bool scramble = true) { return {kind::sobol, 0, scramble, 5}; }
-  static sampling_design halton(bool scramble = true) { return {kind::halton, 0, scramble, 5}; }
-  /// Full factorial: choice distributions contribute their values, every other distribution
-  /// `levels` quantiles at (j + 1/2) / levels.
-  static sampling_design grid(std::size_t levels) { return {kind::grid, 0, true, levels}; }
-};
-
 /// One trajectory's draw, in the model's order.
 struct sample {
   std::vector<double> parameters;     ///< the values in force at the start
@@ -228,30 +209,28 @@ class sampler {
   std::size_t dimensions() const { return dimension_names().size(); }
 
   /// Throws invalid_argument for a parameter or species with neither a distribution nor a
-  /// value, or a constraint the distribution can hardly meet.
-  void validate() const {
+  /// value, a constraint the distribution can hardly meet, or an incomplete design. Fields
+  /// are `where` + ".parameter[\"beta\"]" and so on; the design's are "sampling_design.n"
+  /// and "sampling_design.grid_levels" (the type the user set it with).
+  void validate(std::string_view where = "sampler") const {
     for (std::size_t i = 0; i < parameters_.size(); ++i)
       if (!parameters_[i])
-        detail::throw_invalid(fmt::format("sampler.parameter[\"{}\"]", model_->parameters()[i]),
+        detail::throw_invalid(fmt::format("{}.parameter[\"{}\"]", where, model_->parameters()[i]),
                               "unset", "a distribution, a schedule or a fixed value");
     for (std::size_t i = 0; i < initial_values_.size(); ++i)
       if (!initial_values_[i])
-        detail::throw_invalid(fmt::format("sampler.initial_value[\"{}\"]", model_->species()[i]),
+        detail::throw_invalid(fmt::format("{}.initial_value[\"{}\"]", where, model_->species()[i]),
                               "unset", "a distribution or a fixed value");
     for (const auto& q : parameters_)
-      if (!q->scheduled) check_feasible(*q, fmt::format("sampler.parameter[\"{}\"]", q->name));
+      if (!q->scheduled) check_feasible(*q, fmt::format("{}.parameter[\"{}\"]", where, q->name));
     for (const auto& q : initial_values_)
-      check_feasible(*q, fmt::format("sampler.initial_value[\"{}\"]", q->name));
+      check_feasible(*q, fmt::format("{}.initial_value[\"{}\"]", where, q->name));
     for (const auto& s : schedules_)
       for (std::size_t k = 0; k < s.values.size(); ++k)
         check_feasible(quantity{model_->parameters()[s.parameter], s.values[k], s.constraint},
-                       fmt::format("sampler.schedule[\"{}\"].values[{}]",
+                       fmt::format("{}.schedule[\"{}\"].values[{}]", where,
                                    model_->parameters()[s.parameter], k));
-    if (design_.type == sampling_design::kind::latin_hypercube && design_.n == 0)
-      detail::throw_invalid("sampling_design.n", design_.n,
-                            "the number of trajectories (>= 1) for a Latin hypercube");
-    if (design_.type == sampling_design::kind::grid && design_.grid_levels == 0)
-      detail::throw_invalid("sampling_design.grid_levels", design_.grid_levels, "levels >= 1");
+    design_.validate();
   }
 
   /// Validates and fixes the seed; the result draws samples. Cheap to copy.
@@ -275,7 +254,7 @@ class sampler {
       if (q)
         parts.push_back(fmt::format("x0[{}] ~ {}{}", q->name, odesynth::describe(q->dist),
                                     suffix(q->constraint)));
-    return fmt::format("sampler(design={}; {})", design_text(), fmt::join(parts, "; "));
+    return fmt::format("sampler(design={}; {})", design_.describe(), fmt::join(parts, "; "));
   }
 
  private:
@@ -298,19 +277,6 @@ class sampler {
 
   static std::string suffix(value_constraint c) {
     return c == value_constraint::none ? "" : fmt::format(" ({})", to_string(c));
-  }
-
-  std::string design_text() const {
-    switch (design_.type) {
-      case sampling_design::kind::independent: return "independent";
-      case sampling_design::kind::latin_hypercube:
-        return fmt::format("latin_hypercube(n={})", design_.n);
-      case sampling_design::kind::sobol: return fmt::format("sobol(scramble={})", design_.scramble);
-      case sampling_design::kind::halton:
-        return fmt::format("halton(scramble={})", design_.scramble);
-      case sampling_design::kind::grid: return fmt::format("grid(levels={})", design_.grid_levels);
-    }
-    return "unknown";
   }
 
   static bool satisfies(double v, value_constraint c) noexcept {
@@ -402,7 +368,7 @@ class bound_sampler {
     if (dims_ > u_small.size()) u_large.resize(dims_);
     double* const u = dims_ > u_small.size() ? u_large.data() : u_small.data();
     if (attempt == 0 && dims_ > 0) {
-      std::visit([&](const auto& d) { d.point(index, s, u); }, design_);
+      design_.point(index, s, u);
     } else {
       for (std::size_t k = 0; k < dims_; ++k) u[k] = s.uniform_open01();
     }
@@ -508,22 +474,20 @@ class bound_sampler {
   /// The number of trajectories the design is built for (Latin hypercube, grid), if any.
   std::optional<std::uint64_t> required_count() const {
     if (dims_ == 0) return std::nullopt;
-    return std::visit([](const auto& d) { return d.required_count(); }, design_);
+    return design_.required_count();
   }
   const sampler& spec() const noexcept { return spec_; }
   std::string describe() const { return fmt::format("{} seed={}", spec_.describe(), seed_); }
 
  private:
   friend class sampler;
-  using design_variant =
-      std::variant<independent_design, latin_hypercube, sobol_design, halton_design, grid_design>;
-
-  bound_sampler(sampler spec, std::uint64_t seed, design_variant design, std::size_t dims)
+  bound_sampler(sampler spec, std::uint64_t seed, detail::designs::any_design design,
+                std::size_t dims)
       : spec_(std::move(spec)), seed_(seed), design_(std::move(design)), dims_(dims) {}
 
   sampler spec_;
   std::uint64_t seed_;
-  design_variant design_;
+  detail::designs::any_design design_;
   std::size_t dims_;
 };
 
@@ -533,13 +497,14 @@ inline bound_sampler sampler::bind(std::uint64_t seed) const {
   // Designs get their own seed stream, distinct from every trajectory's parameter stream.
   const std::uint64_t design_seed = splitmix64(seed ^ 0x64657369676e5f31ull);
   using kind = sampling_design::kind;
-  bound_sampler::design_variant d = independent_design(std::max<std::size_t>(dims, 1));
+  namespace designs = detail::designs;
+  designs::any_design d = designs::independent_design(std::max<std::size_t>(dims, 1));
   if (dims > 0) {
     switch (design_.type) {
-      case kind::independent: d = independent_design(dims); break;
-      case kind::latin_hypercube: d = latin_hypercube(dims, design_.n, design_seed); break;
-      case kind::sobol: d = sobol_design(dims, design_seed, design_.scramble); break;
-      case kind::halton: d = halton_design(dims, design_seed, design_.scramble); break;
+      case kind::independent: d = designs::independent_design(dims); break;
+      case kind::latin_hypercube: d = designs::latin_hypercube(dims, design_.n, design_seed); break;
+      case kind::sobol: d = designs::sobol_design(dims, design_seed, design_.scramble); break;
+      case kind::halton: d = designs::halton_design(dims, design_seed, design_.scramble); break;
       case kind::grid: {
         std::vector<std::size_t> levels;
         auto add = [&](const distribution& q) {
@@ -556,7 +521,7 @@ inline bound_sampler sampler::bind(std::uint64_t seed) const {
           for (const auto& t : s.switch_times) add(t);
           for (const auto& v : s.values) add(v);
         }
-        d = grid_design(std::move(levels));
+        d = designs::grid_design(std::move(levels));
         break;
       }
     }

@@ -15,13 +15,13 @@
 #include <utility>
 #include <vector>
 
-using odesynth::grid_design;
-using odesynth::halton_design;
-using odesynth::independent_design;
-using odesynth::latin_hypercube;
 using odesynth::random_stream;
-using odesynth::sobol_design;
 using odesynth::stream_purpose;
+using odesynth::detail::designs::grid_design;
+using odesynth::detail::designs::halton_design;
+using odesynth::detail::designs::independent_design;
+using odesynth::detail::designs::latin_hypercube;
+using odesynth::detail::designs::sobol_design;
 
 namespace {
 
@@ -569,7 +569,7 @@ TEST_CASE("independent points are uniform and reproducible", "[design][independe
 
 namespace {
 
-std::vector<odesynth::design> all_designs() {
+std::vector<odesynth::detail::designs::any_design> all_designs() {
   return {independent_design(3),     latin_hypercube(3, 500, 7), sobol_design(3, 7),
           sobol_design(3, 7, false), halton_design(3, 7),        halton_design(3, 7, false),
           grid_design({5, 10, 10})};
@@ -584,7 +584,7 @@ TEST_CASE("point i depends only on i and its stream whatever the order", "[desig
     std::vector<std::vector<double>> forward;
     for (std::uint64_t i = 0; i < n; ++i) forward.push_back(point_of(d, i));
     // Reverse order, and a scattered order (7919 is prime to 500), on a copy of the design.
-    const odesynth::design copy = d;
+    const odesynth::detail::designs::any_design copy = d;
     for (std::uint64_t i = n; i-- > 0;) REQUIRE(point_of(copy, i) == forward[i]);
     for (std::uint64_t k = 0; k < n; ++k) {
       const std::uint64_t i = (k * 7919) % n;
@@ -602,7 +602,7 @@ TEST_CASE("designs draw from the stream only what they document", "[design]") {
   // Independent and Latin hypercube draw one uniform (two 32-bit words) per dimension; the
   // deterministic designs leave the stream untouched, so re-draws for constraints that follow
   // start from the same place whatever the design.
-  const std::vector<std::pair<odesynth::design, std::uint64_t>> expected = {
+  const std::vector<std::pair<odesynth::detail::designs::any_design, std::uint64_t>> expected = {
       {independent_design(3), 6}, {latin_hypercube(3, 10, 1), 6}, {sobol_design(3, 1), 0},
       {halton_design(3, 1), 0},   {grid_design({2, 2, 3}), 0},
   };
@@ -648,7 +648,7 @@ TEST_CASE("bad design arguments name the field and value", "[design][errors]") {
   expect_invalid([] { (void)latin_hypercube(2, 10, 1).stratum(0, 2); }, "latin_hypercube.dimension",
                  "2");
   expect_invalid([] { sobol_design(0, 1); }, "sobol_design.dimensions", "0");
-  expect_invalid([] { sobol_design(33, 1); }, "sobol_design.dimensions", "33", "halton_design");
+  expect_invalid([] { sobol_design(33, 1); }, "sobol_design.dimensions", "33", "halton()");
   expect_invalid([] { (void)point_of(sobol_design(2, 1), sobol_design::max_points); },
                  "sobol_design.index", "4294967295");
   expect_invalid([] { (void)raw_of(sobol_design(2, 1), std::uint64_t{1} << 32); },
@@ -659,6 +659,6 @@ TEST_CASE("bad design arguments name the field and value", "[design][errors]") {
       [] { (void)point_of(halton_design(2, 1), std::numeric_limits<std::uint64_t>::max()); },
       "halton_design.index", "18446744073709551615");
   // Through the wrapper too.
-  const odesynth::design grid = grid_design({2, 2});
+  const odesynth::detail::designs::any_design grid = grid_design({2, 2});
   expect_invalid([&] { (void)point_of(grid, 4); }, "grid_design.index", "4");
 }

@@ -1,14 +1,20 @@
 // Every public enum prints through fmt exactly as its to_string() names it, and the names
 // metadata reads back parse to the same value (issue 13 item 4: one spelling per concept).
 #include <catch2/catch.hpp>
+#include <odesynth/constraints.hpp>
 #include <odesynth/dataset.hpp>
+#include <odesynth/designs.hpp>
 #include <odesynth/detail/enum_names.hpp>
+#include <odesynth/io/npy.hpp>
 #include <odesynth/ml/mixing.hpp>
 #include <odesynth/ml/scaling.hpp>
 #include <odesynth/progress.hpp>
 #include <odesynth/random.hpp>
 #include <odesynth/sampler.hpp>
 #include <odesynth/solve_status.hpp>
+#include <odesynth/transforms/noise.hpp>
+#include <odesynth/transforms/postprocess.hpp>
+#include <odesynth/transforms/sparsify.hpp>
 #include <set>
 #include <string>
 
@@ -54,6 +60,35 @@ TEST_CASE("enum names: fmt prints to_string and parse_enum reads it back", "[enu
                                     stream_purpose::dataset_mix, stream_purpose::user},
       "purpose");
   CHECK(fmt::format("{}", static_cast<stream_purpose>(1003)) == "user+3");
+}
+
+TEST_CASE("enum names: constraints, transforms, npy and designs", "[enums]") {
+  using odesynth::sampling_design;
+  check_names(odesynth::all_sampling_design_kinds, "sampler.design.type");
+  check_names(std::array<odesynth::constraint_unit, 2>{odesynth::constraint_unit::values,
+                                                       odesynth::constraint_unit::rows},
+              "unit");
+  check_names(std::array<odesynth::on_exhaustion, 3>{odesynth::on_exhaustion::mark_missing,
+                                                     odesynth::on_exhaustion::clip_to_range,
+                                                     odesynth::on_exhaustion::throw_error},
+              "policy");
+  check_names(
+      std::array<odesynth::below_lod, 3>{odesynth::below_lod::missing, odesynth::below_lod::lod,
+                                         odesynth::below_lod::half_lod},
+      "mode");
+  using profile = odesynth::elastic_noise::profile;
+  check_names(std::array<profile, 2>{profile::linear, profile::exponential}, "profile");
+  using unit = odesynth::interval_sparsify::unit;
+  check_names(std::array<unit, 2>{unit::time, unit::fraction}, "unit");
+  using odesynth::npy_dtype;
+  check_names(std::array<npy_dtype, 5>{npy_dtype::float64, npy_dtype::float32, npy_dtype::boolean,
+                                       npy_dtype::int64, npy_dtype::uint64},
+              "dtype");
+  // fmt prints the enumerator, as for every enum; numpy's name stays npy_descr().
+  CHECK(fmt::format("{}", npy_dtype::float32) == "float32");
+  CHECK(odesynth::npy_descr(npy_dtype::float32) == "<f4");
+  CHECK(sampling_design::sobol(false).describe() == "sobol(scramble=false)");
+  CHECK(sampling_design::latin_hypercube(100).describe() == "latin_hypercube(n=100)");
 }
 
 TEST_CASE("enum names: an unknown name is an invalid_argument listing the valid ones",

@@ -28,11 +28,6 @@ inline void require_fraction(std::string_view field, double f) {
   if (!in_unit_interval(f)) throw_invalid(field, f, "a fraction in [0, 1]");
 }
 
-/// "one of the species [a, b]": what a name that is not a column was expected to be.
-inline std::string known_species(const std::vector<std::string>& columns) {
-  return fmt::format("one of the species [{}]", fmt::join(columns, ", "));
-}
-
 /// The column called `name`, or invalid_argument naming `field` and listing the columns.
 inline Eigen::Index column_of(std::string_view field, const std::string& name,
                               const std::vector<std::string>& columns) {

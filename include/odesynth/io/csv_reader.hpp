@@ -119,34 +119,36 @@ struct csv_read_options {
   std::string species_column = "species";
   std::string value_column = "value";
 
-  /// Throws invalid_argument naming the first bad field.
-  void validate() const {
+  /// Throws invalid_argument naming the first bad field (`where` + ".delimiter", ...).
+  void validate(std::string_view where = "csv_read_options") const {
     const char d = delimiter;
     if (d == '"' || d == '\n' || d == '\r' || d == '\0' || d == ' ' || d == '.' || d == '+' ||
         d == '-' || (d >= '0' && d <= '9'))
-      detail::throw_invalid("csv_read_options.delimiter", fmt::format("'{}'", d),
+      detail::throw_invalid(fmt::format("{}.delimiter", where), fmt::format("'{}'", d),
                             "a character that cannot occur in a number or around a cell "
                             "(not a quote, line break, NUL, space, digit, '.', '+' or '-')");
     if (max_line_length == 0)
-      detail::throw_invalid("csv_read_options.max_line_length", max_line_length, "at least 1");
+      detail::throw_invalid(fmt::format("{}.max_line_length", where), max_line_length,
+                            "at least 1");
     const std::pair<const char*, const std::string*> names[] = {
-        {"csv_read_options.time_column", &time_column},
-        {"csv_read_options.trajectory_column", &trajectory_column},
-        {"csv_read_options.species_column", &species_column},
-        {"csv_read_options.value_column", &value_column}};
+        {"time_column", &time_column},
+        {"trajectory_column", &trajectory_column},
+        {"species_column", &species_column},
+        {"value_column", &value_column}};
     for (std::size_t i = 0; i < 4; ++i) {
-      if (names[i].second->empty()) detail::throw_invalid(names[i].first, "\"\"", "a column name");
+      const std::string field = fmt::format("{}.{}", where, names[i].first);
+      if (names[i].second->empty()) detail::throw_invalid(field, "\"\"", "a column name");
       for (std::size_t j = 0; j < i; ++j)
         if (*names[i].second == *names[j].second)
-          detail::throw_invalid(names[i].first, fmt::format("\"{}\"", *names[i].second),
-                                fmt::format("a name different from {}", names[j].first));
+          detail::throw_invalid(field, fmt::format("\"{}\"", *names[i].second),
+                                fmt::format("a name different from {}.{}", where, names[j].first));
     }
     for (std::size_t i = 0; i < missing_tokens.size(); ++i) {
       const std::string& t = missing_tokens[i];
       const bool padded = !t.empty() && (t.front() == ' ' || t.front() == '\t' || t.back() == ' ' ||
                                          t.back() == '\t');
       if (padded || t.find_first_of(std::string{d, '"', '\n', '\r', '\0'}) != std::string::npos)
-        detail::throw_invalid(fmt::format("csv_read_options.missing_tokens[{}]", i),
+        detail::throw_invalid(fmt::format("{}.missing_tokens[{}]", where, i),
                               fmt::format("\"{}\"", t),
                               "a token that a trimmed, unquoted cell can equal (no surrounding "
                               "spaces, delimiter, quote or line break)");

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "../detail/atomic_file.hpp"
+#include "../detail/enum_names.hpp"
 #include "../error.hpp"
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
@@ -61,6 +62,19 @@ namespace odesynth {
 
 /// The element types a .npy file written by odesynth can hold.
 enum class npy_dtype { float64, float32, boolean, int64, uint64 };
+
+/// The enumerator's name ("float64", ...), what fmt prints and what error messages about
+/// options use; numpy's own name of the type is npy_descr() (files and their errors use it).
+constexpr std::string_view to_string(npy_dtype dtype) noexcept {
+  switch (dtype) {
+    case npy_dtype::float64: return "float64";
+    case npy_dtype::float32: return "float32";
+    case npy_dtype::boolean: return "boolean";
+    case npy_dtype::int64: return "int64";
+    case npy_dtype::uint64: return "uint64";
+  }
+  return "unknown";
+}
 
 /// numpy's name of the type (dtype.str): '<f8', '<f4', '|b1', '<i8', '<u8'.
 constexpr std::string_view npy_descr(npy_dtype dtype) noexcept {
@@ -826,9 +840,5 @@ inline npy_array read_npy(const std::filesystem::path& path) {
 }  // namespace odesynth
 
 template <>
-struct fmt::formatter<odesynth::npy_dtype> : fmt::formatter<std::string_view> {
-  template <class FormatContext>
-  auto format(odesynth::npy_dtype dtype, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(odesynth::npy_descr(dtype), ctx);
-  }
+struct fmt::formatter<odesynth::npy_dtype> : odesynth::detail::enum_formatter<odesynth::npy_dtype> {
 };

@@ -116,7 +116,7 @@ inline mix_counts split_total(std::size_t total, double real_fraction) {
 
 inline mix_counts mix_counts_for(std::size_t synthetic_available, std::size_t real_available,
                                  double f, const mix_size& size) {
-  require_unit_fraction("mix.real_fraction", f);
+  detail::require_fraction("mix.real_fraction", f);
   switch (size.kind()) {
     case mix_size::rule::exactly: {
       const auto c = split_total(size.total(), f);

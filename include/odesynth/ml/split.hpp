@@ -27,9 +27,11 @@
 #include <cstdint>
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "../detail/species_columns.hpp"
 #include "../error.hpp"
 #include "../random.hpp"
 #include "../trajectory.hpp"
@@ -46,8 +48,8 @@ struct split_fractions {
   double test = 0.1;
 
   /// Each fraction in [0, 1] and their sum 1 within 1e-9; throws invalid_argument naming
-  /// the fraction (or all three, for the sum).
-  void validate() const;
+  /// the fraction (or all three, `where` itself, for the sum).
+  void validate(std::string_view where = "split_fractions") const;
 };
 
 /// Indices of trajectories per part, each list ascending.
@@ -75,10 +77,6 @@ struct vertical_parts {
 };
 
 namespace detail::ml {
-
-inline void require_unit_fraction(const std::string& field, double f) {
-  if (!(f >= 0 && f <= 1)) throw_invalid(field, f, "a fraction in [0, 1]");
-}
 
 /// Python 3's round() for x >= 0: to the nearest integer, halves to the even neighbour.
 /// Written out (not std::nearbyint) so it does not depend on the floating-point rounding mode.
@@ -149,15 +147,14 @@ inline std::vector<std::size_t> sorted_slice(const std::vector<std::size_t>& p, 
 
 }  // namespace detail::ml
 
-inline void split_fractions::validate() const {
-  detail::ml::require_unit_fraction("split_fractions.train", train);
-  detail::ml::require_unit_fraction("split_fractions.validation", validation);
-  detail::ml::require_unit_fraction("split_fractions.test", test);
+inline void split_fractions::validate(std::string_view where) const {
+  detail::require_fraction(fmt::format("{}.train", where), train);
+  detail::require_fraction(fmt::format("{}.validation", where), validation);
+  detail::require_fraction(fmt::format("{}.test", where), test);
   const double sum = train + validation + test;
   if (!(std::fabs(sum - 1.0) <= 1e-9))
     detail::throw_invalid(
-        "split_fractions",
-        fmt::format("(train={}, validation={}, test={})", train, validation, test),
+        where, fmt::format("(train={}, validation={}, test={})", train, validation, test),
         fmt::format("fractions summing to 1 within 1e-9, not {}", sum));
 }
 
@@ -191,7 +188,7 @@ inline index_split split_by_trajectory(std::size_t n, const split_fractions& f,
 /// round(n * f) = 0 is the whole list, leaving training empty; here 0 means no test data.
 /// (SimbaML also shuffles the caller's list in place with Python's global random state.)
 inline index_split horizontal_split(std::size_t n, double test_fraction, std::uint64_t seed) {
-  detail::ml::require_unit_fraction("horizontal_split.test_fraction", test_fraction);
+  detail::require_fraction("horizontal_split.test_fraction", test_fraction);
   const std::size_t test =
       std::min(n, detail::ml::round_half_even(static_cast<double>(n) * test_fraction));
   random_stream s(seed, 0, split_stream_purpose);
@@ -210,7 +207,7 @@ inline index_split horizontal_split(std::size_t n, double test_fraction, std::ui
 /// slice start would wrap around to the end of the series instead).
 inline vertical_parts vertical_split(const std::vector<trajectory>& trajectories,
                                      double test_fraction, std::size_t input_length) {
-  detail::ml::require_unit_fraction("vertical_split.test_fraction", test_fraction);
+  detail::require_fraction("vertical_split.test_fraction", test_fraction);
   vertical_parts out;
   out.train.reserve(trajectories.size());
   out.test.reserve(trajectories.size());

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../detail/memory_limit.hpp"
@@ -51,7 +52,7 @@ struct window_options {
   bool allow_missing = false;
 
   /// Checks what can be checked without data: lengths and stride >= 1, no repeated names.
-  void validate() const;
+  void validate(std::string_view where = "window_options") const;
 };
 
 /// Where a window came from: trajectory index in the input vector and its first input row.
@@ -121,12 +122,13 @@ inline std::vector<std::size_t> missing_prefix(const trajectory& tr,
 
 }  // namespace detail::ml
 
-inline void window_options::validate() const {
-  if (input_length == 0) detail::throw_invalid("window_options.input_length", 0, "at least 1");
-  if (horizon == 0) detail::throw_invalid("window_options.horizon", 0, "at least 1");
-  if (stride == 0) detail::throw_invalid("window_options.stride", 0, "at least 1");
-  detail::ml::require_distinct(input_species, "window_options.input_species");
-  detail::ml::require_distinct(target_species, "window_options.target_species");
+inline void window_options::validate(std::string_view where) const {
+  if (input_length == 0)
+    detail::throw_invalid(fmt::format("{}.input_length", where), 0, "at least 1");
+  if (horizon == 0) detail::throw_invalid(fmt::format("{}.horizon", where), 0, "at least 1");
+  if (stride == 0) detail::throw_invalid(fmt::format("{}.stride", where), 0, "at least 1");
+  detail::ml::require_distinct(input_species, fmt::format("{}.input_species", where));
+  detail::ml::require_distinct(target_species, fmt::format("{}.target_species", where));
 }
 
 /// Cuts every trajectory into forecasting windows (see the header comment). Throws

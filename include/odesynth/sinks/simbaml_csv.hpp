@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "../io/csv.hpp"
 #include "../detail/atomic_folder.hpp"
 #include "../error.hpp"
+#include "../io/csv.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"
 
@@ -37,13 +37,13 @@ struct simbaml_csv_options {
   /// place (a path could lead anywhere, outside the atomic write).
   std::string subfolder;
 
-  /// `field` names the options in errors ("dataset_options.simbaml").
-  void validate(std::string_view field = "simbaml_csv_options") const {
+  /// `where` names the options in errors ("dataset_options.simbaml").
+  void validate(std::string_view where = "simbaml_csv_options") const {
     if (subfolder.empty()) return;
     const bool plain = subfolder != "." && subfolder != ".." &&
                        subfolder.find_first_of(std::string_view("/\\\0", 3)) == std::string::npos;
     if (!plain)
-      detail::throw_invalid(fmt::format("{}.subfolder", field), subfolder,
+      detail::throw_invalid(fmt::format("{}.subfolder", where), subfolder,
                             "a plain folder name inside the dataset (no '/', '\\' or NUL; not "
                             "'.' or '..'), or \"\" for the dataset folder itself");
   }

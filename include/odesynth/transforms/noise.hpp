@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
 #include "../distributions.hpp"
 #include "../error.hpp"
@@ -333,6 +334,14 @@ class elastic_noise {
  public:
   enum class profile { linear, exponential };
 
+  friend constexpr std::string_view to_string(profile p) noexcept {
+    switch (p) {
+      case profile::linear: return "linear";
+      case profile::exponential: return "exponential";
+    }
+    return "unknown";
+  }
+
   elastic_noise(per_species<double> sigma, profile shape, double rate)
       : sigma_(std::move(sigma)), profile_(shape), rate_(rate) {
     sigma_.validate_values("elastic_noise.sigma", detail::require_non_negative);
@@ -362,8 +371,8 @@ class elastic_noise {
     return detail::check_species(sigma_, "elastic_noise.sigma", in);
   }
   std::string describe() const {
-    return fmt::format("elastic_noise(sigma={}, profile={}, rate={})", sigma_.describe(),
-                       profile_ == profile::linear ? "linear" : "exponential", rate_);
+    return fmt::format("elastic_noise(sigma={}, profile={}, rate={})", sigma_.describe(), profile_,
+                       rate_);
   }
 
  private:
@@ -532,3 +541,7 @@ class random_choice {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::elastic_noise::profile>
+    : odesynth::detail::enum_formatter<odesynth::elastic_noise::profile> {};

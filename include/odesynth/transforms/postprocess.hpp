@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
@@ -367,7 +368,7 @@ class redraw_until_within {
   }
 
   trajectory_layout layout_after(const trajectory_layout& in) const {
-    range_.check("redraw_until_within.range", in.species);
+    range_.validate(in.species, "redraw_until_within.range");
     trajectory_layout probe = in;
     probe.row_count_drawn = false;  // asks whether the noise itself may change the rows
     const trajectory_layout after = noise_.layout_after(probe);
@@ -602,3 +603,10 @@ inline derive log_of(std::string name, std::string species, double base) {
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::on_exhaustion>
+    : odesynth::detail::enum_formatter<odesynth::on_exhaustion> {};
+template <>
+struct fmt::formatter<odesynth::below_lod> : odesynth::detail::enum_formatter<odesynth::below_lod> {
+};

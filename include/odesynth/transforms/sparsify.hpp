@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
@@ -275,6 +276,14 @@ class interval_sparsify {
     any_transform transform;
   };
   enum class unit { time, fraction };
+
+  friend constexpr std::string_view to_string(unit u) noexcept {
+    switch (u) {
+      case unit::time: return "time";
+      case unit::fraction: return "fraction";
+    }
+    return "unknown";
+  }
 
   interval_sparsify(unit by, std::vector<interval> intervals)
       : by_(by), intervals_(std::move(intervals)) {
@@ -620,3 +629,7 @@ class drop_constant_suffix {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::interval_sparsify::unit>
+    : odesynth::detail::enum_formatter<odesynth::interval_sparsify::unit> {};

@@ -76,7 +76,7 @@ namespace detail {
 template <class T>
 trajectory_layout check_species(const per_species<T>& setting, std::string_view where,
                                 const trajectory_layout& in) {
-  setting.check(where, in.species);
+  setting.validate(in.species, where);
   return in;
 }
 
