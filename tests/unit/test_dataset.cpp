@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
@@ -27,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "files.hpp"
 #include "python.hpp"
 #include "temp_folder.hpp"
 #include "test_models.hpp"
@@ -44,12 +44,8 @@ namespace models = test_models;
 
 namespace {
 
+using test_support::read_file;
 using test_support::temp_folder;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 sampler lv_sampler() {
   sampler s(models::lotka_volterra{});

@@ -11,15 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <odesynth/detail/atomic_file.hpp>
 #include <odesynth/io/npy.hpp>
 #include <odesynth/io/npz.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "files.hpp"
 #include "temp_folder.hpp"
 
 namespace fs = std::filesystem;
@@ -28,20 +27,9 @@ using odesynth::npy_dtype;
 
 namespace {
 
+using test_support::read_file;
 using test_support::temp_folder;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
+using test_support::write_file;
 
 std::uint64_t bits(double d) {
   std::uint64_t u;
