@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Compile time (issue 8, item 7): how long a user's translation unit takes to compile.
 #
-#   full.cpp        <odesynth/odesynth.hpp> and a small generated dataset
-#   quickstart.cpp  README.md's quick start: <odesynth/odesynth.hpp> and one solve
+#   full.cpp        <odesynth/odesynth.hpp> (every header) and a small generated dataset
+#   dataset.cpp     the issue-13 dataset program: the headers it uses (generator, transforms,
+#                   dataset) with a sampler, a transform pipeline and the NumPy writer
+#   quickstart.cpp  README.md's quick start: <odesynth/solve.hpp> and one solve
 #   solve_only.cpp  <odesynth/solve.hpp> and one solve
+#   umbrella.cpp    <odesynth/odesynth.hpp> alone, nothing used
 # each compiled with `$CXX -O2 -std=c++17 -c` (compile only, no link) 3 times (quick: once),
 # one compile at a time. Times are CPU seconds of the compiler (user + sys, from bash's
 # `times` around the compile), not wall time, so that other jobs on a shared machine inflate
@@ -33,7 +36,7 @@ for arg in "$@"; do
   esac
 done
 runs=3
-tus=(full quickstart solve_only)
+tus=(full dataset quickstart solve_only umbrella)
 if [[ $quick == 1 ]]; then runs=1; headers=0; tus=(solve_only); fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/odesynth-compile-time.XXXXXX")"

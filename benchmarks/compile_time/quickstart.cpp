@@ -1,9 +1,8 @@
 // Compile-time probe (issue 13 item 1): a copy of README.md's quick start (one model, one stepper,
-// <odesynth/odesynth.hpp> and one solve), the program a new user compiles first. Timed by
-// measure.sh beside full.cpp and solve_only.cpp; run it to check it works.
-#include <odesynth/odesynth.hpp>
-
+// <odesynth/solve.hpp> and one solve), the program a new user compiles first. Timed by
+// measure.sh beside the other probes; run it to check it works.
 #include <cmath>
+#include <odesynth/solve.hpp>  // include what you use: this one header solves ODEs
 
 // A model names its species and parameters and computes dx/dt. Fixed-size models use
 // static arrays (std::array state, no heap allocation while solving).
