@@ -2,9 +2,9 @@
 //
 // Every public enum E has, beside its definition:
 //   constexpr std::string_view to_string(E) noexcept;          // the name metadata stores
-//   inline constexpr std::array<E, N> all_<E's plural>{...};   // every value, in order
 //   template <> struct fmt::formatter<E> : odesynth::detail::enum_formatter<E> {};
-// and, where it is read back from text, a parse function built on parse_enum().
+// and, where it is read back from text, an `all_<plural>` array of every value and a parse
+// function built on parse_enum().
 #pragma once
 
 #include <fmt/format.h>
@@ -15,17 +15,30 @@
 #include <string_view>
 
 #include "../error.hpp"
+#include "text.hpp"
 
 namespace odesynth::detail {
 
 /// Base of each enum's fmt::formatter: formats to_string(e), found by argument-dependent
-/// lookup, with every std::string_view format spec ("{:>12}" pads like a string).
+/// lookup. A format spec ("{:>12}") pads the name like a string; it is applied by fmt::format
+/// in libfmt (see text.hpp for why), so a spec may not refer to other arguments ("{:>{}}").
 template <class Enum>
-struct enum_formatter : fmt::formatter<std::string_view> {
+struct enum_formatter {
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    while (it != ctx.end() && *it != '}') ++it;
+    spec_ = std::string_view(ctx.begin(), static_cast<std::size_t>(it - ctx.begin()));
+    return it;
+  }
   template <class FormatContext>
   auto format(Enum e, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(to_string(e), ctx);
+    const auto& name = to_string(e);  // a string_view, or a std::string kept alive here
+    if (spec_.empty()) return copy_text(name, ctx);
+    return copy_text(format_with_spec(name, spec_), ctx);
   }
+
+ private:
+  std::string_view spec_;  // points into the format string, which outlives format()
 };
 
 /// The value of `all` whose to_string() is `name`; otherwise invalid_argument naming `field`,
