@@ -20,6 +20,7 @@
 
 #include "detail/enum_names.hpp"
 #include "detail/species_columns.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "trajectory.hpp"
 
@@ -135,9 +136,9 @@ class dataset_constraint_report {
     std::vector<std::string_view> names;
     names.reserve(rules_.size());
     for (const auto& r : rules_) names.push_back(r.rule);
-    detail::throw_invalid(
-        field, fmt::format("a report with {} rules", count),
-        fmt::format("a report of the same constraint_set (rules: [{}])", fmt::join(names, "; ")));
+    detail::throw_invalid(field, fmt::format("a report with {} rules", count),
+                          fmt::format("a report of the same constraint_set (rules: [{}])",
+                                      detail::join(names, "; ")));
   }
 
   std::vector<constraint_total> rules_;
@@ -184,7 +185,7 @@ class constraint_set {
     r.rel_tol = rel_tol;
     r.target = target;
     r.description =
-        fmt::format("conserved_sum({} = {}, rel_tol={})", fmt::join(group, " + "),
+        fmt::format("conserved_sum({} = {}, rel_tol={})", detail::join(group, " + "),
                     target ? fmt::format("{}", *target) : std::string("first row's sum"), rel_tol);
     r.species = std::move(group);
     rules_.push_back(std::move(r));
@@ -259,7 +260,7 @@ class constraint_set {
                        r.k == kind::conserved_sum ? "group" : "species");
   }
   static std::string species_text(const std::vector<std::string>& species) {
-    return species.empty() ? std::string("all") : fmt::format("{}", fmt::join(species, ", "));
+    return species.empty() ? std::string("all") : detail::join(species, ", ");
   }
 
   // An empty list from the user is refused rather than read as "all": the overload without
@@ -370,14 +371,13 @@ struct fmt::formatter<odesynth::trajectory_constraint_report> {
   auto format(const odesynth::trajectory_constraint_report& r, FormatContext& ctx) const {
     std::size_t violated = 0;
     for (const auto& rule : r.rules) violated += rule.violations > 0 ? 1 : 0;
-    auto out = r.rules.empty()
-                   ? fmt::format_to(ctx.out(), "constraint check: no rules")
-                   : fmt::format_to(ctx.out(), "constraint check: {} of {} rules violated",
-                                    violated, r.rules.size());
+    std::string text = r.rules.empty() ? std::string("constraint check: no rules")
+                                       : fmt::format("constraint check: {} of {} rules violated",
+                                                     violated, r.rules.size());
     for (const auto& rule : r.rules)
-      out = fmt::format_to(out, "\n  {}: {} of {} {} violate", rule.rule, rule.violations,
-                           rule.checked, rule.unit);
-    return out;
+      text += fmt::format("\n  {}: {} of {} {} violate", rule.rule, rule.violations, rule.checked,
+                          rule.unit);
+    return odesynth::detail::copy_text(text, ctx);
   }
 };
 
@@ -388,19 +388,18 @@ struct fmt::formatter<odesynth::dataset_constraint_report> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::dataset_constraint_report& r, FormatContext& ctx) const {
-    auto out =
-        fmt::format_to(ctx.out(), "constraint check of {} trajectories", r.trajectories_checked());
+    std::string text = fmt::format("constraint check of {} trajectories", r.trajectories_checked());
     if (r.trajectories_checked() > 0)
-      out = fmt::format_to(out, ": {} ({:.3g}%) violate at least one rule",
-                           r.trajectories_violating(), 100 * r.violating_fraction());
+      text += fmt::format(": {} ({:.3g}%) violate at least one rule", r.trajectories_violating(),
+                          100 * r.violating_fraction());
     for (const auto& rule : r.rules()) {
       const double share = rule.checked == 0 ? 0.0
                                              : 100 * static_cast<double>(rule.violations) /
                                                    static_cast<double>(rule.checked);
-      out = fmt::format_to(out, "\n  {}: {} of {} {} ({:.3g}%) violate, in {} trajectories",
-                           rule.rule, rule.violations, rule.checked, rule.unit, share,
-                           rule.trajectories_violating);
+      text +=
+          fmt::format("\n  {}: {} of {} {} ({:.3g}%) violate, in {} trajectories", rule.rule,
+                      rule.violations, rule.checked, rule.unit, share, rule.trajectories_violating);
     }
-    return out;
+    return odesynth::detail::copy_text(text, ctx);
   }
 };

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "error.hpp"
 
 namespace odesynth {
@@ -27,7 +28,7 @@ namespace detail {
 
 /// "one of the species [a, b]": what a name that is not a column was expected to be.
 inline std::string known_species(const std::vector<std::string>& columns) {
-  return fmt::format("one of the species [{}]", fmt::join(columns, ", "));
+  return fmt::format("one of the species [{}]", detail::join(columns, ", "));
 }
 
 }  // namespace detail
@@ -89,9 +90,9 @@ class per_species {
           detail::throw_invalid(where, fmt::format("\"{}\"", name), detail::known_species(columns));
       }
     } else if (mode_ == mode::positional && positional_.size() != columns.size()) {
-      detail::throw_invalid(
-          fmt::format("{}.size()", where), positional_.size(),
-          fmt::format("one value per species ({}: {})", columns.size(), fmt::join(columns, ", ")));
+      detail::throw_invalid(fmt::format("{}.size()", where), positional_.size(),
+                            fmt::format("one value per species ({}: {})", columns.size(),
+                                        detail::join(columns, ", ")));
     }
   }
 
@@ -139,7 +140,7 @@ class per_species {
           out += fmt::format("{}{}: {}", i ? ", " : "", named_[i].first, named_[i].second);
         return out + "}";
       }
-      case mode::positional: return fmt::format("[{}]", fmt::join(positional_, ", "));
+      case mode::positional: return fmt::format("[{}]", detail::join(positional_, ", "));
     }
     return {};
   }

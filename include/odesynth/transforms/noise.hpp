@@ -23,6 +23,7 @@
 
 #include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
+#include "../detail/text.hpp"
 #include "../distributions.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
@@ -88,16 +89,16 @@ struct combined_error_model {
   double b = 0;  ///< relative part
 };
 
+/// "a=0.1 b=0.05": what "{}" prints.
+inline std::string to_text(const combined_error_model& m) {
+  return fmt::format("a={} b={}", m.a, m.b);
+}
+
 }  // namespace odesynth
 
 template <>
-struct fmt::formatter<odesynth::combined_error_model> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class FormatContext>
-  auto format(const odesynth::combined_error_model& m, FormatContext& ctx) const {
-    return fmt::format_to(ctx.out(), "a={} b={}", m.a, m.b);
-  }
-};
+struct fmt::formatter<odesynth::combined_error_model>
+    : odesynth::detail::text_formatter<odesynth::combined_error_model> {};
 
 namespace odesynth {
 
@@ -371,8 +372,10 @@ class elastic_noise {
     return detail::check_species(sigma_, "elastic_noise.sigma", in);
   }
   std::string describe() const {
-    return fmt::format("elastic_noise(sigma={}, profile={}, rate={})", sigma_.describe(), profile_,
-                       rate_);
+    // The name, not profile_: fmt's formatter for profile is declared after this class, and
+    // C++20's compile-time format check needs it here.
+    return fmt::format("elastic_noise(sigma={}, profile={}, rate={})", sigma_.describe(),
+                       to_string(profile_), rate_);
   }
 
  private:
@@ -442,7 +445,7 @@ class column_specific {
         throw invalid_argument("column_specific", name,
                                fmt::format("column_specific: no species \"{}\" in this "
                                            "trajectory (columns: {})",
-                                           name, fmt::join(tr.species(), ", ")));
+                                           name, detail::join(tr.species(), ", ")));
       trajectory column(tr.times(), std::make_shared<const std::vector<std::string>>(
                                         std::vector<std::string>{name}));
       column.values().col(0) = tr.values().col(*j);
@@ -530,7 +533,7 @@ class random_choice {
     std::string out = "random_choice(";
     for (std::size_t i = 0; i < options_.size(); ++i)
       out += (i ? ", " : "") + options_[i].describe();
-    if (!weights_.empty()) out += fmt::format("; weights=[{}]", fmt::join(weights_, ", "));
+    if (!weights_.empty()) out += fmt::format("; weights=[{}]", detail::join(weights_, ", "));
     return out + ")";
   }
 

@@ -21,6 +21,7 @@
 
 #include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
 #include "../random.hpp"
@@ -38,17 +39,13 @@ struct bounds {
   constexpr double clamp(double v) const noexcept { return v < lo ? lo : (v > hi ? hi : v); }
 };
 
+/// "[0, inf]": what "{}" prints.
+inline std::string to_text(const bounds& b) { return fmt::format("[{}, {}]", b.lo, b.hi); }
+
 }  // namespace odesynth
 
-/// "[0, inf]"
 template <>
-struct fmt::formatter<odesynth::bounds> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class FormatContext>
-  auto format(const odesynth::bounds& b, FormatContext& ctx) const {
-    return fmt::format_to(ctx.out(), "[{}, {}]", b.lo, b.hi);
-  }
-};
+struct fmt::formatter<odesynth::bounds> : odesynth::detail::text_formatter<odesynth::bounds> {};
 
 namespace odesynth {
 
@@ -107,7 +104,7 @@ class select_species {
     return out;
   }
   std::string describe() const {
-    return fmt::format("select_species(keep=[{}])", fmt::join(*keep_, ", "));
+    return fmt::format("select_species(keep=[{}])", detail::join(*keep_, ", "));
   }
 
  private:
@@ -131,7 +128,7 @@ class hide_species {
     return out;
   }
   std::string describe() const {
-    return fmt::format("hide_species(hide=[{}])", fmt::join(hide_, ", "));
+    return fmt::format("hide_species(hide=[{}])", detail::join(hide_, ", "));
   }
 
  private:
@@ -149,7 +146,7 @@ class hide_species {
       if (indices) indices->push_back(static_cast<Eigen::Index>(j));
     }
     if (names.empty())
-      detail::throw_invalid("hide_species.hide", fmt::format("[{}]", fmt::join(hide_, ", ")),
+      detail::throw_invalid("hide_species.hide", fmt::format("[{}]", detail::join(hide_, ", ")),
                             "to leave at least one of the species");
     return names;
   }
@@ -224,9 +221,10 @@ class rescale_to_sum {
   }
   std::string describe() const {
     if (total_)
-      return fmt::format("rescale_to_sum(group=[{}], total={})", fmt::join(group_, ", "), *total_);
+      return fmt::format("rescale_to_sum(group=[{}], total={})", detail::join(group_, ", "),
+                         *total_);
     return fmt::format("rescale_to_sum(group=[{}], total=first observed row's sum)",
-                       fmt::join(group_, ", "));
+                       detail::join(group_, ", "));
   }
 
  private:
@@ -525,7 +523,7 @@ class derive {
 
   std::string describe() const {
     if (!description_.empty()) return description_;
-    return fmt::format("derive(name={}, inputs=[{}])", name_, fmt::join(inputs_, ", "));
+    return fmt::format("derive(name={}, inputs=[{}])", name_, detail::join(inputs_, ", "));
   }
 
  private:
@@ -551,7 +549,7 @@ class derive {
     if (detail::post::contains(columns, name_))
       detail::throw_invalid(where_ + ".name", fmt::format("\"{}\"", name_),
                             fmt::format("a name that is not already a column (columns: [{}])",
-                                        fmt::join(columns, ", ")));
+                                        detail::join(columns, ", ")));
   }
 
   std::string where_;
@@ -566,7 +564,7 @@ class derive {
 /// total of complex and free forms).
 inline derive sum_of(std::string name, std::vector<std::string> species) {
   std::string description =
-      fmt::format("sum_of(name={}, species=[{}])", name, fmt::join(species, ", "));
+      fmt::format("sum_of(name={}, species=[{}])", name, detail::join(species, ", "));
   const std::size_t n = species.size();
   return derive(
       "sum_of", "sum_of.species", std::move(name), std::move(species),

@@ -19,6 +19,7 @@
 
 #include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../per_species.hpp"
 #include "../random.hpp"
@@ -106,8 +107,8 @@ inline void require_same_columns(const trajectory& part, const trajectory& whole
     throw invalid_argument(field, what,
                            fmt::format("{} = {}: expected a transform that keeps the columns "
                                        "[{}], got [{}]",
-                                       field, what, fmt::join(whole.species(), ", "),
-                                       fmt::join(part.species(), ", ")));
+                                       field, what, detail::join(whole.species(), ", "),
+                                       detail::join(part.species(), ", ")));
 }
 
 inline void require_same_columns(const trajectory_layout& after, const trajectory_layout& in,
@@ -115,7 +116,7 @@ inline void require_same_columns(const trajectory_layout& after, const trajector
   if (after.species != in.species)
     throw_invalid(
         field, what,
-        fmt::format("a transform that keeps the columns [{}]", fmt::join(in.species, ", ")));
+        fmt::format("a transform that keeps the columns [{}]", detail::join(in.species, ", ")));
 }
 
 inline bool known(double t) { return !std::isnan(t); }
