@@ -50,6 +50,7 @@
 
 #include "../detail/atomic_file.hpp"
 #include "../detail/enum_names.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
@@ -140,7 +141,7 @@ inline constexpr std::size_t npy_chunk_bytes = std::size_t{256} << 10;
 template <class Extent>
 std::string npy_shape_text(const std::vector<Extent>& shape) {
   if (shape.size() == 1) return fmt::format("({},)", shape[0]);
-  return fmt::format("({})", fmt::join(shape, ", "));
+  return fmt::format("({})", detail::join(shape, ", "));
 }
 
 /// The complete header (magic to final '\n') for an array of `shape`, at least `min_size`

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
 #include "array3.hpp"
@@ -50,7 +51,7 @@ class target_columns {
         detail::throw_invalid("target_species", name,
                               fmt::format("an input species, one of [{}], since a baseline "
                                           "forecasts a species from its own inputs",
-                                          fmt::join(input_species, ", ")));
+                                          detail::join(input_species, ", ")));
       columns_.push_back(c);
     }
   }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "../detail/enum_names.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
 #include "array3.hpp"
@@ -143,8 +144,9 @@ class feature_scaler {
   std::size_t position(std::string_view name, const char* what) const {
     for (std::size_t c = 0; c < species_.size(); ++c)
       if (species_[c] == name) return c;
-    detail::throw_invalid(fmt::format("feature_scaler.{}", what), name,
-                          fmt::format("a fitted species, one of [{}]", fmt::join(species_, ", ")));
+    detail::throw_invalid(
+        fmt::format("feature_scaler.{}", what), name,
+        fmt::format("a fitted species, one of [{}]", detail::join(species_, ", ")));
   }
 
   double forward(double x, std::size_t c) const { return (x - offsets_[c]) / scales_[c]; }

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../detail/memory_limit.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../trajectory.hpp"
 #include "array3.hpp"
@@ -100,7 +101,7 @@ inline std::vector<Eigen::Index> columns_of(const trajectory& tr,
     if (!column)
       throw_invalid(
           field, name,
-          fmt::format("a species of {}, one of [{}]", which, fmt::join(tr.species(), ", ")));
+          fmt::format("a species of {}, one of [{}]", which, detail::join(tr.species(), ", ")));
     columns.push_back(*column);
   }
   return columns;

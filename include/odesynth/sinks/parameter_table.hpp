@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -23,22 +22,21 @@ class parameter_table_sink {
   parameter_table_sink(const std::filesystem::path& folder, const dataset_layout& layout,
                        std::string file_name = "parameters.csv")
       : name_(std::move(file_name)), file_(folder / name_) {
-    fmt::memory_buffer header;
-    fmt::format_to(std::back_inserter(header), "trajectory,status");
-    for (const auto& p : layout.parameters) fmt::format_to(std::back_inserter(header), ",{}", p);
-    for (const auto& s : layout.model_species)
-      fmt::format_to(std::back_inserter(header), ",x0_{}", s);
-    header.push_back('\n');
-    file_.write(std::string_view(header.data(), header.size()));
+    // fmt::format runs in libfmt; format_to(back_inserter) would compile fmt's engine into
+    // every program that writes a dataset (see detail/text.hpp). One row per trajectory.
+    std::string header = "trajectory,status";
+    for (const auto& p : layout.parameters) header += fmt::format(",{}", p);
+    for (const auto& s : layout.model_species) header += fmt::format(",x0_{}", s);
+    header += '\n';
+    file_.write(header);
   }
 
   void operator()(std::uint64_t index, const trajectory& tr) {
-    buffer_.clear();
-    fmt::format_to(std::back_inserter(buffer_), "{},{}", index, to_string(tr.status()));
-    for (double p : tr.parameters()) fmt::format_to(std::back_inserter(buffer_), ",{}", p);
-    for (double x : tr.initial_state()) fmt::format_to(std::back_inserter(buffer_), ",{}", x);
-    buffer_.push_back('\n');
-    file_.write(std::string_view(buffer_.data(), buffer_.size()));
+    buffer_ = fmt::format("{},{}", index, to_string(tr.status()));
+    for (double p : tr.parameters()) buffer_ += fmt::format(",{}", p);
+    for (double x : tr.initial_state()) buffer_ += fmt::format(",{}", x);
+    buffer_ += '\n';
+    file_.write(buffer_);
   }
 
   std::vector<std::string> finish() {
@@ -49,7 +47,7 @@ class parameter_table_sink {
  private:
   std::string name_;
   detail::folder_file file_;
-  fmt::memory_buffer buffer_;
+  std::string buffer_;
 };
 
 }  // namespace odesynth
