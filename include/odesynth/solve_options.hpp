@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "stepper_set.hpp"
 
@@ -131,20 +132,23 @@ struct fmt::formatter<odesynth::solve_options> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::solve_options& o, FormatContext& ctx) const {
-    auto out = fmt::format_to(ctx.out(), "{} rel_tol={} ",
-                              o.stepper ? odesynth::to_string(*o.stepper) : "default", o.rel_tol);
+    // Built with fmt::format and copied: format_to(ctx.out()) would compile fmt's engine in
+    // every file that prints options (see detail/text.hpp).
+    std::string text = fmt::format(
+        "{} rel_tol={} ", o.stepper ? odesynth::to_string(*o.stepper) : "default", o.rel_tol);
     if (o.abs_tol_per_species.empty()) {
-      out = fmt::format_to(out, "abs_tol={}", o.abs_tol);
+      text += fmt::format("abs_tol={}", o.abs_tol);
     } else {
-      out = fmt::format_to(out, "abs_tol_per_species=[{}]", fmt::join(o.abs_tol_per_species, ", "));
+      text += fmt::format("abs_tol_per_species=[{}]",
+                          odesynth::detail::join(o.abs_tol_per_species, ", "));
     }
-    out = fmt::format_to(out, " max_steps={}", o.max_steps);
-    if (o.initial_step) out = fmt::format_to(out, " initial_step={}", *o.initial_step);
-    if (o.max_step) out = fmt::format_to(out, " max_step={}", *o.max_step);
-    if (o.fixed_step) out = fmt::format_to(out, " fixed_step={}", *o.fixed_step);
-    if (o.min_step > 0) out = fmt::format_to(out, " min_step={}", o.min_step);
+    text += fmt::format(" max_steps={}", o.max_steps);
+    if (o.initial_step) text += fmt::format(" initial_step={}", *o.initial_step);
+    if (o.max_step) text += fmt::format(" max_step={}", *o.max_step);
+    if (o.fixed_step) text += fmt::format(" fixed_step={}", *o.fixed_step);
+    if (o.min_step > 0) text += fmt::format(" min_step={}", o.min_step);
     if (o.time_limit_seconds > 0)
-      out = fmt::format_to(out, " time_limit_seconds={}", o.time_limit_seconds);
-    return out;
+      text += fmt::format(" time_limit_seconds={}", o.time_limit_seconds);
+    return odesynth::detail::copy_text(text, ctx);
   }
 };

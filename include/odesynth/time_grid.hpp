@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "error.hpp"
 
 namespace odesynth {
@@ -204,7 +205,8 @@ struct fmt::formatter<odesynth::time_grid> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::time_grid& g, FormatContext& ctx) const {
-    return fmt::format_to(ctx.out(), "time_grid({} times in [{}, {}], start {})", g.size(),
-                          g.front(), g.back(), g.start());
+    return odesynth::detail::copy_text(fmt::format("time_grid({} times in [{}, {}], start {})",
+                                                   g.size(), g.front(), g.back(), g.start()),
+                                       ctx);
   }
 };

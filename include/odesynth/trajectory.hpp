@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "model.hpp"
 #include "solve_status.hpp"
 
@@ -209,14 +210,14 @@ struct fmt::formatter<odesynth::trajectory> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::trajectory& tr, FormatContext& ctx) const {
-    auto out = fmt::format_to(ctx.out(), "trajectory({}: {} times x {} species [",
-                              tr.model() ? tr.model()->name() : std::string("data"), tr.num_times(),
-                              tr.num_species());
-    const auto& s = tr.species();
-    for (std::size_t i = 0; i < s.size(); ++i)
-      out = fmt::format_to(out, "{}{}", i ? ", " : "", s[i]);
-    out = fmt::format_to(out, "], status {}", tr.status());
-    if (!tr.ok()) out = fmt::format_to(out, ": {}", tr.message());
-    return fmt::format_to(out, ")");
+    // Built with fmt::format and copied (see detail/text.hpp: format_to(ctx.out()) compiles
+    // fmt's engine in every file that prints a trajectory).
+    std::string text =
+        fmt::format("trajectory({}: {} times x {} species [{}], status {}",
+                    tr.model() ? tr.model()->name() : std::string("data"), tr.num_times(),
+                    tr.num_species(), odesynth::detail::join(tr.species(), ", "), tr.status());
+    if (!tr.ok()) text += fmt::format(": {}", tr.message());
+    text += ')';
+    return odesynth::detail::copy_text(text, ctx);
   }
 };
