@@ -23,9 +23,11 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "detail/enum_names.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -42,6 +44,14 @@ struct derivative_noise {
     additive,        ///< dx_i/dt = f_i + e_i
     multiplicative,  ///< dx_i/dt = f_i (1 + e_i)
   };
+
+  friend constexpr std::string_view to_string(mode m) noexcept {
+    switch (m) {
+      case mode::additive: return "additive";
+      case mode::multiplicative: return "multiplicative";
+    }
+    return "unknown";
+  }
   per_species<distribution> noise = distribution(dist::normal{0, 1});  ///< e_i per interval
   double interval = 1.0;  ///< length of the constant stretches; boundaries at k * interval
   mode kind = mode::additive;
@@ -128,10 +138,8 @@ class with_derivative_noise {
   }
 
   std::string describe_noise() const {
-    return fmt::format(
-        "derivative_noise({}, noise={}, interval={}{})",
-        noise_.kind == derivative_noise::mode::additive ? "additive" : "multiplicative",
-        noise_.noise.describe(), noise_.interval, noise_.shared ? ", shared" : "");
+    return fmt::format("derivative_noise({}, noise={}, interval={}{})", to_string(noise_.kind),
+                       noise_.noise.describe(), noise_.interval, noise_.shared ? ", shared" : "");
   }
 
  private:
@@ -155,3 +163,7 @@ class with_derivative_noise {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::derivative_noise::mode>
+    : odesynth::detail::enum_formatter<odesynth::derivative_noise::mode> {};

@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "detail/enum_names.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "random.hpp"
 
@@ -479,7 +480,8 @@ class grid_design {
       if (l == 0 || l > max_levels)
         detail::throw_invalid(fmt::format("grid_design.levels[{}]", d), l, "1 to 2^52 levels");
       if (count_ > std::numeric_limits<std::uint64_t>::max() / l)
-        detail::throw_invalid("grid_design.levels", fmt::format("[{}]", fmt::join(levels_, ", ")),
+        detail::throw_invalid("grid_design.levels",
+                              fmt::format("[{}]", detail::join(levels_, ", ")),
                               "a product of levels below 2^64 (the number of grid points)");
       count_ *= l;
     }
@@ -500,7 +502,7 @@ class grid_design {
   }
 
   std::string describe() const {
-    return fmt::format("grid(levels=[{}])", fmt::join(levels_, ", "));
+    return fmt::format("grid(levels=[{}])", detail::join(levels_, ", "));
   }
   std::optional<std::uint64_t> required_count() const noexcept { return count_; }
 

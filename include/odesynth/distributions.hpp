@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "detail/special_functions.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "random.hpp"
 
@@ -671,13 +672,13 @@ struct choice {
     }
     if (!(total > 0 && std::isfinite(total)))  // quantile() compares u * total with sums
       detail::throw_invalid(fmt::format("{}.weights", where),
-                            fmt::format("[{}]", fmt::join(weights, ", ")),
+                            fmt::format("[{}]", detail::join(weights, ", ")),
                             "weights with a positive, finite sum");
   }
   std::string describe() const {
-    if (weights.empty()) return fmt::format("choice(values=[{}])", fmt::join(values, ", "));
-    return fmt::format("choice(values=[{}], weights=[{}])", fmt::join(values, ", "),
-                       fmt::join(weights, ", "));
+    if (weights.empty()) return fmt::format("choice(values=[{}])", detail::join(values, ", "));
+    return fmt::format("choice(values=[{}], weights=[{}])", detail::join(values, ", "),
+                       detail::join(weights, ", "));
   }
   double mean_value() const noexcept {
     double m = 0, total = 0;
@@ -758,9 +759,22 @@ inline double variance(const distribution& d) {
 }  // namespace odesynth
 
 template <>
-struct fmt::formatter<odesynth::distribution> : fmt::formatter<std::string_view> {
+struct fmt::formatter<odesynth::distribution> {
+  // describe(d), padded like a string by a format spec ("{:>30}"). Not a formatter<string_view>
+  // base: that compiles fmt's engine in every file that prints a distribution (detail/text.hpp).
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    while (it != ctx.end() && *it != '}') ++it;
+    spec_ = std::string_view(ctx.begin(), static_cast<std::size_t>(it - ctx.begin()));
+    return it;
+  }
   template <class FormatContext>
   auto format(const odesynth::distribution& d, FormatContext& ctx) const {
-    return fmt::formatter<std::string_view>::format(odesynth::describe(d), ctx);
+    const std::string text = odesynth::describe(d);
+    if (spec_.empty()) return odesynth::detail::copy_text(text, ctx);
+    return odesynth::detail::copy_text(odesynth::detail::format_with_spec(text, spec_), ctx);
   }
+
+ private:
+  std::string_view spec_;  // points into the format string, which outlives format()
 };

@@ -28,12 +28,14 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "derivative_noise.hpp"
+#include "detail/enum_names.hpp"
 #include "detail/memory_limit.hpp"
 #include "detail/ordered_parallel.hpp"
 #include "error.hpp"
@@ -56,6 +58,20 @@ enum class failure_policy {
   drop,      ///< leave it out of the dataset
   resample,  ///< draw new parameters (independent draws) up to max_attempts times, then keep
 };
+
+/// The name metadata stores ("on_failure").
+constexpr std::string_view to_string(failure_policy p) noexcept {
+  switch (p) {
+    case failure_policy::keep: return "keep";
+    case failure_policy::drop: return "drop";
+    case failure_policy::resample: return "resample";
+  }
+  return "unknown";
+}
+
+/// Every failure policy, in order (metadata reads to_string(policy) back).
+inline constexpr std::array<failure_policy, 3> all_failure_policies{
+    failure_policy::keep, failure_policy::drop, failure_policy::resample};
 
 struct generator_options {
   std::uint64_t seed = 0;
@@ -547,3 +563,7 @@ auto make_generator(Model model, solve_options solver_options, sampler samples, 
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::failure_policy>
+    : odesynth::detail::enum_formatter<odesynth::failure_policy> {};

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "value_span.hpp"
 
@@ -66,9 +67,9 @@ struct parameter_schedule {
     }
     for (std::size_t k = 0; k < values.size(); ++k) {
       if (values[k].size() != names.size())
-        detail::throw_invalid(
-            fmt::format("{}.values[{}].size()", where, k), values[k].size(),
-            fmt::format("one value per parameter ({}: {})", names.size(), fmt::join(names, ", ")));
+        detail::throw_invalid(fmt::format("{}.values[{}].size()", where, k), values[k].size(),
+                              fmt::format("one value per parameter ({}: {})", names.size(),
+                                          detail::join(names, ", ")));
       for (std::size_t i = 0; i < values[k].size(); ++i)
         if (!std::isfinite(values[k][i]))
           detail::throw_invalid(fmt::format("{}.values[{}][{}] ({})", where, k, i, names[i]),

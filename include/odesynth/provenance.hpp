@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "detail/json.hpp"
+#include "detail/text.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "generator.hpp"
@@ -233,20 +234,9 @@ inline value_constraint constraint_from(const std::string& text, const std::stri
   throw error(fmt::format("{}: unknown constraint \"{}\"", where, text));
 }
 
-inline std::string_view design_name(sampling_design::kind k) {
-  switch (k) {
-    case sampling_design::kind::independent: return "independent";
-    case sampling_design::kind::latin_hypercube: return "latin_hypercube";
-    case sampling_design::kind::sobol: return "sobol";
-    case sampling_design::kind::halton: return "halton";
-    case sampling_design::kind::grid: return "grid";
-  }
-  return "unknown";
-}
-
 inline json to_json(const sampler& s) {
   json design = json::make_object();
-  design.set("type", design_name(s.design().type))
+  design.set("type", to_string(s.design().type))
       .set("n", s.design().n)
       .set("scramble", s.design().scramble)
       .set("grid_levels", static_cast<std::uint64_t>(s.design().grid_levels));
@@ -293,10 +283,8 @@ inline sampler sampler_from_json(std::shared_ptr<const model_description> model,
   const std::string& type = d.at("type", dw).as_string(dw + ".type");
   sampling_design design;
   bool known = false;
-  for (auto k :
-       {sampling_design::kind::independent, sampling_design::kind::latin_hypercube,
-        sampling_design::kind::sobol, sampling_design::kind::halton, sampling_design::kind::grid})
-    if (design_name(k) == type) {
+  for (auto k : all_sampling_design_kinds)
+    if (to_string(k) == type) {
       design.type = k;
       known = true;
     }
@@ -448,18 +436,9 @@ inline time_grid_spec time_grid_spec_from_json(const json& j, const std::string&
   throw error(fmt::format("{}.type: unknown time grid kind \"{}\"", where, type));
 }
 
-inline std::string_view policy_name(failure_policy p) {
-  switch (p) {
-    case failure_policy::keep: return "keep";
-    case failure_policy::drop: return "drop";
-    case failure_policy::resample: return "resample";
-  }
-  return "unknown";
-}
-
 inline failure_policy policy_from(const std::string& text, const std::string& where) {
-  for (auto p : {failure_policy::keep, failure_policy::drop, failure_policy::resample})
-    if (policy_name(p) == text) return p;
+  for (auto p : all_failure_policies)
+    if (to_string(p) == text) return p;
   throw error(fmt::format("{}: unknown failure policy \"{}\"", where, text));
 }
 
@@ -497,7 +476,7 @@ std::string dataset_metadata(const generator<Integrator, Transform>& g, std::uin
   generation.set("seed", g.options().seed)
       .set("begin", begin)
       .set("end", end)
-      .set("on_failure", detail::policy_name(g.options().on_failure))
+      .set("on_failure", to_string(g.options().on_failure))
       .set("max_attempts", g.options().max_attempts);
   json doc = json::make_object();
   doc.set("format", "odesynth-dataset")
@@ -559,9 +538,9 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
     throw invalid_argument(
         "model", description->name(),
         fmt::format("{}: recorded model {} [{}] ({}) differs from the given model {} [{}] ({})",
-                    source, name, fmt::join(species, ", "), fmt::join(parameters, ", "),
-                    description->name(), fmt::join(description->species(), ", "),
-                    fmt::join(description->parameters(), ", ")));
+                    source, name, detail::join(species, ", "), detail::join(parameters, ", "),
+                    description->name(), detail::join(description->species(), ", "),
+                    detail::join(description->parameters(), ", ")));
   const std::string kind = doc.at("integrator", where)
                                .at("kind", where + ".integrator")
                                .as_string(where + ".integrator.kind");

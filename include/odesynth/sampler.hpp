@@ -38,6 +38,7 @@
 
 #include "designs.hpp"
 #include "detail/enum_names.hpp"
+#include "detail/text.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -247,14 +248,14 @@ class sampler {
       for (const auto& d : s.switch_times) t.push_back(odesynth::describe(d));
       for (const auto& d : s.values) v.push_back(odesynth::describe(d));
       parts.push_back(fmt::format("{} ~ schedule(switch_times=[{}], values=[{}]){}",
-                                  model_->parameters()[s.parameter], fmt::join(t, ", "),
-                                  fmt::join(v, ", "), suffix(s.constraint)));
+                                  model_->parameters()[s.parameter], detail::join(t, ", "),
+                                  detail::join(v, ", "), suffix(s.constraint)));
     }
     for (const auto& q : initial_values_)
       if (q)
         parts.push_back(fmt::format("x0[{}] ~ {}{}", q->name, odesynth::describe(q->dist),
                                     suffix(q->constraint)));
-    return fmt::format("sampler(design={}; {})", design_.describe(), fmt::join(parts, "; "));
+    return fmt::format("sampler(design={}; {})", design_.describe(), detail::join(parts, "; "));
   }
 
  private:
@@ -319,7 +320,7 @@ class sampler {
     if (!i)
       detail::throw_invalid("sampler.parameter", fmt::format("\"{}\"", name),
                             fmt::format("a parameter of {}: one of [{}]", model_->name(),
-                                        fmt::join(model_->parameters(), ", ")));
+                                        detail::join(model_->parameters(), ", ")));
     return *i;
   }
   std::size_t species_index(std::string_view name) const {
@@ -327,7 +328,7 @@ class sampler {
     if (!i)
       detail::throw_invalid("sampler.initial_value", fmt::format("\"{}\"", name),
                             fmt::format("a species of {}: one of [{}]", model_->name(),
-                                        fmt::join(model_->species(), ", ")));
+                                        detail::join(model_->species(), ", ")));
     return *i;
   }
 

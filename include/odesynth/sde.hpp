@@ -31,9 +31,11 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "detail/enum_names.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
 #include "detail/time_budget.hpp"
@@ -246,6 +248,16 @@ struct diffusion {
     multiplicative,  ///< g = sigma x
     square_root,     ///< g = sigma sqrt(max(x, 0))
   };
+
+  friend constexpr std::string_view to_string(kind k) noexcept {
+    switch (k) {
+      case kind::none: return "none";
+      case kind::additive: return "additive";
+      case kind::multiplicative: return "multiplicative";
+      case kind::square_root: return "square_root";
+    }
+    return "unknown";
+  }
   kind type = kind::additive;
   double sigma = 0;
 
@@ -273,18 +285,39 @@ struct diffusion {
 }  // namespace odesynth
 
 template <>
+struct fmt::formatter<odesynth::diffusion::kind>
+    : odesynth::detail::enum_formatter<odesynth::diffusion::kind> {};
+
+/// "additive sigma=0.1"
+template <>
 struct fmt::formatter<odesynth::diffusion> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::diffusion& d, FormatContext& ctx) const {
-    constexpr const char* names[] = {"none", "additive", "multiplicative", "square_root"};
-    return fmt::format_to(ctx.out(), "{} sigma={}", names[static_cast<int>(d.type)], d.sigma);
+    // fmt::format and a copy: format_to(ctx.out()) compiles fmt's engine (detail/text.hpp).
+    return odesynth::detail::copy_text(fmt::format("{} sigma={}", to_string(d.type), d.sigma), ctx);
   }
 };
 
 namespace odesynth {
 
 enum class sde_scheme { euler_maruyama, milstein };
+
+constexpr std::string_view to_string(sde_scheme s) noexcept {
+  switch (s) {
+    case sde_scheme::euler_maruyama: return "euler_maruyama";
+    case sde_scheme::milstein: return "milstein";
+  }
+  return "unknown";
+}
+
+}  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::sde_scheme>
+    : odesynth::detail::enum_formatter<odesynth::sde_scheme> {};
+
+namespace odesynth {
 
 struct sde_options {
   sde_scheme scheme = sde_scheme::milstein;
@@ -337,9 +370,8 @@ class sde_solver {
   const model_description& description() const noexcept { return *description_; }
   const sde_options& options() const noexcept { return options_; }
   std::string describe_noise() const {
-    return fmt::format("sde({}, dt={}, diffusion={}{})",
-                       options_.scheme == sde_scheme::milstein ? "milstein" : "euler_maruyama",
-                       options_.dt, noise_text_,
+    return fmt::format("sde({}, dt={}, diffusion={}{})", to_string(options_.scheme), options_.dt,
+                       noise_text_,
                        options_.time_limit_seconds > 0
                            ? fmt::format(", time_limit_seconds={}", options_.time_limit_seconds)
                            : std::string());

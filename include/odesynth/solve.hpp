@@ -47,6 +47,7 @@
 #include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
 #include "detail/step_loops.hpp"
+#include "detail/text.hpp"
 #include "detail/time_budget.hpp"
 #include "error.hpp"
 #include "model.hpp"
@@ -297,7 +298,7 @@ class solver {
           out, segment_index == 0 ? solve_status::initial_non_finite : solve_status::non_finite,
           fmt::format("the right-hand side is not finite at {} (t = {}): dxdt = [{}]",
                       segment_index == 0 ? "the initial state" : "a parameter switch", g.start,
-                      fmt::join(f0, ", ")));
+                      detail::join(f0, ", ")));
 
     const stepper_kind kind = stepper();
     const bool adaptive =

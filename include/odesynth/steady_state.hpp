@@ -26,8 +26,10 @@
 #include <utility>
 #include <vector>
 
+#include "detail/enum_names.hpp"
 #include "detail/ordered_parallel.hpp"
 #include "detail/state_ops.hpp"
+#include "detail/text.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
 #include "per_species.hpp"
@@ -207,7 +209,7 @@ void perturbation_dataset(const solver<Model, Steppers>& s, const sampler& sampl
     const auto i = d.parameter_index(name);
     if (!i)
       detail::throw_invalid("perturbation.parameter_factors", fmt::format("\"{}\"", name),
-                            fmt::format("one of [{}]", fmt::join(d.parameters(), ", ")));
+                            fmt::format("one of [{}]", detail::join(d.parameters(), ", ")));
     validate(dist, fmt::format("perturbation.parameter_factors[\"{}\"]", name));
     param_factors.emplace_back(*i, dist);
   }
@@ -215,7 +217,7 @@ void perturbation_dataset(const solver<Model, Steppers>& s, const sampler& sampl
     const auto i = d.species_index(name);
     if (!i)
       detail::throw_invalid("perturbation.state_factors", fmt::format("\"{}\"", name),
-                            fmt::format("one of [{}]", fmt::join(d.species(), ", ")));
+                            fmt::format("one of [{}]", detail::join(d.species(), ", ")));
     validate(dist, fmt::format("perturbation.state_factors[\"{}\"]", name));
     state_factors.emplace_back(*i, dist);
   }
@@ -247,3 +249,7 @@ void perturbation_dataset(const solver<Model, Steppers>& s, const sampler& sampl
 }
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::steady_state_status>
+    : odesynth::detail::enum_formatter<odesynth::steady_state_status> {};

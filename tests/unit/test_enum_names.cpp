@@ -3,15 +3,20 @@
 #include <catch2/catch.hpp>
 #include <odesynth/constraints.hpp>
 #include <odesynth/dataset.hpp>
+#include <odesynth/derivative_noise.hpp>
 #include <odesynth/designs.hpp>
 #include <odesynth/detail/enum_names.hpp>
+#include <odesynth/distributions.hpp>
+#include <odesynth/generator.hpp>
 #include <odesynth/io/npy.hpp>
 #include <odesynth/ml/mixing.hpp>
 #include <odesynth/ml/scaling.hpp>
 #include <odesynth/progress.hpp>
 #include <odesynth/random.hpp>
 #include <odesynth/sampler.hpp>
+#include <odesynth/sde.hpp>
 #include <odesynth/solve_status.hpp>
+#include <odesynth/steady_state.hpp>
 #include <odesynth/transforms/noise.hpp>
 #include <odesynth/transforms/postprocess.hpp>
 #include <odesynth/transforms/sparsify.hpp>
@@ -89,6 +94,30 @@ TEST_CASE("enum names: constraints, transforms, npy and designs", "[enums]") {
   CHECK(odesynth::npy_descr(npy_dtype::float32) == "<f4");
   CHECK(sampling_design::sobol(false).describe() == "sobol(scramble=false)");
   CHECK(sampling_design::latin_hypercube(100).describe() == "latin_hypercube(n=100)");
+}
+
+TEST_CASE("enum names: generator, steady states, SDEs and derivative noise", "[enums]") {
+  check_names(odesynth::all_failure_policies, "on_failure");
+  using odesynth::steady_state_status;
+  check_names(std::array<steady_state_status, 3>{steady_state_status::steady,
+                                                 steady_state_status::max_time_reached,
+                                                 steady_state_status::solve_failed},
+              "status");
+  using odesynth::sde_scheme;
+  check_names(std::array<sde_scheme, 2>{sde_scheme::euler_maruyama, sde_scheme::milstein},
+              "scheme");
+  using kind = odesynth::diffusion::kind;
+  check_names(
+      std::array<kind, 4>{kind::none, kind::additive, kind::multiplicative, kind::square_root},
+      "diffusion");
+  using mode = odesynth::derivative_noise::mode;
+  check_names(std::array<mode, 2>{mode::additive, mode::multiplicative}, "mode");
+  // The types printed through formatters that copy fmt::format's text (detail/text.hpp).
+  CHECK(fmt::format("{}", odesynth::diffusion{kind::square_root, 0.25}) ==
+        "square_root sigma=0.25");
+  const odesynth::distribution d = odesynth::dist::uniform{0, 1};
+  CHECK(fmt::format("[{:>30}]", d) == fmt::format("[{:>30}]", odesynth::describe(d)));
+  CHECK(fmt::format("{}", d) == odesynth::describe(d));
 }
 
 TEST_CASE("enum names: an unknown name is an invalid_argument listing the valid ones",

@@ -239,7 +239,7 @@ class json {
         case '\f': out += "\\f"; break;
         default:
           if (static_cast<unsigned char>(c) < 0x20)
-            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+            out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
           else
             out.push_back(c);
       }

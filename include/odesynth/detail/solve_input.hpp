@@ -12,6 +12,7 @@
 #include "../error.hpp"
 #include "../model.hpp"
 #include "../value_span.hpp"
+#include "text.hpp"
 
 namespace odesynth::detail {
 
@@ -25,7 +26,7 @@ inline void check_solve_values(const model_description& model, const char* what,
     const std::string field = field_name();
     throw invalid_argument(field, std::to_string(v.size()),
                            fmt::format("{}: got {} values, expected {} (one per {}: {})", field,
-                                       v.size(), names.size(), kind, fmt::join(names, ", ")));
+                                       v.size(), names.size(), kind, detail::join(names, ", ")));
   }
   for (std::size_t i = 0; i < v.size(); ++i)
     if (!std::isfinite(v[i]))
