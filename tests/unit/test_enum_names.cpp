@@ -67,7 +67,7 @@ TEST_CASE("enum names: fmt prints to_string and parse_enum reads it back", "[enu
   CHECK(fmt::format("{}", static_cast<stream_purpose>(1003)) == "user+3");
 }
 
-TEST_CASE("enum names: constraints, transforms, npy and designs", "[enums]") {
+TEST_CASE("enum names: constraints transforms npy and designs", "[enums]") {
   using odesynth::sampling_design;
   check_names(odesynth::all_sampling_design_kinds, "sampler.design.type");
   check_names(std::array<odesynth::constraint_unit, 2>{odesynth::constraint_unit::values,
@@ -96,7 +96,7 @@ TEST_CASE("enum names: constraints, transforms, npy and designs", "[enums]") {
   CHECK(sampling_design::latin_hypercube(100).describe() == "latin_hypercube(n=100)");
 }
 
-TEST_CASE("enum names: generator, steady states, SDEs and derivative noise", "[enums]") {
+TEST_CASE("enum names: generator steady states SDEs and derivative noise", "[enums]") {
   check_names(odesynth::all_failure_policies, "on_failure");
   using odesynth::steady_state_status;
   check_names(std::array<steady_state_status, 3>{steady_state_status::steady,
