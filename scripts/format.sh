@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 formatter="${CLANG_FORMAT:-clang-format-14}"
-mapfile -t files < <(git ls-files '*.hpp' '*.cpp' '*.h')
+mapfile -t files < <(git ls-files '*.hpp' '*.ipp' '*.cpp' '*.h')
 if [[ "${1:-}" == "--check" ]]; then
   bad=()
   for f in "${files[@]}"; do

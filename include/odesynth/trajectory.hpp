@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/text.hpp"
 #include "model.hpp"
 #include "solve_status.hpp"
@@ -120,64 +121,20 @@ class trajectory {
 
   /// Keeps only the rows at `rows` (strictly increasing indices), in that order: what
   /// sparsifiers use to drop time points.
-  void keep_rows(const std::vector<Eigen::Index>& rows) {
-    Eigen::Index k = 0;
-    for (const Eigen::Index r : rows) {
-      if (r != k) {
-        times_[k] = times_[r];
-        values_.row(k) = values_.row(r);
-        mask_.row(k) = mask_.row(r);
-      }
-      ++k;
-    }
-    times_.conservativeResize(k);
-    values_.conservativeResize(k, values_.cols());
-    mask_.conservativeResize(k, mask_.cols());
-  }
+  void keep_rows(const std::vector<Eigen::Index>& rows);
 
   /// Keeps only the columns at `columns` (any order, no repeats), renamed to `names`.
-  void keep_columns(const std::vector<Eigen::Index>& columns, names_ptr names) {
-    matrix_type v(values_.rows(), static_cast<Eigen::Index>(columns.size()));
-    mask_type m(mask_.rows(), static_cast<Eigen::Index>(columns.size()));
-    for (std::size_t j = 0; j < columns.size(); ++j) {
-      v.col(static_cast<Eigen::Index>(j)) = values_.col(columns[j]);
-      m.col(static_cast<Eigen::Index>(j)) = mask_.col(columns[j]);
-    }
-    values_ = std::move(v);
-    mask_ = std::move(m);
-    species_ = std::move(names);
-  }
+  void keep_columns(const std::vector<Eigen::Index>& columns, names_ptr names);
 
   /// Appends a column (missing where `column` is NaN) and renames the columns to `names`,
   /// whose last entry names the new column.
-  void append_column(const Eigen::VectorXd& column, names_ptr names) {
-    const Eigen::Index j = values_.cols();
-    values_.conservativeResize(values_.rows(), j + 1);
-    mask_.conservativeResize(mask_.rows(), j + 1);
-    values_.col(j) = column;
-    for (Eigen::Index i = 0; i < values_.rows(); ++i) mask_(i, j) = !std::isnan(column[i]);
-    species_ = std::move(names);
-  }
+  void append_column(const Eigen::VectorXd& column, names_ptr names);
 
   /// Index of a column by name.
-  std::optional<Eigen::Index> species_index(std::string_view name) const {
-    const auto& s = *species_;
-    for (std::size_t i = 0; i < s.size(); ++i)
-      if (s[i] == name) return static_cast<Eigen::Index>(i);
-    return std::nullopt;
-  }
+  std::optional<Eigen::Index> species_index(std::string_view name) const;
 
   /// True when the shapes agree and every entry is NaN exactly where its mask is false.
-  bool consistent() const noexcept {
-    if (values_.rows() != times_.size() || mask_.rows() != values_.rows() ||
-        mask_.cols() != values_.cols() ||
-        static_cast<std::size_t>(values_.cols()) != species_->size())
-      return false;
-    for (Eigen::Index i = 0; i < values_.rows(); ++i)
-      for (Eigen::Index j = 0; j < values_.cols(); ++j)
-        if (mask_(i, j) == std::isnan(values_(i, j))) return false;
-    return true;
-  }
+  bool consistent() const noexcept;
 
  private:
   Eigen::VectorXd times_;
@@ -193,14 +150,12 @@ class trajectory {
 };
 
 /// Throws solver_error (with the status and message) unless the solve succeeded.
-inline const trajectory& require_ok(const trajectory& tr) {
-  if (!tr.ok())
-    throw solver_error(tr.status(),
-                       fmt::format("solve of model {} failed with status {}: {}",
-                                   tr.model() ? tr.model()->name() : std::string("(none)"),
-                                   tr.status(), tr.message()));
-  return tr;
-}
+ODESYNTH_INLINE const trajectory& require_ok(const trajectory& tr);
+
+namespace detail {
+/// The text of fmt::formatter<trajectory>.
+ODESYNTH_INLINE std::string trajectory_text(const trajectory& tr);
+}  // namespace detail
 
 }  // namespace odesynth
 
@@ -210,14 +165,13 @@ struct fmt::formatter<odesynth::trajectory> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::trajectory& tr, FormatContext& ctx) const {
-    // Built with fmt::format and copied (see detail/text.hpp: format_to(ctx.out()) compiles
+    // Built by a function compiled once (see detail/text.hpp: format_to(ctx.out()) compiles
     // fmt's engine in every file that prints a trajectory).
-    std::string text =
-        fmt::format("trajectory({}: {} times x {} species [{}], status {}",
-                    tr.model() ? tr.model()->name() : std::string("data"), tr.num_times(),
-                    tr.num_species(), odesynth::detail::join(tr.species(), ", "), tr.status());
-    if (!tr.ok()) text += fmt::format(": {}", tr.message());
-    text += ')';
+    const std::string text = odesynth::detail::trajectory_text(tr);
     return odesynth::detail::copy_text(text, ctx);
   }
 };
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/trajectory.ipp"
+#endif
