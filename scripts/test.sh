@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Checks the formatting, then builds and passes every test, in these configurations:
 #   format         every tracked C++ file as clang-format-14 formats it (scripts/format.sh --check)
-#   gcc-cxx17      g++, C++17, -Werror, header self-containment, packaging tests, examples
-#                  built and run, benchmarks built (not run: speed is measured by scripts/bench.sh)
+#   gcc-cxx17      g++, C++17, -Werror, header-only, header self-containment (in both modes),
+#                  packaging tests, examples built and run, benchmarks built (not run: speed
+#                  is measured by scripts/bench.sh)
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
-#                  (-O1 -g): the second standard and the sanitizers in one build, to keep CI short
+#                  (-O1 -g), the tests linked to odesynth::compiled (detail/config.hpp): the
+#                  second standard, the sanitizers and the compiled mode in one build, to keep
+#                  CI short
 #   clang-tsan     clang++-14, ThreadSanitizer, the parallel generator and sampler tests
 #   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
 #   gcc-sanitize   g++, C++17, ASan + UBSan (-O1 -g); not in the default set (clang-cxx20 has
@@ -43,7 +46,7 @@ for c in "${configs[@]}"; do
       run clang-cxx20 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=20 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DODESYNTH_WERROR=ON \
           -DODESYNTH_SANITIZERS=address,undefined -DODESYNTH_HEADER_CHECK=OFF \
-          -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF ;;
+          -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_TEST_COMPILED=ON ;;
     gcc-sanitize)
       run gcc-sanitize -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \

@@ -10,8 +10,11 @@
 # each compiled with `$CXX -O2 -std=c++17 -c` (compile only, no link) 3 times (quick: once),
 # one compile at a time. Times are CPU seconds of the compiler (user + sys, from bash's
 # `times` around the compile), not wall time, so that other jobs on a shared machine inflate
-# them less; the median is printed, with the object's text size and the number of headers the TU opens
-# (from -H) and how many of them are Boost's. Outside quick mode, every header under
+# them less. Each TU is timed twice: header-only (the default) and as a user of
+# odesynth::compiled (-DODESYNTH_COMPILED_LIB: the non-template code in impl/*.ipp is then
+# compiled once, in the library, whose one-time cost is printed last). The median is
+# printed, with the object's text size and the number of headers the TU opens (from -H) and
+# how many of them are Boost's. Outside quick mode, every header under
 # include/odesynth (detail/ included) is then compiled alone (`#include <odesynth/X>`,
 # -fsyntax-only, once each) and listed from the slowest, so a header that drags in much of
 # Boost shows up.
@@ -37,7 +40,10 @@ for arg in "$@"; do
 done
 runs=3
 tus=(full dataset quickstart solve_only umbrella)
-if [[ $quick == 1 ]]; then runs=1; headers=0; tus=(solve_only); fi
+# header-only: the default; compiled: the user's file with ODESYNTH_COMPILED_LIB, as when it
+# links odesynth::compiled (include/odesynth/detail/config.hpp)
+modes=(header-only compiled)
+if [[ $quick == 1 ]]; then runs=1; headers=0; tus=(solve_only); modes=(header-only); fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/odesynth-compile-time.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -65,25 +71,49 @@ count_headers() {
 }
 
 echo "compiler: $("$cxx" --version | head -n 1); $runs run(s) per TU, compile only (-c)"
-printf '%-16s %10s  %-20s %10s  %s\n' "TU" "median s" "runs s (CPU)" "text B" "headers"
+printf '%-30s %10s  %-20s %10s  %s\n' "TU [mode]" "median s" "runs s (CPU)" "text B" "headers"
 for tu in "${tus[@]}"; do
-  cpu=()
-  for ((i = 0; i < runs; ++i)); do
-    cpu_mark
-    a="$(cpu_read)"
-    "$cxx" -O2 -std=c++17 "${includes[@]}" -c "$here/$tu.cpp" -o "$work/$tu.o"
-    cpu_mark
-    b="$(cpu_read)"
-    cpu+=("$(elapsed "$a" "$b")")
+  for mode in "${modes[@]}"; do
+    flags=()
+    [[ $mode == compiled ]] && flags=(-DODESYNTH_COMPILED_LIB)
+    cpu=()
+    for ((i = 0; i < runs; ++i)); do
+      cpu_mark
+      a="$(cpu_read)"
+      "$cxx" -O2 -std=c++17 "${includes[@]}" "${flags[@]}" -c "$here/$tu.cpp" -o "$work/$tu.o"
+      cpu_mark
+      b="$(cpu_read)"
+      cpu+=("$(elapsed "$a" "$b")")
+    done
+    med="$(printf '%s\n' "${cpu[@]}" | median)"
+    text="$(size "$work/$tu.o" | awk 'NR == 2 { print $1 }')"
+    total="?" boost="?"
+    [[ $quick == 0 ]] && read -r total boost < <(count_headers "${flags[@]}" "$here/$tu.cpp")
+    printf '%-30s %10s  %-20s %10s  %s\n' "$tu.cpp [$mode]" "$med" "$(IFS=,; echo "${cpu[*]}")" \
+      "$text" "$total ($boost Boost)"
+    echo "RESULT | 7 compile time | $tu.cpp [$mode] ($cxx -O2 -std=c++17 -c, CPU user+sys) | $med s | runs ${cpu[*]}; text $text B; $total headers, $boost Boost |  | "
   done
-  med="$(printf '%s\n' "${cpu[@]}" | median)"
-  text="$(size "$work/$tu.o" | awk 'NR == 2 { print $1 }')"
-  total="?" boost="?"
-  [[ $quick == 0 ]] && read -r total boost < <(count_headers "$here/$tu.cpp")
-  printf '%-16s %10s  %-20s %10s  %s\n' "$tu.cpp" "$med" "$(IFS=,; echo "${cpu[*]}")" "$text" \
-    "$total ($boost Boost)"
-  echo "RESULT | 7 compile time | $tu.cpp ($cxx -O2 -std=c++17 -c, CPU user+sys) | $med s | runs ${cpu[*]}; text $text B; $total headers, $boost Boost |  | "
 done
+
+# What the compiled mode costs once: odesynth_compiled's sources (one per .ipp), compiled one
+# after the other at -O2 as CMake's Release build does (-O3 there), CPU seconds in total.
+if [[ " ${modes[*]} " == *" compiled "* ]]; then
+  cpu_mark
+  a="$(cpu_read)"
+  n=0
+  while IFS= read -r impl; do
+    rel="${impl#"$root/include/"}"
+    printf '#include <%s>\n' "$rel" >"$work/impl.cpp"
+    "$cxx" -O2 -std=c++17 "${includes[@]}" -DODESYNTH_COMPILED_LIB -c "$work/impl.cpp" \
+      -o "$work/impl.o"
+    n=$((n + 1))
+  done < <(find "$root/include/odesynth" -name '*.ipp' | sort)
+  cpu_mark
+  b="$(cpu_read)"
+  lib="$(elapsed "$a" "$b")"
+  printf '%-30s %10s  (%d .ipp files, once per build of the library)\n' "odesynth_compiled" "$lib" "$n"
+  echo "RESULT | 7 compile time | odesynth_compiled library, $n sources ($cxx -O2, CPU user+sys, once) | $lib s | one run |  | "
+fi
 
 if [[ $headers == 1 ]]; then
   echo
