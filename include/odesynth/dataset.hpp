@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "detail/atomic_folder.hpp"
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "error.hpp"
 #include "generator.hpp"
@@ -72,23 +73,7 @@ struct dataset_options {
   numpy_options numpy;
 
   /// Throws invalid_argument naming the first bad field (`where` + ".formats", ...).
-  void validate(std::string_view where = "dataset_options") const {
-    if (formats.empty())
-      detail::throw_invalid(fmt::format("{}.formats", where), "[]", "at least one format");
-    for (std::size_t i = 0; i < formats.size(); ++i)
-      for (std::size_t k = 0; k < i; ++k)
-        if (formats[k] == formats[i])
-          detail::throw_invalid(fmt::format("{}.formats[{}]", where, i), to_string(formats[i]),
-                                "each format at most once");
-    simbaml.validate(fmt::format("{}.simbaml", where));
-    for (const std::string_view taken :
-         {"metadata.json", "parameters.csv", "data.csv", "dataset.npz", "values.npy", "mask.npy",
-          "times.npy", "lengths.npy", "index.npy", "status.npy", "parameters.npy",
-          "initial_state.npy", "status_names.npy"})
-      if (simbaml.subfolder == taken)
-        detail::throw_invalid(fmt::format("{}.simbaml.subfolder", where), simbaml.subfolder,
-                              "a plain folder name that is not a file of the dataset");
-  }
+  void validate(std::string_view where = "dataset_options") const;
   bool has(dataset_format f) const {
     for (auto g : formats)
       if (g == f) return true;
@@ -192,56 +177,21 @@ namespace detail {
 
 // A metadata document without its report and file list (and, unless `with_range`, without
 // generation.begin and .end), as (key, text) pairs for comparison.
-inline std::vector<std::pair<std::string, std::string>> configuration(const json& doc,
-                                                                      bool with_range) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [key, value] : doc.as_object("metadata")) {
-    if (key == "report" || key == "files") continue;
-    if (key == "generation" && !with_range && value.is_object()) {
-      json g = json::make_object();
-      for (const auto& [k, v] : value.as_object("metadata.generation"))
-        if (k != "begin" && k != "end") g.set(k, v);
-      out.emplace_back(key, g.dump());
-    } else {
-      out.emplace_back(key, value.dump());
-    }
-  }
-  return out;
-}
+ODESYNTH_INLINE std::vector<std::pair<std::string, std::string>> configuration(const json& doc,
+                                                                               bool with_range);
 
 // True if two metadata documents describe the same generation (everything but the report and
 // the file list): a finished shard may then be reused instead of regenerated.
-inline bool same_generation(const json& a, const json& b) {
-  return configuration(a, true) == configuration(b, true);
-}
+ODESYNTH_INLINE bool same_generation(const json& a, const json& b);
 
-inline std::string shard_name(std::uint64_t begin, std::uint64_t end) {
-  return fmt::format("shard-{:012}-{:012}", begin, end);
-}
+ODESYNTH_INLINE std::string shard_name(std::uint64_t begin, std::uint64_t end);
 
 // True if `name` is one of the shards of [begin, end) in shards of `shard_size` (O(1)).
-inline bool planned_shard(const std::string& name, std::uint64_t begin, std::uint64_t end,
-                          std::uint64_t shard_size) {
-  std::uint64_t a = 0;
-  const char* first = name.data() + 6;  // after "shard-"
-  const auto r = std::from_chars(first, name.data() + name.size(), a);
-  if (r.ec != std::errc() || a < begin || a >= end || (a - begin) % shard_size != 0) return false;
-  return name == shard_name(a, a + std::min(shard_size, end - a));
-}
+ODESYNTH_INLINE bool planned_shard(const std::string& name, std::uint64_t begin, std::uint64_t end,
+                                   std::uint64_t shard_size);
 
 // A name shard_name() makes: "shard-<digits>-<digits>", at least 12 digits each.
-inline bool is_shard_name(std::string_view name) {
-  const auto digits = [](std::string_view d) {
-    if (d.size() < 12 || d.size() > 20) return false;
-    for (char c : d)
-      if (c < '0' || c > '9') return false;
-    return true;
-  };
-  if (name.substr(0, 6) != "shard-") return false;
-  const auto dash = name.find('-', 6);
-  return dash != std::string_view::npos && digits(name.substr(6, dash - 6)) &&
-         digits(name.substr(dash + 1));
-}
+ODESYNTH_INLINE bool is_shard_name(std::string_view name);
 
 // write_dataset_shards' destination, checked before any solve: absent (then created), or a
 // real folder (not a symbolic link: the shards would land in whatever it points to) holding
@@ -249,91 +199,9 @@ inline bool is_shard_name(std::string_view name) {
 // of shards or of metadata.json, and the metadata.json of a sharded dataset (of the same
 // generator unless `overwrite`). That is what a run leaves behind, finished or killed at any
 // point, so it is resumed; anything else is someone else's folder and is refused.
-inline void prepare_shard_folder(const std::filesystem::path& folder, std::uint64_t begin,
-                                 std::uint64_t end, std::uint64_t shard_size, const json& expected,
-                                 bool overwrite) {
-  namespace fs = std::filesystem;
-  const std::string existing = describe_entry(folder);
-  if (existing.empty()) {
-    check_destination(folder, destination_kind::folder, false);
-    std::error_code ec;
-    if (!fs::create_directory(folder, ec) && ec)
-      throw io_error(folder.string(),
-                     fmt::format("cannot create {}: {}", folder.string(), ec.message()));
-    if (describe_entry(folder) != "a folder")
-      throw io_error(folder.string(), fmt::format("{} appeared meanwhile and is not a folder; "
-                                                  "not writing shards into it",
-                                                  folder.string()));
-    return;
-  }
-  if (existing != "a folder")
-    throw io_error(folder.string(),
-                   fmt::format("{} exists and is not a folder (it is {}); not writing shards "
-                               "into it",
-                               folder.string(), existing));
-  const auto foreign = [&](const std::string& why) {
-    throw io_error(folder.string(),
-                   fmt::format("{} exists and is not a sharded dataset ({}); not writing "
-                               "shards into it",
-                               folder.string(), why));
-  };
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
-    names.push_back(it->path().filename().string());
-  if (ec)
-    throw io_error(folder.string(),
-                   fmt::format("cannot read the folder {}: {}", folder.string(), ec.message()));
-  std::sort(names.begin(), names.end());  // the same entry is named whatever the listing order
-  for (const auto& name : names) {
-    const fs::path entry = folder / name;
-    const std::string kind = describe_entry(entry);
-    if (name == "metadata.json") {
-      if (kind != "a regular file") foreign(fmt::format("its metadata.json is {}", kind));
-      std::ifstream in(entry, std::ios::binary);
-      const std::string text((std::istreambuf_iterator<char>(in)), {});
-      bool sharded = false;
-      std::optional<json> doc;
-      try {
-        doc = json::parse(text, entry.string());
-        const json* format = doc->find("format");
-        const json* files = doc->find("files");
-        sharded = format && format->is_string() &&
-                  format->as_string("format") == "odesynth-dataset" && files && files->is_array();
-        for (std::size_t i = 0; sharded && i < files->as_array("files").size(); ++i) {
-          const json& f = files->as_array("files")[i];
-          sharded = f.is_string() && is_shard_name(f.as_string("files"));
-        }
-        sharded = sharded && doc->find("generation") && doc->find("generation")->is_object();
-      } catch (const error&) {
-        sharded = false;
-      }
-      if (!sharded) foreign("its metadata.json is not a sharded dataset's");
-      if (!overwrite && configuration(*doc, false) != configuration(expected, false))
-        throw io_error(folder.string(),
-                       fmt::format("{} holds a sharded dataset made with other settings (pass "
-                                   "overwrite = true to replace it)",
-                                   folder.string()));
-      continue;
-    }
-    if (is_shard_name(name)) {
-      if (kind != "a folder") foreign(fmt::format("it holds {}, which is {}", name, kind));
-      if (!planned_shard(name, begin, end, shard_size))
-        throw io_error(folder.string(),
-                       fmt::format("{} holds {}, which is not one of this run's shards (a "
-                                   "different range or shard size); not mixing them",
-                                   folder.string(), name));
-      continue;
-    }
-    // A temporary of a shard or of metadata.json: ".<that name>.odesynth-tmp-<pid>-<n>".
-    const auto marker = name.find(temp_marker);
-    if (marker != std::string::npos && marker > 1) {
-      const std::string of = name.substr(1, marker - 1);
-      if ((of == "metadata.json" || is_shard_name(of)) && temporary_owner(name, of) >= 0) continue;
-    }
-    foreign(fmt::format("it holds {}", name));
-  }
-}
+ODESYNTH_INLINE void prepare_shard_folder(const std::filesystem::path& folder, std::uint64_t begin,
+                                          std::uint64_t end, std::uint64_t shard_size,
+                                          const json& expected, bool overwrite);
 
 }  // namespace detail
 
@@ -463,3 +331,7 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
 template <>
 struct fmt::formatter<odesynth::dataset_format>
     : odesynth::detail::enum_formatter<odesynth::dataset_format> {};
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/dataset.ipp"
+#endif

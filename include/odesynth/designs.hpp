@@ -52,6 +52,7 @@
 #include <variant>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
@@ -169,50 +170,16 @@ inline constexpr std::array<sobol_polynomial, 31> joe_kuo = {{
 /// The 32 direction numbers V_1..V_32 of a dimension (0-based), scaled to 32 bits:
 /// V_k = m_k 2^(32-k), and beyond the polynomial's degree Bratley & Fox's recurrence
 /// V_k = V_{k-s} ^ (V_{k-s} >> s) ^ sum_{l=1}^{s-1} a_l V_{k-l}.
-inline std::array<std::uint32_t, 32> sobol_directions(std::size_t dimension) {
-  std::array<std::uint32_t, 32> v{};
-  if (dimension == 0) {
-    for (unsigned k = 0; k < 32; ++k) v[k] = std::uint32_t{1} << (31 - k);
-    return v;
-  }
-  const sobol_polynomial& p = joe_kuo[dimension - 1];
-  for (unsigned k = 0; k < 32; ++k) {
-    if (k < p.s) {
-      v[k] = p.m[k] << (31 - k);
-      continue;
-    }
-    v[k] = v[k - p.s] ^ (v[k - p.s] >> p.s);
-    for (unsigned l = 1; l < p.s; ++l)
-      if ((p.a >> (p.s - 1 - l)) & 1u) v[k] ^= v[k - l];
-  }
-  return v;
-}
+ODESYNTH_INLINE std::array<std::uint32_t, 32> sobol_directions(std::size_t dimension);
 
 /// The first `count` primes, by trial division (count is a number of dimensions: small).
-inline std::vector<std::uint64_t> first_primes(std::size_t count) {
-  std::vector<std::uint64_t> primes;
-  primes.reserve(count);
-  for (std::uint64_t c = 2; primes.size() < count; ++c) {
-    bool prime = true;
-    for (const std::uint64_t p : primes) {
-      if (p * p > c) break;
-      if (c % p == 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) primes.push_back(c);
-  }
-  return primes;
-}
+ODESYNTH_INLINE std::vector<std::uint64_t> first_primes(std::size_t count);
 
 /// Independent uniform points: u_d is the d-th uniform_open01() of trajectory i's stream. The
 /// plain Monte Carlo design; draws dimensions() values from the stream.
 class independent_design {
  public:
-  explicit independent_design(std::size_t dims) : dims_(dims) {
-    if (dims == 0) detail::throw_invalid("independent_design.dimensions", dims, "at least 1");
-  }
+  explicit independent_design(std::size_t dims);
 
   std::size_t dimensions() const noexcept { return dims_; }
 
@@ -246,18 +213,7 @@ class latin_hypercube {
   /// point to lie strictly inside its stratum.
   static constexpr std::uint64_t max_n = std::uint64_t{1} << 48;
 
-  latin_hypercube(std::size_t dims, std::uint64_t n, std::uint64_t seed) : n_(n), seed_(seed) {
-    if (dims == 0) detail::throw_invalid("latin_hypercube.dimensions", dims, "at least 1");
-    if (n == 0) detail::throw_invalid("latin_hypercube.n", n, "at least 1 point");
-    if (n > max_n)
-      detail::throw_invalid("latin_hypercube.n", n,
-                            "at most 2^48 points (strata narrower than "
-                            "the spacing of doubles are not representable)");
-    permutations_.reserve(dims);
-    for (std::size_t d = 0; d < dims; ++d)
-      permutations_.emplace_back(n,
-                                 detail::designs::dimension_key(seed, detail::designs::lhs_tag, d));
-  }
+  latin_hypercube(std::size_t dims, std::uint64_t n, std::uint64_t seed);
 
   std::size_t dimensions() const noexcept { return permutations_.size(); }
   std::uint64_t n() const noexcept { return n_; }
@@ -288,17 +244,11 @@ class latin_hypercube {
     }
   }
 
-  std::string describe() const {
-    return fmt::format("latin_hypercube(dimensions={}, n={}, seed={})", dimensions(), n_, seed_);
-  }
+  std::string describe() const;
   std::optional<std::uint64_t> required_count() const noexcept { return n_; }
 
  private:
-  void check_index(std::uint64_t index) const {
-    if (index >= n_)
-      detail::throw_invalid("latin_hypercube.index", index,
-                            fmt::format("an index < n = {} (the design holds n points)", n_));
-  }
+  void check_index(std::uint64_t index) const;
 
   std::uint64_t n_;
   std::uint64_t seed_;
@@ -326,24 +276,7 @@ class sobol_design {
   /// Sequence indices are < 2^32 (32-bit direction numbers), design indices < 2^32 - 1.
   static constexpr std::uint64_t max_points = (std::uint64_t{1} << 32) - 1;
 
-  sobol_design(std::size_t dims, std::uint64_t seed, bool scramble = true)
-      : seed_(seed), scramble_(scramble) {
-    if (dims == 0) detail::throw_invalid("sobol_design.dimensions", dims, "at least 1");
-    if (dims > max_dimensions)
-      detail::throw_invalid("sobol_design.dimensions", dims,
-                            "at most 32 (the direction numbers included); use "
-                            "sampling_design::halton() or sampling_design::latin_hypercube(n) "
-                            "for more dimensions");
-    directions_.reserve(dims);
-    shifts_.reserve(dims);
-    for (std::size_t d = 0; d < dims; ++d) {
-      directions_.push_back(detail::designs::sobol_directions(d));
-      shifts_.push_back(
-          scramble ? static_cast<std::uint32_t>(
-                         detail::designs::dimension_key(seed, detail::designs::sobol_tag, d) >> 32)
-                   : 0u);
-    }
-  }
+  sobol_design(std::size_t dims, std::uint64_t seed, bool scramble = true);
 
   std::size_t dimensions() const noexcept { return directions_.size(); }
   std::uint64_t seed() const noexcept { return seed_; }
@@ -376,10 +309,7 @@ class sobol_design {
       u[d] = (static_cast<double>(x[d]) + 0.5) * 0x1.0p-32;
   }
 
-  std::string describe() const {
-    if (!scramble_) return fmt::format("sobol(dimensions={}, scramble=false)", dimensions());
-    return fmt::format("sobol(dimensions={}, scramble=true, seed={})", dimensions(), seed_);
-  }
+  std::string describe() const;
   std::optional<std::uint64_t> required_count() const noexcept { return std::nullopt; }
 
  private:
@@ -403,17 +333,7 @@ class sobol_design {
 /// Ignores the stream.
 class halton_design {
  public:
-  halton_design(std::size_t dims, std::uint64_t seed, bool scramble = true)
-      : seed_(seed), scramble_(scramble) {
-    if (dims == 0) detail::throw_invalid("halton_design.dimensions", dims, "at least 1");
-    bases_ = detail::designs::first_primes(dims);
-    if (scramble) {
-      digit_permutations_.reserve(dims);
-      for (std::size_t d = 0; d < dims; ++d)
-        digit_permutations_.emplace_back(
-            bases_[d] - 1, detail::designs::dimension_key(seed, detail::designs::halton_tag, d));
-    }
-  }
+  halton_design(std::size_t dims, std::uint64_t seed, bool scramble = true);
 
   std::size_t dimensions() const noexcept { return bases_.size(); }
   std::uint64_t seed() const noexcept { return seed_; }
@@ -432,10 +352,7 @@ class halton_design {
     for (std::size_t d = 0; d < bases_.size(); ++d) u[d] = radical_inverse(index + 1, d);
   }
 
-  std::string describe() const {
-    if (!scramble_) return fmt::format("halton(dimensions={}, scramble=false)", dimensions());
-    return fmt::format("halton(dimensions={}, scramble=true, seed={})", dimensions(), seed_);
-  }
+  std::string describe() const;
   std::optional<std::uint64_t> required_count() const noexcept { return std::nullopt; }
 
  private:
@@ -471,21 +388,7 @@ class grid_design {
   /// Largest number of levels in one dimension: (j + 1/2) / levels stays below 1 as a double.
   static constexpr std::uint64_t max_levels = std::uint64_t{1} << 52;
 
-  explicit grid_design(std::vector<std::size_t> levels) : levels_(std::move(levels)) {
-    if (levels_.empty())
-      detail::throw_invalid("grid_design.levels", "[]", "at least one dimension");
-    count_ = 1;
-    for (std::size_t d = 0; d < levels_.size(); ++d) {
-      const std::uint64_t l = levels_[d];
-      if (l == 0 || l > max_levels)
-        detail::throw_invalid(fmt::format("grid_design.levels[{}]", d), l, "1 to 2^52 levels");
-      if (count_ > std::numeric_limits<std::uint64_t>::max() / l)
-        detail::throw_invalid("grid_design.levels",
-                              fmt::format("[{}]", detail::join(levels_, ", ")),
-                              "a product of levels below 2^64 (the number of grid points)");
-      count_ *= l;
-    }
-  }
+  explicit grid_design(std::vector<std::size_t> levels);
 
   std::size_t dimensions() const noexcept { return levels_.size(); }
   const std::vector<std::size_t>& levels() const noexcept { return levels_; }
@@ -501,9 +404,7 @@ class grid_design {
     }
   }
 
-  std::string describe() const {
-    return fmt::format("grid(levels=[{}])", detail::join(levels_, ", "));
-  }
+  std::string describe() const;
   std::optional<std::uint64_t> required_count() const noexcept { return count_; }
 
  private:
@@ -526,12 +427,8 @@ class any_design {
   std::size_t dimensions() const noexcept {
     return std::visit([](const auto& d) { return d.dimensions(); }, design_);
   }
-  void point(std::uint64_t index, random_stream& s, double* u) const {
-    std::visit([&](const auto& d) { d.point(index, s, u); }, design_);
-  }
-  std::string describe() const {
-    return std::visit([](const auto& d) { return d.describe(); }, design_);
-  }
+  void point(std::uint64_t index, random_stream& s, double* u) const;
+  std::string describe() const;
   std::optional<std::uint64_t> required_count() const noexcept {
     return std::visit([](const auto& d) { return d.required_count(); }, design_);
   }
@@ -566,9 +463,7 @@ struct sampling_design {
   std::size_t grid_levels = 5;  ///< grid: levels of each continuous quantity
 
   static sampling_design independent() { return {}; }
-  static sampling_design latin_hypercube(std::uint64_t n) {
-    return {kind::latin_hypercube, n, true, 5};
-  }
+  static sampling_design latin_hypercube(std::uint64_t n);
   static sampling_design sobol(bool scramble = true) { return {kind::sobol, 0, scramble, 5}; }
   static sampling_design halton(bool scramble = true) { return {kind::halton, 0, scramble, 5}; }
   /// Full factorial: choice distributions contribute their values, every other distribution
@@ -576,26 +471,11 @@ struct sampling_design {
   static sampling_design grid(std::size_t levels) { return {kind::grid, 0, true, levels}; }
 
   /// Throws invalid_argument for a Latin hypercube without n or a grid without levels.
-  void validate(std::string_view where = "sampling_design") const {
-    if (type == kind::latin_hypercube && n == 0)
-      detail::throw_invalid(fmt::format("{}.n", where), n,
-                            "the number of trajectories (>= 1) for a Latin hypercube");
-    if (type == kind::grid && grid_levels == 0)
-      detail::throw_invalid(fmt::format("{}.grid_levels", where), grid_levels, "levels >= 1");
-  }
+  void validate(std::string_view where = "sampling_design") const;
 
   /// "independent", "latin_hypercube(n=100)", "sobol(scramble=true)", "halton(...)",
   /// "grid(levels=5)".
-  std::string describe() const {
-    switch (type) {
-      case kind::independent: return "independent";
-      case kind::latin_hypercube: return fmt::format("latin_hypercube(n={})", n);
-      case kind::sobol: return fmt::format("sobol(scramble={})", scramble);
-      case kind::halton: return fmt::format("halton(scramble={})", scramble);
-      case kind::grid: return fmt::format("grid(levels={})", grid_levels);
-    }
-    return "unknown";
-  }
+  std::string describe() const;
 };
 
 /// Every design kind, in order (metadata stores to_string(kind) and reads it back).
@@ -608,3 +488,7 @@ inline constexpr std::array<sampling_design::kind, 5> all_sampling_design_kinds{
 template <>
 struct fmt::formatter<odesynth::sampling_design::kind>
     : odesynth::detail::enum_formatter<odesynth::sampling_design::kind> {};
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/designs.ipp"
+#endif

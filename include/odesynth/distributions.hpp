@@ -31,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/special_functions.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
@@ -199,10 +200,8 @@ struct constant {
   double value = 0;
   double quantile(double /*u*/) const noexcept { return value; }
   double draw(random_stream& /*s*/) const noexcept { return value; }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.value", where), value);
-  }
-  std::string describe() const { return fmt::format("constant(value={})", value); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return value; }
   double variance() const noexcept { return 0; }
 };
@@ -212,16 +211,8 @@ struct uniform {
   double lo = 0, hi = 1;
   double quantile(double u) const noexcept { return lo + (hi - lo) * u; }
   double draw(random_stream& s) const noexcept { return lo + (hi - lo) * s.uniform01(); }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.lo", where), lo);
-    detail::require_finite(fmt::format("{}.hi", where), hi);
-    if (lo > hi)
-      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo <= hi (hi={})", hi));
-    if (!std::isfinite(hi - lo))  // draws are lo + (hi - lo) u
-      detail::throw_invalid(fmt::format("{}.hi", where), hi,
-                            fmt::format("a width hi - lo that is finite (lo={})", lo));
-  }
-  std::string describe() const { return fmt::format("uniform(lo={}, hi={})", lo, hi); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return 0.5 * (lo + hi); }
   double variance() const noexcept { return (hi - lo) * (hi - lo) / 12; }
 };
@@ -231,13 +222,8 @@ struct normal {
   double mean = 0, sd = 1;
   double quantile(double u) const noexcept { return mean + sd * standard_normal_quantile(u); }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.mean", where), mean);
-    if (!(std::isfinite(sd) && sd >= 0))
-      detail::throw_invalid(fmt::format("{}.sd", where), sd, "a finite standard deviation >= 0");
-    detail::require_finite_quantiles(*this, fmt::format("{}.sd", where), sd);
-  }
-  std::string describe() const { return fmt::format("normal(mean={}, sd={})", mean, sd); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return mean; }
   double variance() const noexcept { return sd * sd; }
 };
@@ -272,22 +258,8 @@ struct truncated_normal {
     return std::clamp(mean + sd * z, lo, hi);
   }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.mean", where), mean);
-    if (!(std::isfinite(sd) && sd >= 0))
-      detail::throw_invalid(fmt::format("{}.sd", where), sd, "a finite standard deviation >= 0");
-    if (std::isnan(lo) || std::isnan(hi) || !(lo < hi))
-      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo < hi (hi={})", hi));
-    const double a = (lo - mean) / sd, b = (hi - mean) / sd;
-    if (sd > 0 && (a > 37 || b < -37))  // the interval holds less than 1e-300 of the mass
-      detail::throw_invalid(
-          fmt::format("{}.lo", where), lo,
-          fmt::format("a range [lo, hi] = [{}, {}] within 37 sd of the mean {}", lo, hi, mean));
-    detail::require_finite_quantiles(*this, fmt::format("{}.sd", where), sd);
-  }
-  std::string describe() const {
-    return fmt::format("truncated_normal(mean={}, sd={}, lo={}, hi={})", mean, sd, lo, hi);
-  }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   /// Mean and variance to about 1e-15 relative in the middle, in both tails (up to the 37 sd
   /// validate() allows) and for intervals of any width, e.g. [5, 5 + 1e-9] sd.
   double mean_value() const noexcept { return moments().mean; }
@@ -383,16 +355,8 @@ struct lognormal {
     return std::exp(mu + sigma * standard_normal_quantile(u));
   }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.mu", where), mu);
-    if (!(std::isfinite(sigma) && sigma >= 0))
-      detail::throw_invalid(fmt::format("{}.sigma", where), sigma, "a finite value >= 0");
-    if (sigma > 0)
-      detail::require_finite_quantiles(*this, fmt::format("{}.sigma", where), sigma);
-    else
-      detail::require_finite_quantiles(*this, fmt::format("{}.mu", where), mu);
-  }
-  std::string describe() const { return fmt::format("lognormal(mu={}, sigma={})", mu, sigma); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return std::exp(mu + 0.5 * sigma * sigma); }
   double variance() const noexcept {
     return std::expm1(sigma * sigma) * std::exp(2 * mu + sigma * sigma);
@@ -406,15 +370,8 @@ struct log_uniform {
     return std::clamp(std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo))), lo, hi);
   }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform01()); }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(lo) && lo > 0))
-      detail::throw_invalid(fmt::format("{}.lo", where), lo, "a finite bound > 0 (log scale)");
-    if (!(std::isfinite(hi) && hi > 0))
-      detail::throw_invalid(fmt::format("{}.hi", where), hi, "a finite bound > 0 (log scale)");
-    if (lo > hi)
-      detail::throw_invalid(fmt::format("{}.lo", where), lo, fmt::format("lo <= hi (hi={})", hi));
-  }
-  std::string describe() const { return fmt::format("log_uniform(lo={}, hi={})", lo, hi); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept {
     return lo == hi ? lo : (hi - lo) / (std::log(hi) - std::log(lo));
   }
@@ -430,12 +387,8 @@ struct exponential {
   double rate = 1;
   double quantile(double u) const noexcept { return -std::log1p(-u) / rate; }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform_open01()); }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(rate) && rate > 0))
-      detail::throw_invalid(fmt::format("{}.rate", where), rate, "a finite rate > 0");
-    detail::require_finite_quantiles(*this, fmt::format("{}.rate", where), rate);
-  }
-  std::string describe() const { return fmt::format("exponential(rate={})", rate); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return 1 / rate; }
   double variance() const noexcept { return 1 / (rate * rate); }
 };
@@ -475,19 +428,8 @@ struct gamma {
       if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return whole(scale * d * v);
     }
   }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(shape) && shape > 0))
-      detail::throw_invalid(fmt::format("{}.shape", where), shape, "a finite shape > 0");
-    if (!(std::isfinite(scale) && scale > 0))
-      detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale > 0");
-    detail::require_finite_quantiles(*this, fmt::format("{}.scale", where), scale);
-    if (!std::isfinite(scale * detail::gamma_draw_bound(shape)))
-      detail::throw_invalid(fmt::format("{}.scale", where), scale,
-                            fmt::format("a scale for which every draw of {} is finite (draws reach "
-                                        "{} x scale)",
-                                        describe(), detail::gamma_draw_bound(shape)));
-  }
-  std::string describe() const { return fmt::format("gamma(shape={}, scale={})", shape, scale); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return shape * scale; }
   double variance() const noexcept { return shape * scale * scale; }
 
@@ -508,18 +450,8 @@ struct beta {
     // Both underflowed to 0 (shapes below about 0.05): X / (X + Y) from log X and log Y.
     return 1 / (1 + std::exp(y.log_value() - x.log_value()));
   }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(a) && a > 0))
-      detail::throw_invalid(fmt::format("{}.a", where), a, "a finite shape > 0");
-    if (!(std::isfinite(b) && b > 0))
-      detail::throw_invalid(fmt::format("{}.b", where), b, "a finite shape > 0");
-    if (!std::isfinite(detail::gamma_draw_bound(a) + detail::gamma_draw_bound(b)))
-      detail::throw_invalid(fmt::format("{}.a", where), a,
-                            fmt::format("shapes whose gamma draws add up to a finite number "
-                                        "(b={}); draws reach about a + b",
-                                        b));
-  }
-  std::string describe() const { return fmt::format("beta(a={}, b={})", a, b); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return a / (a + b); }
   double variance() const noexcept { return a * b / ((a + b) * (a + b) * (a + b + 1)); }
 };
@@ -543,25 +475,8 @@ struct student_t {
     const double v = gamma{0.5 * nu, 2}.draw(s);
     return location + scale * z / std::sqrt(v / nu);
   }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(nu) && nu > 0))
-      detail::throw_invalid(fmt::format("{}.nu", where), nu, "finite degrees of freedom > 0");
-    detail::require_finite(fmt::format("{}.location", where), location);
-    if (!(std::isfinite(scale) && scale >= 0))
-      detail::throw_invalid(fmt::format("{}.scale", where), scale, "a finite scale >= 0");
-    // draw() divides by sqrt(V / nu), V ~ Gamma(nu/2, 2) = Gamma(nu/2 + 1, 2) u^(2/nu): with
-    // u >= 2^-53 the power is >= 2^(-106/nu) >= 2^-964 for nu >= 0.11, leaving 2^-110 for the
-    // Gamma(nu/2 + 1) factor, whose accepted values stay above 1e-25 = 2^-83 (Marsaglia-Tsang
-    // accepts v only if log u < x^2/2 + d (1 - v + log v), and log u >= log 2^-53). Below, V
-    // can underflow to 0 and the draw be infinite (the quantile overflows below nu = 0.052).
-    if (!(nu >= 0.11))
-      detail::throw_invalid(fmt::format("{}.nu", where), nu,
-                            "degrees of freedom >= 0.11 (below, draws can be infinite)");
-    detail::require_finite_quantiles(*this, fmt::format("{}.scale", where), scale);
-  }
-  std::string describe() const {
-    return fmt::format("student_t(nu={}, location={}, scale={})", nu, location, scale);
-  }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return nu > 1 ? location : detail::nan; }
   double variance() const noexcept {
     return nu > 2 ? scale * scale * nu / (nu - 2) : std::numeric_limits<double>::infinity();
@@ -607,17 +522,8 @@ struct poisson {
         return k;
     }
   }
-  void validate(std::string_view where) const {
-    if (!(std::isfinite(mean) && mean >= 0))
-      detail::throw_invalid(fmt::format("{}.mean", where), mean, "a finite mean >= 0");
-    // quantile() steps k by 1 from its normal approximation: above 2^53, k - 1 == k and the
-    // search never ends (poisson{1e300}.quantile(0.5) hung). 2^52 leaves room for the tail.
-    if (!(mean <= 0x1.0p52))
-      detail::throw_invalid(fmt::format("{}.mean", where), mean,
-                            "a mean <= 2^52 = 4503599627370496 (counts are whole numbers in a "
-                            "double below 2^53)");
-  }
-  std::string describe() const { return fmt::format("poisson(mean={})", mean); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return mean; }
   double variance() const noexcept { return mean; }
 };
@@ -627,11 +533,8 @@ struct bernoulli {
   double p = 0.5;
   double quantile(double u) const noexcept { return u > 1 - p ? 1.0 : 0.0; }
   double draw(random_stream& s) const noexcept { return s.uniform01() < p ? 1.0 : 0.0; }
-  void validate(std::string_view where) const {
-    if (!(p >= 0 && p <= 1))
-      detail::throw_invalid(fmt::format("{}.p", where), p, "a probability in [0, 1]");
-  }
-  std::string describe() const { return fmt::format("bernoulli(p={})", p); }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return p; }
   double variance() const noexcept { return p * (1 - p); }
 };
@@ -654,32 +557,8 @@ struct choice {
     return values.back();
   }
   double draw(random_stream& s) const noexcept { return quantile(s.uniform01()); }
-  void validate(std::string_view where) const {
-    if (values.empty())
-      detail::throw_invalid(fmt::format("{}.values", where), "[]", "at least one value");
-    for (std::size_t i = 0; i < values.size(); ++i)
-      detail::require_finite(fmt::format("{}.values[{}]", where, i), values[i]);
-    if (weights.empty()) return;
-    if (weights.size() != values.size())
-      detail::throw_invalid(fmt::format("{}.weights.size()", where), weights.size(),
-                            fmt::format("one weight per value ({})", values.size()));
-    double total = 0;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      if (!(std::isfinite(weights[i]) && weights[i] >= 0))
-        detail::throw_invalid(fmt::format("{}.weights[{}]", where, i), weights[i],
-                              "a finite weight >= 0");
-      total += weights[i];
-    }
-    if (!(total > 0 && std::isfinite(total)))  // quantile() compares u * total with sums
-      detail::throw_invalid(fmt::format("{}.weights", where),
-                            fmt::format("[{}]", detail::join(weights, ", ")),
-                            "weights with a positive, finite sum");
-  }
-  std::string describe() const {
-    if (weights.empty()) return fmt::format("choice(values=[{}])", detail::join(values, ", "));
-    return fmt::format("choice(values=[{}], weights=[{}])", detail::join(values, ", "),
-                       detail::join(weights, ", "));
-  }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept {
     double m = 0, total = 0;
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -710,20 +589,8 @@ struct percent_around {
   }
   double quantile(double u) const noexcept { return as_uniform().quantile(u); }
   double draw(random_stream& s) const noexcept { return as_uniform().draw(s); }
-  void validate(std::string_view where) const {
-    detail::require_finite(fmt::format("{}.nominal", where), nominal);
-    if (!(std::isfinite(percent) && percent >= 0))
-      detail::throw_invalid(fmt::format("{}.percent", where), percent, "a finite percentage >= 0");
-    const uniform u = as_uniform();
-    if (!(std::isfinite(u.lo) && std::isfinite(u.hi) && std::isfinite(u.hi - u.lo)))
-      detail::throw_invalid(fmt::format("{}.percent", where), percent,
-                            fmt::format("a percentage for which nominal (1 -/+ percent/100) and "
-                                        "their difference are finite (nominal={})",
-                                        nominal));
-  }
-  std::string describe() const {
-    return fmt::format("percent_around(nominal={}, percent={})", nominal, percent);
-  }
+  void validate(std::string_view where) const;
+  std::string describe() const;
   double mean_value() const noexcept { return nominal; }
   double variance() const noexcept { return as_uniform().variance(); }
 };
@@ -737,24 +604,12 @@ using distribution =
                  dist::student_t, dist::poisson, dist::bernoulli, dist::choice,
                  dist::percent_around>;
 
-inline double draw(const distribution& d, random_stream& s) {
-  return std::visit([&s](const auto& x) { return x.draw(s); }, d);
-}
-inline double quantile(const distribution& d, double u) {
-  return std::visit([u](const auto& x) { return x.quantile(u); }, d);
-}
-inline void validate(const distribution& d, std::string_view where) {
-  std::visit([where](const auto& x) { x.validate(where); }, d);
-}
-inline std::string describe(const distribution& d) {
-  return std::visit([](const auto& x) { return x.describe(); }, d);
-}
-inline double mean_value(const distribution& d) {
-  return std::visit([](const auto& x) { return x.mean_value(); }, d);
-}
-inline double variance(const distribution& d) {
-  return std::visit([](const auto& x) { return x.variance(); }, d);
-}
+ODESYNTH_INLINE double draw(const distribution& d, random_stream& s);
+ODESYNTH_INLINE double quantile(const distribution& d, double u);
+ODESYNTH_INLINE void validate(const distribution& d, std::string_view where);
+ODESYNTH_INLINE std::string describe(const distribution& d);
+ODESYNTH_INLINE double mean_value(const distribution& d);
+ODESYNTH_INLINE double variance(const distribution& d);
 
 }  // namespace odesynth
 
@@ -778,3 +633,7 @@ struct fmt::formatter<odesynth::distribution> {
  private:
   std::string_view spec_;  // points into the format string, which outlives format()
 };
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/distributions.ipp"
+#endif

@@ -36,14 +36,10 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -51,6 +47,7 @@
 #include <variant>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/json.hpp"
 #include "detail/text.hpp"
 #include "distributions.hpp"
@@ -67,393 +64,55 @@
 namespace odesynth {
 namespace detail {
 
-inline json number_or_text(double d) {
-  if (std::isfinite(d)) return json(d);
-  if (std::isnan(d)) return json("nan");
-  return json(d > 0 ? "inf" : "-inf");
-}
+ODESYNTH_INLINE json number_or_text(double d);
 
-inline double number_from(const json& j, const std::string& where) {
-  if (j.is_string()) {
-    const auto& s = j.as_string(where);
-    if (s == "inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-    throw error(
-        fmt::format("{}: expected a number, \"inf\", \"-inf\" or \"nan\", got \"{}\"", where, s));
-  }
-  return j.as_double(where);
-}
+ODESYNTH_INLINE double number_from(const json& j, const std::string& where);
 
-inline json numbers_json(const std::vector<double>& v) {
-  json a = json::make_array();
-  for (double d : v) a.push_back(number_or_text(d));
-  return a;
-}
+ODESYNTH_INLINE json numbers_json(const std::vector<double>& v);
 
-inline std::vector<double> numbers_from(const json& j, const std::string& where) {
-  std::vector<double> out;
-  const auto& a = j.as_array(where);
-  for (std::size_t i = 0; i < a.size(); ++i)
-    out.push_back(number_from(a[i], fmt::format("{}[{}]", where, i)));
-  return out;
-}
+ODESYNTH_INLINE std::vector<double> numbers_from(const json& j, const std::string& where);
 
-inline json strings_json(const std::vector<std::string>& v) {
-  json a = json::make_array();
-  for (const auto& s : v) a.push_back(json(s));
-  return a;
-}
+ODESYNTH_INLINE json strings_json(const std::vector<std::string>& v);
 
-inline std::vector<std::string> strings_from(const json& j, const std::string& where) {
-  std::vector<std::string> out;
-  const auto& a = j.as_array(where);
-  for (std::size_t i = 0; i < a.size(); ++i)
-    out.push_back(a[i].as_string(fmt::format("{}[{}]", where, i)));
-  return out;
-}
+ODESYNTH_INLINE std::vector<std::string> strings_from(const json& j, const std::string& where);
 
 // --- distributions ---------------------------------------------------------------------------
 
-inline json to_json(const distribution& d) {
-  json j = json::make_object();
-  std::visit(
-      [&j](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        const auto put = [&j](const char* key, double v) { j.set(key, number_or_text(v)); };
-        if constexpr (std::is_same_v<T, dist::constant>) {
-          j.set("type", "constant");
-          put("value", x.value);
-        } else if constexpr (std::is_same_v<T, dist::uniform>) {
-          j.set("type", "uniform");
-          put("lo", x.lo);
-          put("hi", x.hi);
-        } else if constexpr (std::is_same_v<T, dist::normal>) {
-          j.set("type", "normal");
-          put("mean", x.mean);
-          put("sd", x.sd);
-        } else if constexpr (std::is_same_v<T, dist::truncated_normal>) {
-          j.set("type", "truncated_normal");
-          put("mean", x.mean);
-          put("sd", x.sd);
-          put("lo", x.lo);
-          put("hi", x.hi);
-        } else if constexpr (std::is_same_v<T, dist::lognormal>) {
-          j.set("type", "lognormal");
-          put("mu", x.mu);
-          put("sigma", x.sigma);
-        } else if constexpr (std::is_same_v<T, dist::log_uniform>) {
-          j.set("type", "log_uniform");
-          put("lo", x.lo);
-          put("hi", x.hi);
-        } else if constexpr (std::is_same_v<T, dist::exponential>) {
-          j.set("type", "exponential");
-          put("rate", x.rate);
-        } else if constexpr (std::is_same_v<T, dist::gamma>) {
-          j.set("type", "gamma");
-          put("shape", x.shape);
-          put("scale", x.scale);
-        } else if constexpr (std::is_same_v<T, dist::beta>) {
-          j.set("type", "beta");
-          put("a", x.a);
-          put("b", x.b);
-        } else if constexpr (std::is_same_v<T, dist::student_t>) {
-          j.set("type", "student_t");
-          put("nu", x.nu);
-          put("location", x.location);
-          put("scale", x.scale);
-        } else if constexpr (std::is_same_v<T, dist::poisson>) {
-          j.set("type", "poisson");
-          put("mean", x.mean);
-        } else if constexpr (std::is_same_v<T, dist::bernoulli>) {
-          j.set("type", "bernoulli");
-          put("p", x.p);
-        } else if constexpr (std::is_same_v<T, dist::choice>) {
-          j.set("type", "choice");
-          j.set("values", numbers_json(x.values));
-          j.set("weights", numbers_json(x.weights));
-        } else if constexpr (std::is_same_v<T, dist::percent_around>) {
-          j.set("type", "percent_around");
-          put("nominal", x.nominal);
-          put("percent", x.percent);
-        } else {
-          static_assert(sizeof(T) == 0, "provenance: a distribution without a JSON form");
-        }
-      },
-      d);
-  return j;
-}
+ODESYNTH_INLINE json to_json(const distribution& d);
 
-inline distribution distribution_from_json(const json& j, const std::string& where) {
-  const std::string& type = j.at("type", where).as_string(where + ".type");
-  const auto get = [&](const char* key) {
-    return number_from(j.at(key, where), fmt::format("{}.{}", where, key));
-  };
-  distribution d;
-  if (type == "constant")
-    d = dist::constant{get("value")};
-  else if (type == "uniform")
-    d = dist::uniform{get("lo"), get("hi")};
-  else if (type == "normal")
-    d = dist::normal{get("mean"), get("sd")};
-  else if (type == "truncated_normal")
-    d = dist::truncated_normal{get("mean"), get("sd"), get("lo"), get("hi")};
-  else if (type == "lognormal")
-    d = dist::lognormal{get("mu"), get("sigma")};
-  else if (type == "log_uniform")
-    d = dist::log_uniform{get("lo"), get("hi")};
-  else if (type == "exponential")
-    d = dist::exponential{get("rate")};
-  else if (type == "gamma")
-    d = dist::gamma{get("shape"), get("scale")};
-  else if (type == "beta")
-    d = dist::beta{get("a"), get("b")};
-  else if (type == "student_t")
-    d = dist::student_t{get("nu"), get("location"), get("scale")};
-  else if (type == "poisson")
-    d = dist::poisson{get("mean")};
-  else if (type == "bernoulli")
-    d = dist::bernoulli{get("p")};
-  else if (type == "choice")
-    d = dist::choice{numbers_from(j.at("values", where), where + ".values"),
-                     numbers_from(j.at("weights", where), where + ".weights")};
-  else if (type == "percent_around")
-    d = dist::percent_around{get("nominal"), get("percent")};
-  else
-    throw error(fmt::format("{}.type: unknown distribution \"{}\"", where, type));
-  odesynth::validate(d, where);
-  return d;
-}
+ODESYNTH_INLINE distribution distribution_from_json(const json& j, const std::string& where);
 
 // --- sampler -------------------------------------------------------------------------------
 
-inline value_constraint constraint_from(const std::string& text, const std::string& where) {
-  for (auto c : {value_constraint::none, value_constraint::positive, value_constraint::non_negative,
-                 value_constraint::non_zero})
-    if (to_string(c) == text) return c;
-  throw error(fmt::format("{}: unknown constraint \"{}\"", where, text));
-}
+ODESYNTH_INLINE value_constraint constraint_from(const std::string& text, const std::string& where);
 
-inline json to_json(const sampler& s) {
-  json design = json::make_object();
-  design.set("type", to_string(s.design().type))
-      .set("n", s.design().n)
-      .set("scramble", s.design().scramble)
-      .set("grid_levels", static_cast<std::uint64_t>(s.design().grid_levels));
-  const auto settings = [](const std::vector<sampler::setting>& v) {
-    json a = json::make_array();
-    for (const auto& q : v) {
-      json e = json::make_object();
-      e.set("name", q.name)
-          .set("distribution", to_json(q.dist))
-          .set("constraint", to_string(q.constraint));
-      a.push_back(std::move(e));
-    }
-    return a;
-  };
-  json schedules = json::make_array();
-  for (const auto& sch : s.schedule_settings()) {
-    json times = json::make_array(), values = json::make_array();
-    for (const auto& d : sch.switch_times) times.push_back(to_json(d));
-    for (const auto& d : sch.values) values.push_back(to_json(d));
-    json e = json::make_object();
-    e.set("parameter", sch.parameter)
-        .set("switch_times", std::move(times))
-        .set("values", std::move(values))
-        .set("constraint", to_string(sch.constraint));
-    schedules.push_back(std::move(e));
-  }
-  json j = json::make_object();
-  j.set("design", std::move(design))
-      .set("max_redraws", s.max_redraw_count())
-      .set("parameters", settings(s.parameter_settings()))
-      .set("initial_values", settings(s.initial_value_settings()))
-      .set("schedules", std::move(schedules))
-      .set("description", s.describe());
-  return j;
-}
+ODESYNTH_INLINE json to_json(const sampler& s);
 
 // Integers are read with json::as_integer<destination type>: a value that does not fit is a
 // parse_error at its line and column in `source`, never a silently narrowed one.
-inline sampler sampler_from_json(std::shared_ptr<const model_description> model, const json& j,
-                                 const std::string& where, const std::string& source = {}) {
-  sampler s(std::move(model));
-  const json& d = j.at("design", where);
-  const std::string dw = where + ".design";
-  const std::string& type = d.at("type", dw).as_string(dw + ".type");
-  sampling_design design;
-  bool known = false;
-  for (auto k : all_sampling_design_kinds)
-    if (to_string(k) == type) {
-      design.type = k;
-      known = true;
-    }
-  if (!known) throw error(fmt::format("{}.type: unknown design \"{}\"", dw, type));
-  design.n = d.at("n", dw).as_integer<decltype(design.n)>(dw + ".n", source);
-  design.scramble = d.at("scramble", dw).as_bool(dw + ".scramble");
-  design.grid_levels =
-      d.at("grid_levels", dw).as_integer<decltype(design.grid_levels)>(dw + ".grid_levels", source);
-  s.design(design);
-  s.max_redraws(j.at("max_redraws", where).as_integer<int>(where + ".max_redraws", source));
-  const auto& params = j.at("parameters", where).as_array(where + ".parameters");
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const std::string w = fmt::format("{}.parameters[{}]", where, i);
-    s.parameter(params[i].at("name", w).as_string(w + ".name"),
-                distribution_from_json(params[i].at("distribution", w), w + ".distribution"),
-                constraint_from(params[i].at("constraint", w).as_string(w + ".constraint"),
-                                w + ".constraint"));
-  }
-  const auto& x0 = j.at("initial_values", where).as_array(where + ".initial_values");
-  for (std::size_t i = 0; i < x0.size(); ++i) {
-    const std::string w = fmt::format("{}.initial_values[{}]", where, i);
-    s.initial_value(
-        x0[i].at("name", w).as_string(w + ".name"),
-        distribution_from_json(x0[i].at("distribution", w), w + ".distribution"),
-        constraint_from(x0[i].at("constraint", w).as_string(w + ".constraint"), w + ".constraint"));
-  }
-  const auto& schedules = j.at("schedules", where).as_array(where + ".schedules");
-  for (std::size_t i = 0; i < schedules.size(); ++i) {
-    const std::string w = fmt::format("{}.schedules[{}]", where, i);
-    std::vector<distribution> times, values;
-    const auto& t = schedules[i].at("switch_times", w).as_array(w + ".switch_times");
-    for (std::size_t k = 0; k < t.size(); ++k)
-      times.push_back(distribution_from_json(t[k], fmt::format("{}.switch_times[{}]", w, k)));
-    const auto& v = schedules[i].at("values", w).as_array(w + ".values");
-    for (std::size_t k = 0; k < v.size(); ++k)
-      values.push_back(distribution_from_json(v[k], fmt::format("{}.values[{}]", w, k)));
-    s.schedule(schedules[i].at("parameter", w).as_string(w + ".parameter"), std::move(times),
-               std::move(values),
-               constraint_from(schedules[i].at("constraint", w).as_string(w + ".constraint"),
-                               w + ".constraint"));
-  }
-  return s;
-}
+ODESYNTH_INLINE sampler sampler_from_json(std::shared_ptr<const model_description> model,
+                                          const json& j, const std::string& where,
+                                          const std::string& source = {});
 
 // --- solver options and grids --------------------------------------------------------------
 
-inline json to_json(const solve_options& o) {
-  const auto optional = [](const std::optional<double>& v) {
-    return v ? number_or_text(*v) : json();
-  };
-  json j = json::make_object();
-  // A generator's options are a solver's: the stepper is resolved, never null there.
-  j.set("stepper", o.stepper ? json(std::string(to_string(*o.stepper))) : json())
-      .set("rel_tol", o.rel_tol)
-      .set("abs_tol", o.abs_tol)
-      .set("abs_tol_per_species", numbers_json(o.abs_tol_per_species))
-      .set("initial_step", optional(o.initial_step))
-      .set("max_step", optional(o.max_step))
-      .set("fixed_step", optional(o.fixed_step))
-      .set("max_steps", o.max_steps)
-      .set("min_step", o.min_step)
-      .set("time_limit_seconds", o.time_limit_seconds);
-  return j;
-}
+ODESYNTH_INLINE json to_json(const solve_options& o);
 
-inline solve_options solve_options_from_json(const json& j, const std::string& where,
-                                             const std::string& source = {}) {
-  const auto optional = [&](const char* key) -> std::optional<double> {
-    const json& v = j.at(key, where);
-    if (v.is_null()) return std::nullopt;
-    return number_from(v, fmt::format("{}.{}", where, key));
-  };
-  solve_options o;
-  if (const json& k = j.at("stepper", where); !k.is_null())  // null: the solver's first
-    o.stepper = parse_stepper_kind(k.as_string(where + ".stepper"));
-  o.rel_tol = number_from(j.at("rel_tol", where), where + ".rel_tol");
-  o.abs_tol = number_from(j.at("abs_tol", where), where + ".abs_tol");
-  o.abs_tol_per_species =
-      numbers_from(j.at("abs_tol_per_species", where), where + ".abs_tol_per_species");
-  o.initial_step = optional("initial_step");
-  o.max_step = optional("max_step");
-  o.fixed_step = optional("fixed_step");
-  o.max_steps =
-      j.at("max_steps", where).as_integer<decltype(o.max_steps)>(where + ".max_steps", source);
-  o.min_step = number_from(j.at("min_step", where), where + ".min_step");
-  if (const json* limit = j.find("time_limit_seconds"))  // absent before issue 12: no limit
-    o.time_limit_seconds = number_from(*limit, where + ".time_limit_seconds");
-  return o;
-}
+ODESYNTH_INLINE solve_options solve_options_from_json(const json& j, const std::string& where,
+                                                      const std::string& source = {});
 
-inline json to_json(const time_grid& g) {
-  json j = json::make_object();
-  std::vector<double> times(g.times().data(), g.times().data() + g.times().size());
-  j.set("times", numbers_json(times)).set("start", number_or_text(g.start()));
-  return j;
-}
+ODESYNTH_INLINE json to_json(const time_grid& g);
 
-inline time_grid time_grid_from_json(const json& j, const std::string& where) {
-  const auto times = numbers_from(j.at("times", where), where + ".times");
-  return time_grid::from_times(times).with_start(
-      number_from(j.at("start", where), where + ".start"));
-}
+ODESYNTH_INLINE time_grid time_grid_from_json(const json& j, const std::string& where);
 
-inline json to_json(const time_grid_spec& spec) {
-  return std::visit(
-      [](const auto& g) {
-        using T = std::decay_t<decltype(g)>;
-        json j = json::make_object();
-        if constexpr (std::is_same_v<T, time_grid>) {
-          j = to_json(g);
-          json typed = json::make_object();
-          typed.set("type", "fixed");
-          for (auto& kv : j.as_object("time_grid")) typed.set(kv.first, kv.second);
-          return typed;
-        } else if constexpr (std::is_same_v<T, random_times>) {
-          j.set("type", "random_times")
-              .set("count", static_cast<std::uint64_t>(g.count))
-              .set("first", number_or_text(g.first))
-              .set("last", number_or_text(g.last))
-              .set("include_endpoints", g.include_endpoints)
-              .set("start", number_or_text(g.start));
-          return j;
-        } else {
-          j.set("type", "jittered_grid").set("base", to_json(g.base)).set("fraction", g.fraction);
-          return j;
-        }
-      },
-      spec.variant());
-}
+ODESYNTH_INLINE json to_json(const time_grid_spec& spec);
 
-inline time_grid_spec time_grid_spec_from_json(const json& j, const std::string& where,
-                                               const std::string& source = {}) {
-  const std::string& type = j.at("type", where).as_string(where + ".type");
-  if (type == "fixed") return time_grid_from_json(j, where);
-  if (type == "random_times") {
-    random_times r;
-    r.count = j.at("count", where).as_integer<decltype(r.count)>(where + ".count", source);
-    r.first = number_from(j.at("first", where), where + ".first");
-    r.last = number_from(j.at("last", where), where + ".last");
-    r.include_endpoints = j.at("include_endpoints", where).as_bool(where + ".include_endpoints");
-    r.start = number_from(j.at("start", where), where + ".start");
-    return r;
-  }
-  if (type == "jittered_grid") {
-    jittered_grid g{time_grid_from_json(j.at("base", where), where + ".base"),
-                    number_from(j.at("fraction", where), where + ".fraction")};
-    return g;
-  }
-  throw error(fmt::format("{}.type: unknown time grid kind \"{}\"", where, type));
-}
+ODESYNTH_INLINE time_grid_spec time_grid_spec_from_json(const json& j, const std::string& where,
+                                                        const std::string& source = {});
 
-inline failure_policy policy_from(const std::string& text, const std::string& where) {
-  for (auto p : all_failure_policies)
-    if (to_string(p) == text) return p;
-  throw error(fmt::format("{}: unknown failure policy \"{}\"", where, text));
-}
+ODESYNTH_INLINE failure_policy policy_from(const std::string& text, const std::string& where);
 
-inline json to_json(const generation_report& r) {
-  json counts = json::make_object();
-  for (auto s : all_solve_statuses) counts.set(std::string(to_string(s)), r.count(s));
-  json j = json::make_object();
-  j.set("requested", r.requested)
-      .set("delivered", r.delivered)
-      .set("dropped", r.dropped)
-      .set("resampled", r.resampled)
-      .set("failed", r.failed())
-      .set("status_counts", std::move(counts));
-  return j;
-}
+ODESYNTH_INLINE json to_json(const generation_report& r);
 
 }  // namespace detail
 
@@ -581,3 +240,7 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
 }
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/provenance.ipp"
+#endif

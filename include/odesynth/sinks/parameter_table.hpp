@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../detail/atomic_folder.hpp"
+#include "../detail/config.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"
 
@@ -20,29 +21,11 @@ namespace odesynth {
 class parameter_table_sink {
  public:
   parameter_table_sink(const std::filesystem::path& folder, const dataset_layout& layout,
-                       std::string file_name = "parameters.csv")
-      : name_(std::move(file_name)), file_(folder / name_) {
-    // fmt::format runs in libfmt; format_to(back_inserter) would compile fmt's engine into
-    // every program that writes a dataset (see detail/text.hpp). One row per trajectory.
-    std::string header = "trajectory,status";
-    for (const auto& p : layout.parameters) header += fmt::format(",{}", p);
-    for (const auto& s : layout.model_species) header += fmt::format(",x0_{}", s);
-    header += '\n';
-    file_.write(header);
-  }
+                       std::string file_name = "parameters.csv");
 
-  void operator()(std::uint64_t index, const trajectory& tr) {
-    buffer_ = fmt::format("{},{}", index, to_string(tr.status()));
-    for (double p : tr.parameters()) buffer_ += fmt::format(",{}", p);
-    for (double x : tr.initial_state()) buffer_ += fmt::format(",{}", x);
-    buffer_ += '\n';
-    file_.write(buffer_);
-  }
+  void operator()(std::uint64_t index, const trajectory& tr);
 
-  std::vector<std::string> finish() {
-    file_.close();
-    return {name_};
-  }
+  std::vector<std::string> finish();
 
  private:
   std::string name_;
@@ -51,3 +34,7 @@ class parameter_table_sink {
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/parameter_table.ipp"
+#endif

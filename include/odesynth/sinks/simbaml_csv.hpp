@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../detail/atomic_folder.hpp"
+#include "../detail/config.hpp"
 #include "../error.hpp"
 #include "../io/csv.hpp"
 #include "../trajectory.hpp"
@@ -38,45 +39,18 @@ struct simbaml_csv_options {
   std::string subfolder;
 
   /// `where` names the options in errors ("dataset_options.simbaml").
-  void validate(std::string_view where = "simbaml_csv_options") const {
-    if (subfolder.empty()) return;
-    const bool plain = subfolder != "." && subfolder != ".." &&
-                       subfolder.find_first_of(std::string_view("/\\\0", 3)) == std::string::npos;
-    if (!plain)
-      detail::throw_invalid(fmt::format("{}.subfolder", where), subfolder,
-                            "a plain folder name inside the dataset (no '/', '\\' or NUL; not "
-                            "'.' or '..'), or \"\" for the dataset folder itself");
-  }
+  void validate(std::string_view where = "simbaml_csv_options") const;
 };
 
 class simbaml_csv_sink {
  public:
   simbaml_csv_sink(const std::filesystem::path& folder, const dataset_layout& layout,
-                   simbaml_csv_options options = {})
-      : folder_(folder), prefix_(layout.model_name), subfolder_(options.subfolder) {
-    options.validate();
-    csv_.time_column = options.time_column;
-    if (subfolder_.empty()) return;
-    folder_ /= subfolder_;
-    std::error_code ec;
-    if (!std::filesystem::create_directory(folder_, ec) || ec)
-      throw io_error(folder_.string(), fmt::format("cannot create {}: {}", folder_.string(),
-                                                   ec ? ec.message() : "it already exists"));
-  }
+                   simbaml_csv_options options = {});
 
-  void operator()(std::uint64_t index, const trajectory& tr) {
-    const std::string name = fmt::format("{}_{}.csv", prefix_, index);
-    detail::folder_file file(folder_ / name);
-    detail::write_trajectory_csv(tr, csv_, [&file](std::string_view bytes) { file.write(bytes); });
-    file.close();
-    ++files_;
-  }
+  void operator()(std::uint64_t index, const trajectory& tr);
 
   /// The files written, as a pattern (one per trajectory can be millions of names).
-  std::vector<std::string> finish() const {
-    const std::string dir = subfolder_.empty() ? "" : subfolder_ + "/";
-    return {fmt::format("{}{}_<index>.csv ({} files)", dir, prefix_, files_)};
-  }
+  std::vector<std::string> finish() const;
 
  private:
   std::filesystem::path folder_;
@@ -87,3 +61,7 @@ class simbaml_csv_sink {
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/simbaml_csv.ipp"
+#endif

@@ -4,8 +4,7 @@
 // them back as missing: see read_long_csv). Numbers are shortest round-trip text.
 #pragma once
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "../detail/atomic_folder.hpp"
+#include "../detail/config.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"
 
@@ -22,39 +22,11 @@ namespace odesynth {
 class tidy_csv_sink {
  public:
   tidy_csv_sink(const std::filesystem::path& folder, const dataset_layout& layout,
-                std::string file_name = "data.csv")
-      : name_(std::move(file_name)), file_(folder / name_), species_(layout.species) {
-    file_.write("trajectory,time,species,value\n");
-  }
+                std::string file_name = "data.csv");
 
-  void operator()(std::uint64_t index, const trajectory& tr) {
-    buffer_.clear();
-    const auto& v = tr.values();
-    const auto& m = tr.mask();
-    const auto& names = tr.species();
-    // "trajectory,time," is formatted once per row and copied for each value; format strings
-    // are compiled (FMT_COMPILE), so no format string is parsed per value.
-    fmt::memory_buffer prefix;
-    for (Eigen::Index i = 0; i < v.rows(); ++i) {
-      prefix.clear();
-      fmt::format_to(std::back_inserter(prefix), FMT_COMPILE("{},{},"), index, tr.times()[i]);
-      for (Eigen::Index j = 0; j < v.cols(); ++j) {
-        if (!m(i, j)) continue;
-        buffer_.append(prefix.data(), prefix.data() + prefix.size());
-        const auto& name = names[static_cast<std::size_t>(j)];
-        buffer_.append(name.data(), name.data() + name.size());
-        buffer_.push_back(',');
-        fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE("{}"), v(i, j));
-        buffer_.push_back('\n');
-      }
-    }
-    file_.write(std::string_view(buffer_.data(), buffer_.size()));
-  }
+  void operator()(std::uint64_t index, const trajectory& tr);
 
-  std::vector<std::string> finish() {
-    file_.close();
-    return {name_};
-  }
+  std::vector<std::string> finish();
 
  private:
   std::string name_;
@@ -64,3 +36,7 @@ class tidy_csv_sink {
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/tidy_csv.ipp"
+#endif
