@@ -63,6 +63,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "error.hpp"
 
 namespace odesynth {
@@ -231,38 +232,10 @@ constexpr void check_model() {
 }
 
 /// Rejects names that are empty, padded, duplicated or would break a CSV header.
-inline void validate_names(std::string_view model, std::string_view kind,
-                           const std::vector<std::string>& names) {
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const std::string& n = names[i];
-    const std::string field = fmt::format("{}.{}[{}]", model, kind, i);
-    if (n.empty()) throw_invalid(field, "\"\"", "a non-empty name");
-    for (char c : n) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == ',' || c == '"' || u < 0x20 || u == 0x7f)
-        throw_invalid(field, fmt::format("\"{}\"", n),
-                      "a name without commas, quotes or control characters (it becomes a CSV "
-                      "column header)");
-    }
-    if (n.front() == ' ' || n.back() == ' ')
-      throw_invalid(field, fmt::format("\"{}\"", n), "a name without leading/trailing spaces");
-    for (std::size_t j = 0; j < i; ++j)
-      if (names[j] == n)
-        throw_invalid(field, fmt::format("\"{}\"", n),
-                      fmt::format("unique {} names (\"{}\" is also {}[{}])", kind, n, kind, j));
-  }
-}
+ODESYNTH_INLINE void validate_names(std::string_view model, std::string_view kind,
+                                    const std::vector<std::string>& names);
 
-inline void validate_model_name(const std::string& name) {
-  if (name.empty()) throw_invalid("model.name", "\"\"", "a non-empty model name");
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.';
-    if (!ok)
-      throw_invalid("model.name", fmt::format("\"{}\"", name),
-                    "letters, digits, '_', '-' or '.' only (the name becomes part of file names)");
-  }
-}
+ODESYNTH_INLINE void validate_model_name(const std::string& name);
 
 }  // namespace detail
 
@@ -273,18 +246,7 @@ class model_description {
   /// species and parameter name non-empty, unique in its list, CSV-safe; no species
   /// called "time" (the CSV time column).
   model_description(std::string name, std::vector<std::string> species,
-                    std::vector<std::string> parameters)
-      : name_(std::move(name)), species_(std::move(species)), parameters_(std::move(parameters)) {
-    detail::validate_model_name(name_);
-    if (species_.empty())
-      detail::throw_invalid(fmt::format("{}.species", name_), "[]", "at least one species");
-    detail::validate_names(name_, "species", species_);
-    detail::validate_names(name_, "parameters", parameters_);
-    for (std::size_t i = 0; i < species_.size(); ++i)
-      if (species_[i] == "time")
-        detail::throw_invalid(fmt::format("{}.species[{}]", name_, i), "\"time\"",
-                              "a species name other than \"time\" (reserved for the time column)");
-  }
+                    std::vector<std::string> parameters);
 
   const std::string& name() const noexcept { return name_; }
   const std::vector<std::string>& species() const noexcept { return species_; }
@@ -367,3 +329,7 @@ std::shared_ptr<const model_description> describe(const M& m) {
 }
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/model.ipp"
+#endif

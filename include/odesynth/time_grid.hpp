@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
 
@@ -52,43 +53,22 @@ class time_grid {
   /// them: first + i * step with step = (last - first) / (count - 1), and the last time exactly
   /// `last`. Whole-number steps give whole numbers (linspace(0, 60, 61) holds 0, 1, ..., 60).
   /// count == 1 requires first == last.
-  static time_grid linspace(double first, double last, std::size_t count) {
-    check_endpoints("time_grid::linspace", first, last, count, false);
-    std::vector<double> t(count);
-    numpy_linspace(first, last, t);
-    return time_grid(std::move(t), first, "time_grid::linspace");
-  }
+  static time_grid linspace(double first, double last, std::size_t count);
 
   /// `count` log-spaced times from `first` to `last` inclusive, both > 0, as numpy.geomspace
   /// computes them (the arguments are times, not exponents): 10^(log10(first) + i * step) with
   /// the end points exactly `first` and `last`, so decades give powers of ten
   /// (logspace(1e-3, 1e3, 7) holds 0.001, 0.01, ..., 1000). Integration starts at `first`
   /// unless with_start() moves it, typically to 0.
-  static time_grid logspace(double first, double last, std::size_t count) {
-    check_endpoints("time_grid::logspace", first, last, count, true);
-    std::vector<double> t(count);
-    numpy_linspace(std::log10(first), std::log10(last), t);
-    for (double& v : t) v = std::pow(10.0, v);
-    t.front() = first;
-    t.back() = last;
-    return time_grid(std::move(t), first, "time_grid::logspace");
-  }
+  static time_grid logspace(double first, double last, std::size_t count);
 
   /// Any explicit list of times: finite, strictly increasing and resolvable (see the top of
   /// this file), at least one.
-  static time_grid from_times(std::vector<double> times) {
-    const double start = times.empty() ? 0.0 : times.front();
-    return time_grid(std::move(times), start, "time_grid::from_times");
-  }
+  static time_grid from_times(std::vector<double> times);
 
   /// The same output times, integrated from `t0` (finite, equal to the first output time or
   /// resolvably before it).
-  time_grid with_start(double t0) const {
-    time_grid g = *this;
-    g.start_ = t0;
-    g.validate("time_grid::with_start");
-    return g;
-  }
+  time_grid with_start(double t0) const;
 
   double start() const noexcept { return start_; }
   const std::vector<double>& times() const noexcept { return times_; }
@@ -103,91 +83,16 @@ class time_grid {
   friend bool operator!=(const time_grid& a, const time_grid& b) { return !(a == b); }
 
  private:
-  time_grid(std::vector<double> times, double start, const char* where)
-      : times_(std::move(times)), start_(start) {
-    validate(where);
-  }
+  time_grid(std::vector<double> times, double start, const char* where);
 
   // numpy.linspace's arithmetic (numpy/core/function_base.py): y = i * step + first, and
   // (i / div) * delta when step underflows to 0; the last value is `last`.
-  static void numpy_linspace(double first, double last, std::vector<double>& t) {
-    const std::size_t count = t.size();
-    if (count < 2) {  // check_endpoints allows 1 (first == last), never 0
-      if (count == 1) t[0] = first;
-      return;
-    }
-    const double delta = last - first;
-    const double div = static_cast<double>(count - 1);
-    const double step = delta / div;
-    for (std::size_t i = 0; i < count; ++i) {
-      const double y = static_cast<double>(i);
-      t[i] = step == 0 ? y / div * delta + first : y * step + first;
-    }
-    t[count - 1] = last;
-  }
+  static void numpy_linspace(double first, double last, std::vector<double>& t);
 
   static void check_endpoints(const char* where, double first, double last, std::size_t count,
-                              bool positive) {
-    if (!std::isfinite(first))
-      detail::throw_invalid(fmt::format("{}.first", where), first, "a finite time");
-    if (!std::isfinite(last))
-      detail::throw_invalid(fmt::format("{}.last", where), last, "a finite time");
-    if (positive && !(first > 0))
-      detail::throw_invalid(fmt::format("{}.first", where), first,
-                            "a time > 0 (log spacing; use with_start(0) to integrate from 0)");
-    if (count == 0) detail::throw_invalid(fmt::format("{}.count", where), count, "count >= 1");
-    if (count > max_size)
-      detail::throw_invalid(fmt::format("{}.count", where), count,
-                            fmt::format("count <= {} (time_grid::max_size)", max_size));
-    if (count == 1 && first != last)
-      detail::throw_invalid(fmt::format("{}.count", where), count,
-                            fmt::format("count >= 2 to span first={} .. last={}", first, last));
-    if (count > 1 && !(last > first))
-      detail::throw_invalid(fmt::format("{}.last", where), last,
-                            fmt::format("last > first (first={})", first));
-    if (!std::isfinite(last - first))
-      detail::throw_invalid(fmt::format("{}.last", where), last,
-                            fmt::format("a span last - first that is finite (first={})", first));
-  }
+                              bool positive);
 
-  void validate(const char* where) const {
-    if (times_.empty()) detail::throw_invalid("time_grid.times", "[]", "at least one output time");
-    for (std::size_t i = 0; i < times_.size(); ++i) {
-      if (!std::isfinite(times_[i]))
-        detail::throw_invalid("time_grid.times", fmt::format("t[{}]={}", i, times_[i]),
-                              "finite times");
-      if (i > 0 && !(times_[i] > times_[i - 1])) {
-        const std::string value =
-            fmt::format("t[{}]={} <= t[{}]={}", i, times_[i], i - 1, times_[i - 1]);
-        throw invalid_argument(
-            "time_grid.times", value,
-            fmt::format("time_grid.times: {} (from {}): expected strictly increasing times{}",
-                        value, where, times_[i] == times_[i - 1] ? " without duplicates" : ""));
-      }
-      if (i > 0 && !detail::times_resolved(times_[i - 1], times_[i])) {
-        const std::string value = fmt::format("t[{}]={} - t[{}]={} = {}", i, times_[i], i - 1,
-                                              times_[i - 1], times_[i] - times_[i - 1]);
-        throw invalid_argument(
-            "time_grid.times", value,
-            fmt::format("time_grid.times: {} (from {}): expected times further apart than the "
-                        "solver's time resolution, 16 machine epsilons of |t| ({:g} here); "
-                        "closer times are one time to it",
-                        value, where, resolution_at(times_[i - 1], times_[i])));
-      }
-    }
-    if (!std::isfinite(start_))
-      detail::throw_invalid("time_grid.start", start_, "a finite start time");
-    if (start_ > times_.front())
-      detail::throw_invalid(
-          "time_grid.start", start_,
-          fmt::format("a start time <= the first output time t[0]={}", times_.front()));
-    if (start_ < times_.front() && !detail::times_resolved(start_, times_.front()))
-      detail::throw_invalid(
-          "time_grid.start", start_,
-          fmt::format("a start time equal to the first output time t[0]={} or further before it "
-                      "than the solver's time resolution ({:g} here)",
-                      times_.front(), resolution_at(start_, times_.front())));
-  }
+  void validate(const char* where) const;
 
   static double resolution_at(double a, double b) noexcept {
     return detail::time_resolution * std::max(std::fabs(a), std::fabs(b));
@@ -197,6 +102,11 @@ class time_grid {
   double start_ = 0.0;
 };
 
+namespace detail {
+/// The text of fmt::formatter<time_grid>.
+ODESYNTH_INLINE std::string time_grid_text(const time_grid& g);
+}  // namespace detail
+
 }  // namespace odesynth
 
 /// "time_grid(101 times in [0, 10], start 0)"
@@ -205,8 +115,10 @@ struct fmt::formatter<odesynth::time_grid> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::time_grid& g, FormatContext& ctx) const {
-    return odesynth::detail::copy_text(fmt::format("time_grid({} times in [{}, {}], start {})",
-                                                   g.size(), g.front(), g.back(), g.start()),
-                                       ctx);
+    return odesynth::detail::copy_text(odesynth::detail::time_grid_text(g), ctx);
   }
 };
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/time_grid.ipp"
+#endif
