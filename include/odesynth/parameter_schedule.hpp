@@ -11,17 +11,12 @@
 //   (the new value applies at the switch time itself).
 #pragma once
 
-#include <fmt/format.h>
-
-#include <cmath>
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
-#include "detail/text.hpp"
-#include "error.hpp"
+#include "detail/config.hpp"
 #include "value_span.hpp"
 
 namespace odesynth {
@@ -47,35 +42,11 @@ struct parameter_schedule {
   /// Throws invalid_argument unless the shape is consistent, every switch lies after
   /// `start` and every value is finite. `names` are the model's parameter names.
   void validate(const std::vector<std::string>& names, double start,
-                std::string_view where = "parameter_schedule") const {
-    if (values.size() != switch_times.size() + 1)
-      detail::throw_invalid(fmt::format("{}.values.size()", where), values.size(),
-                            fmt::format("one parameter vector per segment ({} switch times + 1)",
-                                        switch_times.size()));
-    for (std::size_t k = 0; k < switch_times.size(); ++k) {
-      const double t = switch_times[k];
-      if (!std::isfinite(t))
-        detail::throw_invalid(fmt::format("{}.switch_times[{}]", where, k), t, "a finite time");
-      if (k == 0 && !(t > start))
-        detail::throw_invalid(fmt::format("{}.switch_times[0]", where), t,
-                              fmt::format("a switch after the start time {}", start));
-      if (k > 0 && !(t > switch_times[k - 1]))
-        detail::throw_invalid(
-            fmt::format("{}.switch_times[{}]", where, k), t,
-            fmt::format("strictly increasing switch times (switch_times[{}] = {})", k - 1,
-                        switch_times[k - 1]));
-    }
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      if (values[k].size() != names.size())
-        detail::throw_invalid(fmt::format("{}.values[{}].size()", where, k), values[k].size(),
-                              fmt::format("one value per parameter ({}: {})", names.size(),
-                                          detail::join(names, ", ")));
-      for (std::size_t i = 0; i < values[k].size(); ++i)
-        if (!std::isfinite(values[k][i]))
-          detail::throw_invalid(fmt::format("{}.values[{}][{}] ({})", where, k, i, names[i]),
-                                values[k][i], "a finite value");
-    }
-  }
+                std::string_view where = "parameter_schedule") const;
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/parameter_schedule.ipp"
+#endif
