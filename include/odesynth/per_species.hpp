@@ -20,16 +20,22 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/text.hpp"
-#include "error.hpp"
 
 namespace odesynth {
 namespace detail {
 
 /// "one of the species [a, b]": what a name that is not a column was expected to be.
-inline std::string known_species(const std::vector<std::string>& columns) {
-  return fmt::format("one of the species [{}]", detail::join(columns, ", "));
-}
+ODESYNTH_INLINE std::string known_species(const std::vector<std::string>& columns);
+
+/// Throws invalid_argument at `where` unless `name` is one of `columns`.
+ODESYNTH_INLINE void require_species(std::string_view where, const std::string& name,
+                                     const std::vector<std::string>& columns);
+
+/// Throws invalid_argument at `where`.size(): `count` values given for `columns`.
+[[noreturn]] ODESYNTH_INLINE void throw_species_count(std::string_view where, std::size_t count,
+                                                      const std::vector<std::string>& columns);
 
 }  // namespace detail
 
@@ -82,17 +88,9 @@ class per_species {
   /// count; `where` is the setting's field, e.g. "gaussian_noise.sigma".
   void validate(const std::vector<std::string>& columns, std::string_view where) const {
     if (mode_ == mode::named) {
-      for (const auto& [name, v] : named_) {
-        (void)v;
-        bool found = false;
-        for (const auto& c : columns) found = found || c == name;
-        if (!found)
-          detail::throw_invalid(where, fmt::format("\"{}\"", name), detail::known_species(columns));
-      }
+      for (const auto& named : named_) detail::require_species(where, named.first, columns);
     } else if (mode_ == mode::positional && positional_.size() != columns.size()) {
-      detail::throw_invalid(fmt::format("{}.size()", where), positional_.size(),
-                            fmt::format("one value per species ({}: {})", columns.size(),
-                                        detail::join(columns, ", ")));
+      detail::throw_species_count(where, positional_.size(), columns);
     }
   }
 
@@ -154,3 +152,7 @@ class per_species {
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/per_species.ipp"
+#endif
