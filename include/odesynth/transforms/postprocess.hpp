@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/config.hpp"
 #include "../detail/enum_names.hpp"
 #include "../detail/species_columns.hpp"
 #include "../detail/text.hpp"
@@ -89,23 +90,10 @@ inline bool row_sum(const trajectory& tr, Eigen::Index i, const std::vector<Eige
 /// observed species, as SimbaML's `contained_in_output = False` hides the others.
 class select_species {
  public:
-  explicit select_species(std::vector<std::string> keep)
-      : keep_(std::make_shared<const std::vector<std::string>>(std::move(keep))) {
-    detail::require_species_names("select_species.keep", *keep_, false);
-  }
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    // The names are immutable and shared by every trajectory (and thread) this produces.
-    tr.keep_columns(detail::post::columns_of("select_species.keep", *keep_, tr.species()), keep_);
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    (void)detail::post::columns_of("select_species.keep", *keep_, in.species);
-    trajectory_layout out = in;
-    out.species = *keep_;
-    return out;
-  }
-  std::string describe() const {
-    return fmt::format("select_species(keep=[{}])", detail::join(*keep_, ", "));
-  }
+  explicit select_species(std::vector<std::string> keep);
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
   trajectory::names_ptr keep_;
@@ -114,42 +102,16 @@ class select_species {
 /// Drops the named columns; the others keep their order. At least one column must remain.
 class hide_species {
  public:
-  explicit hide_species(std::vector<std::string> hide) : hide_(std::move(hide)) {
-    detail::require_species_names("hide_species.hide", hide_, true);
-  }
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    std::vector<Eigen::Index> kept;
-    auto names = std::make_shared<const std::vector<std::string>>(remaining(tr.species(), &kept));
-    tr.keep_columns(kept, std::move(names));
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    trajectory_layout out = in;
-    out.species = remaining(in.species, nullptr);
-    return out;
-  }
-  std::string describe() const {
-    return fmt::format("hide_species(hide=[{}])", detail::join(hide_, ", "));
-  }
+  explicit hide_species(std::vector<std::string> hide);
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
   /// The names of the columns that stay (and, if asked, their indices), after checking that
   /// every hidden name is a column and that something is left.
   std::vector<std::string> remaining(const std::vector<std::string>& columns,
-                                     std::vector<Eigen::Index>* indices) const {
-    for (const auto& name : hide_) (void)detail::column_of("hide_species.hide", name, columns);
-    std::vector<std::string> names;
-    names.reserve(columns.size());
-    if (indices) indices->reserve(columns.size());
-    for (std::size_t j = 0; j < columns.size(); ++j) {
-      if (detail::post::contains(hide_, columns[j])) continue;
-      names.push_back(columns[j]);
-      if (indices) indices->push_back(static_cast<Eigen::Index>(j));
-    }
-    if (names.empty())
-      detail::throw_invalid("hide_species.hide", fmt::format("[{}]", detail::join(hide_, ", ")),
-                            "to leave at least one of the species");
-    return names;
-  }
+                                     std::vector<Eigen::Index>* indices) const;
 
   std::vector<std::string> hide_;
 };
@@ -157,20 +119,10 @@ class hide_species {
 /// Clamps observed values into [lo, hi] per species.
 class clip {
  public:
-  explicit clip(per_species<bounds> range) : range_(std::move(range)) {
-    range_.validate_values("clip.range", detail::post::require_bounds);
-  }
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    auto& values = tr.values();
-    detail::for_each_observed(tr, range_,
-                              [&values](Eigen::Index i, Eigen::Index c, const bounds& b) {
-                                values(i, c) = b.clamp(values(i, c));
-                              });
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    return detail::check_species(range_, "clip.range", in);
-  }
-  std::string describe() const { return fmt::format("clip(range={})", range_.describe()); }
+  explicit clip(per_species<bounds> range);
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
   per_species<bounds> range_;
@@ -190,48 +142,15 @@ inline clip clip_below(double lo) {
 /// finite, are left unchanged. Sums hit the target to rounding.
 class rescale_to_sum {
  public:
-  rescale_to_sum(std::vector<std::string> group, double total)
-      : rescale_to_sum(std::move(group), std::optional<double>(total)) {
-    if (!std::isfinite(total))
-      detail::throw_invalid("rescale_to_sum.total", total, "a finite total");
-  }
-  static rescale_to_sum to_first_row_sum(std::vector<std::string> group) {
-    return rescale_to_sum(std::move(group), std::nullopt);
-  }
+  rescale_to_sum(std::vector<std::string> group, double total);
+  static rescale_to_sum to_first_row_sum(std::vector<std::string> group);
 
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    const auto columns = detail::post::columns_of("rescale_to_sum.group", group_, tr.species());
-    std::optional<double> target = total_;
-    auto& values = tr.values();
-    for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
-      double sum = 0;
-      if (!detail::post::row_sum(tr, i, columns, sum) || !std::isfinite(sum)) continue;
-      if (!target) {
-        target = sum;  // the reference row already has its own sum
-        continue;
-      }
-      if (sum == 0) continue;
-      const double factor = *target / sum;
-      for (const Eigen::Index c : columns) values(i, c) *= factor;
-    }
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    (void)detail::post::columns_of("rescale_to_sum.group", group_, in.species);
-    return in;
-  }
-  std::string describe() const {
-    if (total_)
-      return fmt::format("rescale_to_sum(group=[{}], total={})", detail::join(group_, ", "),
-                         *total_);
-    return fmt::format("rescale_to_sum(group=[{}], total=first observed row's sum)",
-                       detail::join(group_, ", "));
-  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
-  rescale_to_sum(std::vector<std::string> group, std::optional<double> total)
-      : group_(std::move(group)), total_(total) {
-    detail::require_species_names("rescale_to_sum.group", group_, false);
-  }
+  rescale_to_sum(std::vector<std::string> group, std::optional<double> total);
 
   std::vector<std::string> group_;
   std::optional<double> total_;  ///< nullopt: the first complete row's sum
@@ -258,23 +177,14 @@ constexpr std::string_view to_string(on_exhaustion p) noexcept {
 class redraw_exhausted : public error {
  public:
   redraw_exhausted(std::string species, Eigen::Index row, double time, double value, bounds range,
-                   int attempts)
-      : error(fmt::format("redraw_until_within: species \"{}\" at row {} (t = {}) is still "
-                          "outside {} after {} attempts (last value {})",
-                          species, row, time, range, attempts, value)),
-        species_(std::move(species)),
-        row_(row),
-        time_(time),
-        value_(value),
-        range_(range),
-        attempts_(attempts) {}
+                   int attempts);
 
-  const std::string& species() const noexcept { return species_; }
-  Eigen::Index row() const noexcept { return row_; }
-  double time() const noexcept { return time_; }
-  double value() const noexcept { return value_; }  ///< the last attempt's value
-  bounds range() const noexcept { return range_; }
-  int attempts() const noexcept { return attempts_; }
+  const std::string& species() const noexcept;
+  Eigen::Index row() const noexcept;
+  double time() const noexcept;
+  double value() const noexcept;  ///< the last attempt's value
+  bounds range() const noexcept;
+  int attempts() const noexcept;
 
  private:
   std::string species_;
@@ -302,94 +212,17 @@ class redraw_exhausted : public error {
 class redraw_until_within {
  public:
   redraw_until_within(any_transform noise, per_species<bounds> range, int max_attempts = 100,
-                      on_exhaustion policy = on_exhaustion::mark_missing)
-      : noise_(std::move(noise)),
-        range_(std::move(range)),
-        max_attempts_(max_attempts),
-        policy_(policy) {
-    range_.validate_values("redraw_until_within.range", detail::post::require_bounds);
-    if (max_attempts_ < 1)
-      detail::throw_invalid("redraw_until_within.max_attempts", max_attempts_,
-                            "at least 1 attempt");
-    if (to_string(policy_) == "unknown")
-      detail::throw_invalid("redraw_until_within.policy", static_cast<int>(policy_),
-                            "mark_missing, clip_to_range or throw_error");
-  }
+                      on_exhaustion policy = on_exhaustion::mark_missing);
 
-  void operator()(trajectory& tr, random_stream& s) const {
-    const trajectory clean = tr;
-    noise_(tr, s);
-    require_same_shape(tr, clean);
+  void operator()(trajectory& tr, random_stream& s) const;
 
-    struct entry {
-      Eigen::Index row, column;
-      bounds range;
-    };
-    std::vector<entry> failing;
-    detail::for_each_observed(tr, range_, [&](Eigen::Index i, Eigen::Index c, const bounds& b) {
-      if (!b.contains(tr.values()(i, c))) failing.push_back({i, c, b});
-    });
+  trajectory_layout layout_after(const trajectory_layout& in) const;
 
-    int attempts = 1;
-    trajectory trial;  // reused: same-size assignments keep its buffers
-    while (!failing.empty() && attempts < max_attempts_) {
-      trial = clean;
-      noise_(trial, s);
-      require_same_shape(trial, clean);
-      ++attempts;
-      std::size_t still = 0;
-      for (std::size_t k = 0; k < failing.size(); ++k) {
-        const entry e = failing[k];
-        if (!trial.mask()(e.row, e.column)) {  // noise that also hides values hid this one
-          tr.set_missing(e.row, e.column);
-          continue;
-        }
-        const double v = trial.values()(e.row, e.column);
-        tr.values()(e.row, e.column) = v;
-        if (!e.range.contains(v)) failing[still++] = e;
-      }
-      failing.resize(still);
-    }
-
-    for (const entry& e : failing) {
-      switch (policy_) {
-        case on_exhaustion::mark_missing: tr.set_missing(e.row, e.column); break;
-        case on_exhaustion::clip_to_range:
-          tr.values()(e.row, e.column) = e.range.clamp(tr.values()(e.row, e.column));
-          break;
-        case on_exhaustion::throw_error:
-          throw redraw_exhausted(tr.species()[static_cast<std::size_t>(e.column)], e.row,
-                                 tr.times()[e.row], tr.values()(e.row, e.column), e.range,
-                                 attempts);
-      }
-    }
-  }
-
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    range_.validate(in.species, "redraw_until_within.range");
-    trajectory_layout probe = in;
-    probe.row_count_drawn = false;  // asks whether the noise itself may change the rows
-    const trajectory_layout after = noise_.layout_after(probe);
-    if (after.species != in.species || after.num_times != in.num_times || after.row_count_drawn)
-      reject_noise();
-    return in;
-  }
-
-  std::string describe() const {
-    return fmt::format("redraw_until_within(noise={}, range={}, max_attempts={}, on_exhaustion={})",
-                       noise_.describe(), range_.describe(), max_attempts_, to_string(policy_));
-  }
+  std::string describe() const;
 
  private:
-  [[noreturn]] void reject_noise() const {
-    detail::throw_invalid("redraw_until_within.noise", noise_.describe(),
-                          "a noise transform that keeps the rows and columns");
-  }
-  void require_same_shape(const trajectory& noisy, const trajectory& clean) const {
-    if (noisy.num_times() != clean.num_times() || noisy.num_species() != clean.num_species() ||
-        noisy.species() != clean.species())
-      reject_noise();
-  }
+  [[noreturn]] void reject_noise() const;
+  void require_same_shape(const trajectory& noisy, const trajectory& clean) const;
 
   any_transform noise_;
   per_species<bounds> range_;
@@ -401,23 +234,10 @@ class redraw_until_within {
 /// zero): an assay's reporting precision.
 class quantize {
  public:
-  explicit quantize(per_species<double> step) : step_(std::move(step)) {
-    step_.validate_values("quantize.step", [](const std::string& field, double v) {
-      if (!(std::isfinite(v) && v > 0)) detail::throw_invalid(field, v, "a finite step > 0");
-    });
-  }
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    auto& values = tr.values();
-    detail::for_each_observed(tr, step_, [&values](Eigen::Index i, Eigen::Index c, double step) {
-      // + 0.0 turns -0 into 0: "-0" in a file looks like
-      // a sign that was measured.
-      values(i, c) = std::round(values(i, c) / step) * step + 0.0;
-    });
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    return detail::check_species(step_, "quantize.step", in);
-  }
-  std::string describe() const { return fmt::format("quantize(step={})", step_.describe()); }
+  explicit quantize(per_species<double> step);
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
   per_species<double> step_;
@@ -443,31 +263,10 @@ constexpr std::string_view to_string(below_lod m) noexcept {
 /// become missing, or the limit, or half of it.
 class detection_limit {
  public:
-  explicit detection_limit(per_species<double> lod, below_lod mode = below_lod::missing)
-      : lod_(std::move(lod)), mode_(mode) {
-    lod_.validate_values("detection_limit.lod", [](const std::string& field, double v) {
-      if (!(std::isfinite(v) && v >= 0)) detail::throw_invalid(field, v, "a finite limit >= 0");
-    });
-    if (to_string(mode_) == "unknown")
-      detail::throw_invalid("detection_limit.mode", static_cast<int>(mode_),
-                            "missing, lod or half_lod");
-  }
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    detail::for_each_observed(tr, lod_, [&](Eigen::Index i, Eigen::Index c, double lod) {
-      if (!(tr.values()(i, c) < lod)) return;
-      switch (mode_) {
-        case below_lod::missing: tr.set_missing(i, c); break;
-        case below_lod::lod: tr.values()(i, c) = lod; break;
-        case below_lod::half_lod: tr.values()(i, c) = 0.5 * lod; break;
-      }
-    });
-  }
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    return detail::check_species(lod_, "detection_limit.lod", in);
-  }
-  std::string describe() const {
-    return fmt::format("detection_limit(lod={}, below_lod={})", lod_.describe(), to_string(mode_));
-  }
+  explicit detection_limit(per_species<double> lod, below_lod mode = below_lod::missing);
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
+  trajectory_layout layout_after(const trajectory_layout& in) const;
+  std::string describe() const;
 
  private:
   per_species<double> lod_;
@@ -486,45 +285,13 @@ class derive {
  public:
   using function_type = std::function<double(const double* inputs)>;
 
-  derive(std::string name, std::vector<std::string> inputs, function_type f)
-      : derive("derive", "derive.inputs", std::move(name), std::move(inputs), std::move(f), {}) {}
+  derive(std::string name, std::vector<std::string> inputs, function_type f);
 
-  void operator()(trajectory& tr, random_stream& /*s*/) const {
-    const auto& columns = tr.species();
-    require_new_name(columns);
-    const auto input_columns = detail::post::columns_of(inputs_field_, inputs_, columns);
-    std::vector<double> row(input_columns.size());
-    Eigen::VectorXd out(tr.num_times());
-    for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
-      bool observed = true;
-      for (std::size_t k = 0; k < input_columns.size() && observed; ++k) {
-        observed = tr.mask()(i, input_columns[k]);
-        row[k] = tr.values()(i, input_columns[k]);
-      }
-      const double y = observed ? f_(row.data()) : std::numeric_limits<double>::quiet_NaN();
-      // One NaN for every missing value: sqrt(-1) and friends give a negative NaN, which
-      // files would show as "-nan".
-      out[i] = std::isnan(y) ? std::numeric_limits<double>::quiet_NaN() : y;
-    }
-    auto names = std::make_shared<std::vector<std::string>>();
-    names->reserve(columns.size() + 1);
-    *names = columns;
-    names->push_back(name_);
-    tr.append_column(out, std::move(names));
-  }
+  void operator()(trajectory& tr, random_stream& /*s*/) const;
 
-  trajectory_layout layout_after(const trajectory_layout& in) const {
-    require_new_name(in.species);
-    (void)detail::post::columns_of(inputs_field_, inputs_, in.species);
-    trajectory_layout out = in;
-    out.species.push_back(name_);
-    return out;
-  }
+  trajectory_layout layout_after(const trajectory_layout& in) const;
 
-  std::string describe() const {
-    if (!description_.empty()) return description_;
-    return fmt::format("derive(name={}, inputs=[{}])", name_, detail::join(inputs_, ", "));
-  }
+  std::string describe() const;
 
  private:
   friend derive sum_of(std::string name, std::vector<std::string> species);
@@ -533,24 +300,9 @@ class derive {
   // `where` and `inputs_field` name the arguments the way the user wrote them (derive,
   // sum_of, log_of), so errors point at the call that was made.
   derive(std::string where, std::string inputs_field, std::string name,
-         std::vector<std::string> inputs, function_type f, std::string description)
-      : where_(std::move(where)),
-        inputs_field_(std::move(inputs_field)),
-        name_(std::move(name)),
-        inputs_(std::move(inputs)),
-        f_(std::move(f)),
-        description_(std::move(description)) {
-    if (name_.empty()) detail::throw_invalid(where_ + ".name", "\"\"", "a non-empty column name");
-    detail::require_species_names(inputs_field_, inputs_, false);
-    if (!f_) detail::throw_invalid(where_ + ".f", "null", "a function");
-  }
+         std::vector<std::string> inputs, function_type f, std::string description);
 
-  void require_new_name(const std::vector<std::string>& columns) const {
-    if (detail::post::contains(columns, name_))
-      detail::throw_invalid(where_ + ".name", fmt::format("\"{}\"", name_),
-                            fmt::format("a name that is not already a column (columns: [{}])",
-                                        detail::join(columns, ", ")));
-  }
+  void require_new_name(const std::vector<std::string>& columns) const;
 
   std::string where_;
   std::string inputs_field_;
@@ -608,3 +360,7 @@ struct fmt::formatter<odesynth::on_exhaustion>
 template <>
 struct fmt::formatter<odesynth::below_lod> : odesynth::detail::enum_formatter<odesynth::below_lod> {
 };
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/postprocess.ipp"
+#endif
