@@ -17,27 +17,16 @@
 // flush() + temp_path() let the content be read back before commit().
 #pragma once
 
-#include <fmt/format.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <utility>
 
-#include "../error.hpp"
 #include "config.hpp"
 #include "destination.hpp"
 
-#if ODESYNTH_DETAIL_POSIX_IO
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#else
+#if !ODESYNTH_DETAIL_POSIX_IO
 #include <cstdio>
 #endif
 
@@ -46,21 +35,8 @@ namespace odesynth::detail {
 #if ODESYNTH_DETAIL_POSIX_IO
 /// Writes all `size` bytes, again after a short write or a signal: at the descriptor's
 /// position, or at `offset` (pwrite) when it is given. False, with errno set, on an error.
-inline bool write_fully(int fd, const char* p, std::size_t size,
-                        const std::uint64_t* offset = nullptr) noexcept {
-  std::uint64_t at = offset ? *offset : 0;
-  while (size > 0) {
-    const ssize_t w = offset ? ::pwrite(fd, p, size, static_cast<off_t>(at)) : ::write(fd, p, size);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    at += static_cast<std::uint64_t>(w);
-    size -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
+ODESYNTH_INLINE bool write_fully(int fd, const char* p, std::size_t size,
+                                 const std::uint64_t* offset = nullptr) noexcept;
 #endif
 
 class atomic_file {

@@ -14,26 +14,17 @@
 // destination is replaced only if it is a real folder, never through a symbolic link.
 #pragma once
 
-#include <fmt/format.h>
-
-#include <cerrno>
-#include <cstdio>
+#include <cstddef>
 #include <filesystem>
 #include <string>
-#include <system_error>
-#include <utility>
+#include <string_view>
 
-#include "../error.hpp"
 #include "atomic_file.hpp"
 #include "config.hpp"
 #include "destination.hpp"
 
-#if ODESYNTH_DETAIL_POSIX_IO
-#include <fcntl.h>
-#include <unistd.h>
-#if defined(__linux__)
-#include <sys/syscall.h>
-#endif
+#if !ODESYNTH_DETAIL_POSIX_IO
+#include <cstdio>
 #endif
 
 namespace odesynth::detail {

@@ -14,28 +14,15 @@
 //   this one) is left alone. Only names of exactly that form are touched.
 #pragma once
 
-#include <fmt/format.h>
-
-#include <atomic>
-#include <cerrno>
-#include <charconv>
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <vector>
 
-#include "../error.hpp"
 #include "config.hpp"
 
+// The POSIX headers themselves are included by the .ipp files that call the system.
 #if defined(__unix__) || defined(__APPLE__)
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
 #define ODESYNTH_DETAIL_POSIX_IO 1
 #else
 #define ODESYNTH_DETAIL_POSIX_IO 0

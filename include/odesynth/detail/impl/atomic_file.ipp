@@ -4,9 +4,39 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include "../../error.hpp"
 #include "../atomic_file.hpp"
 
+#if ODESYNTH_DETAIL_POSIX_IO
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace odesynth::detail {
+
+#if ODESYNTH_DETAIL_POSIX_IO
+ODESYNTH_INLINE bool write_fully(int fd, const char* p, std::size_t size,
+                                 const std::uint64_t* offset) noexcept {
+  std::uint64_t at = offset ? *offset : 0;
+  while (size > 0) {
+    const ssize_t w = offset ? ::pwrite(fd, p, size, static_cast<off_t>(at)) : ::write(fd, p, size);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    at += static_cast<std::uint64_t>(w);
+    size -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+#endif
 
 ODESYNTH_INLINE atomic_file::atomic_file(std::filesystem::path path, bool overwrite, bool durable)
     : path_(std::move(path)), overwrite_(overwrite), durable_(durable) {

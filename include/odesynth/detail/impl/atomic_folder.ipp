@@ -5,7 +5,20 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+#include "../../error.hpp"
 #include "../atomic_folder.hpp"
+
+#if ODESYNTH_DETAIL_POSIX_IO
+#include <fcntl.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
+#endif
 
 namespace odesynth::detail {
 

@@ -4,7 +4,23 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <system_error>
+#include <vector>
+
+#include "../../error.hpp"
 #include "../destination.hpp"
+
+#if ODESYNTH_DETAIL_POSIX_IO
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#endif
 
 namespace odesynth::detail {
 
