@@ -43,9 +43,8 @@ namespace detail {
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-inline void require_probability(std::string_view where, double u) {
-  if (!(u > 0 && u < 1)) throw_invalid(fmt::format("{}.u", where), u, "a probability in (0, 1)");
-}
+/// Throws invalid_argument naming `where`.u unless u lies in (0, 1).
+ODESYNTH_INLINE void require_probability(std::string_view where, double u);
 
 template <class V>
 void require_finite(std::string_view field, V v) {

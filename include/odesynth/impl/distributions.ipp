@@ -8,6 +8,10 @@
 
 namespace odesynth {
 
+ODESYNTH_INLINE void detail::require_probability(std::string_view where, double u) {
+  if (!(u > 0 && u < 1)) throw_invalid(fmt::format("{}.u", where), u, "a probability in (0, 1)");
+}
+
 ODESYNTH_INLINE void dist::percent_around::validate(std::string_view where) const {
   detail::require_finite(fmt::format("{}.nominal", where), nominal);
   if (!(std::isfinite(percent) && percent >= 0))
