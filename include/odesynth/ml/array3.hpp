@@ -7,17 +7,24 @@
 // same but lives in Eigen's unsupported modules; this is all that forecasting needs.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cstddef>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "../detail/config.hpp"
 #include "../error.hpp"
 
 namespace odesynth {
+
+class array3;
+
+namespace detail {
+/// Throws the invalid_argument of array3::at for index (i, j, k) outside `shape`.
+[[noreturn]] ODESYNTH_INLINE void throw_array3_index(std::size_t i, std::size_t j, std::size_t k,
+                                                     const std::array<std::size_t, 3>& shape);
+}  // namespace detail
 
 class array3 {
  public:
@@ -65,11 +72,10 @@ class array3 {
   friend bool operator!=(const array3& a, const array3& b) { return !(a == b); }
 
  private:
+  // The test stays inline (at() may run per element); only the message is out of line.
   void check(std::size_t i, std::size_t j, std::size_t k) const {
     if (i >= shape_[0] || j >= shape_[1] || k >= shape_[2])
-      detail::throw_invalid(
-          "array3 index", fmt::format("({}, {}, {})", i, j, k),
-          fmt::format("an index within the shape [{}, {}, {}]", shape_[0], shape_[1], shape_[2]));
+      detail::throw_array3_index(i, j, k, shape_);
   }
 
   shape_type shape_{0, 0, 0};
@@ -79,9 +85,7 @@ class array3 {
 namespace detail {
 
 /// "[n, t, s]": how error messages print a shape.
-inline std::string shape_text(const array3::shape_type& s) {
-  return fmt::format("[{}, {}, {}]", s[0], s[1], s[2]);
-}
+ODESYNTH_INLINE std::string shape_text(const array3::shape_type& s);
 
 namespace ml {
 
@@ -91,3 +95,7 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 }  // namespace ml
 }  // namespace detail
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/array3.ipp"
+#endif
