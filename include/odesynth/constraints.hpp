@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "detail/species_columns.hpp"
 #include "detail/text.hpp"
@@ -49,16 +50,8 @@ struct constraint_result {
 struct trajectory_constraint_report {
   std::vector<constraint_result> rules;
 
-  bool any_violation() const noexcept {
-    for (const auto& r : rules)
-      if (r.violations > 0) return true;
-    return false;
-  }
-  std::uint64_t violations() const noexcept {
-    std::uint64_t n = 0;
-    for (const auto& r : rules) n += r.violations;
-    return n;
-  }
+  bool any_violation() const noexcept;
+  std::uint64_t violations() const noexcept;
 };
 
 /// One rule's counts summed over trajectories.
@@ -75,49 +68,16 @@ struct constraint_total {
 /// reports combined must come from the same constraint_set (same rules, same order).
 class dataset_constraint_report {
  public:
-  void add(const trajectory_constraint_report& r) {
-    if (!adopt(r.rules.size(), [&](std::size_t k) { return same_rule(rules_[k], r.rules[k]); }))
-      mismatch("dataset_constraint_report.add", r.rules.size());
-    if (rules_.empty() && trajectories_ == 0)
-      for (const auto& rule : r.rules) rules_.push_back({rule.rule, rule.unit, 0, 0, 0});
-    for (std::size_t k = 0; k < rules_.size(); ++k) {
-      rules_[k].checked += r.rules[k].checked;
-      rules_[k].violations += r.rules[k].violations;
-      rules_[k].trajectories_violating += r.rules[k].violations > 0 ? 1 : 0;
-    }
-    ++trajectories_;
-    violating_ += r.any_violation() ? 1 : 0;
-  }
+  void add(const trajectory_constraint_report& r);
 
-  dataset_constraint_report& merge(const dataset_constraint_report& other) {
-    if (other.rules_.empty() && other.trajectories_ == 0) return *this;  // e.g. an idle worker's
-    if (!adopt(other.rules_.size(),
-               [&](std::size_t k) { return same_rule(rules_[k], other.rules_[k]); }))
-      mismatch("dataset_constraint_report.merge", other.rules_.size());
-    if (rules_.empty() && trajectories_ == 0) {
-      rules_ = other.rules_;
-    } else {
-      for (std::size_t k = 0; k < rules_.size(); ++k) {
-        rules_[k].checked += other.rules_[k].checked;
-        rules_[k].violations += other.rules_[k].violations;
-        rules_[k].trajectories_violating += other.rules_[k].trajectories_violating;
-      }
-    }
-    trajectories_ += other.trajectories_;
-    violating_ += other.violating_;
-    return *this;
-  }
+  dataset_constraint_report& merge(const dataset_constraint_report& other);
 
-  std::uint64_t trajectories_checked() const noexcept { return trajectories_; }
+  std::uint64_t trajectories_checked() const noexcept;
   /// Trajectories with at least one violation of any rule.
-  std::uint64_t trajectories_violating() const noexcept { return violating_; }
+  std::uint64_t trajectories_violating() const noexcept;
   /// trajectories_violating() / trajectories_checked(); 0 when nothing was checked.
-  double violating_fraction() const noexcept {
-    return trajectories_ == 0
-               ? 0.0
-               : static_cast<double>(violating_) / static_cast<double>(trajectories_);
-  }
-  const std::vector<constraint_total>& rules() const noexcept { return rules_; }
+  double violating_fraction() const noexcept;
+  const std::vector<constraint_total>& rules() const noexcept;
 
  private:
   template <class Same>
@@ -132,14 +92,7 @@ class dataset_constraint_report {
   static bool same_rule(const constraint_total& a, const Rule& b) {
     return a.rule == b.rule && a.unit == b.unit;
   }
-  [[noreturn]] void mismatch(std::string_view field, std::size_t count) const {
-    std::vector<std::string_view> names;
-    names.reserve(rules_.size());
-    for (const auto& r : rules_) names.push_back(r.rule);
-    detail::throw_invalid(field, fmt::format("a report with {} rules", count),
-                          fmt::format("a report of the same constraint_set (rules: [{}])",
-                                      detail::join(names, "; ")));
-  }
+  [[noreturn]] void mismatch(std::string_view field, std::size_t count) const;
 
   std::vector<constraint_total> rules_;
   std::uint64_t trajectories_ = 0;
@@ -158,82 +111,36 @@ class dataset_constraint_report {
 class constraint_set {
  public:
   /// Observed values >= 0, for every species or the named ones.
-  constraint_set& non_negative() { return add_values(kind::non_negative, std::nullopt); }
-  constraint_set& non_negative(std::vector<std::string> species) {
-    return add_values(kind::non_negative, std::move(species));
-  }
+  constraint_set& non_negative();
+  constraint_set& non_negative(std::vector<std::string> species);
 
   /// Observed values in [lo, hi] (lo <= hi, neither NaN; infinite ends are open-ended).
-  constraint_set& within(double lo, double hi) { return add_within(std::nullopt, lo, hi); }
-  constraint_set& within(std::vector<std::string> species, double lo, double hi) {
-    return add_within(std::move(species), lo, hi);
-  }
+  constraint_set& within(double lo, double hi);
+  constraint_set& within(std::vector<std::string> species, double lo, double hi);
 
   /// In every row where all of `group` is observed, its sum is within rel_tol * |target| of
   /// `target`; by default the target is the sum in the first such row. Counted in rows. A
   /// non-finite sum is a violation; with a target of 0 any non-zero sum is.
   constraint_set& conserved_sum(std::vector<std::string> group, double rel_tol,
-                                std::optional<double> target = std::nullopt) {
-    const std::string field = "constraint_set.conserved_sum";
-    require_names(field + ".group", group);
-    if (!(std::isfinite(rel_tol) && rel_tol >= 0))
-      detail::throw_invalid(field + ".rel_tol", rel_tol, "a finite relative tolerance >= 0");
-    if (target && !std::isfinite(*target))
-      detail::throw_invalid(field + ".target", *target, "a finite target sum");
-    rule r;
-    r.k = kind::conserved_sum;
-    r.rel_tol = rel_tol;
-    r.target = target;
-    r.description =
-        fmt::format("conserved_sum({} = {}, rel_tol={})", detail::join(group, " + "),
-                    target ? fmt::format("{}", *target) : std::string("first row's sum"), rel_tol);
-    r.species = std::move(group);
-    rules_.push_back(std::move(r));
-    return *this;
-  }
+                                std::optional<double> target = std::nullopt);
 
   /// Observed values are finite (not +-inf; NaN is a missing value, which is no violation).
-  constraint_set& finite() { return add_values(kind::finite, std::nullopt); }
-  constraint_set& finite(std::vector<std::string> species) {
-    return add_values(kind::finite, std::move(species));
-  }
+  constraint_set& finite();
+  constraint_set& finite(std::vector<std::string> species);
 
   /// Throws invalid_argument for a species name that is not one of `columns` (listing them),
   /// naming the rule's field, e.g. `where` + ".within.species".
   void validate(const std::vector<std::string>& columns,
-                std::string_view where = "constraint_set") const {
-    for (const rule& r : rules_)
-      for (const auto& name : r.species) (void)column_of(r, name, columns, where);
-  }
+                std::string_view where = "constraint_set") const;
 
   /// Counts, for every rule, the values (or rows) checked and those that break it.
-  trajectory_constraint_report check(const trajectory& tr) const {
-    trajectory_constraint_report report;
-    report.rules.reserve(rules_.size());
-    std::vector<Eigen::Index> columns;
-    for (const rule& r : rules_) {
-      resolve(r, tr.species(), columns);
-      constraint_result result;
-      result.rule = r.description;
-      result.unit = r.k == kind::conserved_sum ? constraint_unit::rows : constraint_unit::values;
-      if (r.k == kind::conserved_sum)
-        count_sums(r, tr, columns, result);
-      else
-        count_values(r, tr, columns, result);
-      report.rules.push_back(std::move(result));
-    }
-    return report;
-  }
+  trajectory_constraint_report check(const trajectory& tr) const;
 
-  std::size_t size() const noexcept { return rules_.size(); }
-  bool empty() const noexcept { return rules_.empty(); }
+  std::size_t size() const noexcept;
+  bool empty() const noexcept;
 
   /// "non_negative(all); conserved_sum(S + I + R = first row's sum, rel_tol=1e-06)"
-  std::string describe() const {
-    std::string out;
-    for (const rule& r : rules_) out += (out.empty() ? "" : "; ") + r.description;
-    return out.empty() ? "no constraints" : out;
-  }
+  std::string describe() const;
 
  private:
   enum class kind { non_negative, within, conserved_sum, finite };
@@ -255,104 +162,32 @@ class constraint_set {
     }
     return "unknown";
   }
-  static std::string field_of(const rule& r, std::string_view where) {
-    return fmt::format("{}.{}.{}", where, to_string(r.k),
-                       r.k == kind::conserved_sum ? "group" : "species");
-  }
-  static std::string species_text(const std::vector<std::string>& species) {
-    return species.empty() ? std::string("all") : detail::join(species, ", ");
-  }
+  static std::string field_of(const rule& r, std::string_view where);
+  static std::string species_text(const std::vector<std::string>& species);
 
   // An empty list from the user is refused rather than read as "all": the overload without
   // a list says "all" explicitly.
-  static void require_names(const std::string& field, const std::vector<std::string>& names) {
-    detail::require_species_names(field, names, false);
-  }
+  static void require_names(const std::string& field, const std::vector<std::string>& names);
 
   /// `species`: the named columns, or nullopt for every column.
-  constraint_set& add_values(kind k, std::optional<std::vector<std::string>> species) {
-    if (species) require_names(fmt::format("constraint_set.{}.species", to_string(k)), *species);
-    rule r;
-    r.k = k;
-    if (species) r.species = std::move(*species);
-    r.description = fmt::format("{}({})", to_string(k), species_text(r.species));
-    rules_.push_back(std::move(r));
-    return *this;
-  }
+  constraint_set& add_values(kind k, std::optional<std::vector<std::string>> species);
 
-  constraint_set& add_within(std::optional<std::vector<std::string>> species, double lo,
-                             double hi) {
-    if (species) require_names("constraint_set.within.species", *species);
-    if (std::isnan(lo)) detail::throw_invalid("constraint_set.within.lo", lo, "a bound (not NaN)");
-    if (std::isnan(hi)) detail::throw_invalid("constraint_set.within.hi", hi, "a bound (not NaN)");
-    if (!(lo <= hi))
-      detail::throw_invalid("constraint_set.within.hi", hi, fmt::format("hi >= lo = {}", lo));
-    rule r;
-    r.k = kind::within;
-    r.lo = lo;
-    r.hi = hi;
-    if (species) r.species = std::move(*species);
-    r.description = fmt::format("within({} in [{}, {}])", species_text(r.species), lo, hi);
-    rules_.push_back(std::move(r));
-    return *this;
-  }
+  constraint_set& add_within(std::optional<std::vector<std::string>> species, double lo, double hi);
 
   static Eigen::Index column_of(const rule& r, const std::string& name,
                                 const std::vector<std::string>& columns,
-                                std::string_view where = "constraint_set") {
-    return detail::column_of(field_of(r, where), name, columns);
-  }
+                                std::string_view where = "constraint_set");
 
   static void resolve(const rule& r, const std::vector<std::string>& columns,
-                      std::vector<Eigen::Index>& out) {
-    out.clear();
-    if (r.species.empty()) {
-      for (std::size_t j = 0; j < columns.size(); ++j) out.push_back(static_cast<Eigen::Index>(j));
-    } else {
-      for (const auto& name : r.species) out.push_back(column_of(r, name, columns));
-    }
-  }
+                      std::vector<Eigen::Index>& out);
 
-  static bool satisfies(const rule& r, double v) noexcept {
-    switch (r.k) {
-      case kind::non_negative: return v >= 0;
-      case kind::within: return v >= r.lo && v <= r.hi;
-      case kind::finite: return std::isfinite(v);
-      case kind::conserved_sum: break;
-    }
-    return true;
-  }
+  static bool satisfies(const rule& r, double v) noexcept;
 
   static void count_values(const rule& r, const trajectory& tr,
-                           const std::vector<Eigen::Index>& columns, constraint_result& out) {
-    const auto& values = tr.values();
-    const auto& mask = tr.mask();
-    for (Eigen::Index i = 0; i < tr.num_times(); ++i)
-      for (const Eigen::Index c : columns) {
-        if (!mask(i, c)) continue;
-        ++out.checked;
-        if (!satisfies(r, values(i, c))) ++out.violations;
-      }
-  }
+                           const std::vector<Eigen::Index>& columns, constraint_result& out);
 
   static void count_sums(const rule& r, const trajectory& tr,
-                         const std::vector<Eigen::Index>& columns, constraint_result& out) {
-    std::optional<double> target = r.target;
-    for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
-      double sum = 0;
-      bool complete = true;
-      for (const Eigen::Index c : columns) {
-        complete = complete && tr.mask()(i, c);
-        sum += tr.values()(i, c);
-      }
-      if (!complete) continue;
-      if (!target) target = sum;
-      ++out.checked;
-      const bool ok = std::isfinite(sum) && std::isfinite(*target) &&
-                      std::fabs(sum - *target) <= r.rel_tol * std::fabs(*target);
-      if (!ok) ++out.violations;
-    }
-  }
+                         const std::vector<Eigen::Index>& columns, constraint_result& out);
 
   std::vector<rule> rules_;
 };
@@ -403,3 +238,7 @@ struct fmt::formatter<odesynth::dataset_constraint_report> {
     return odesynth::detail::copy_text(text, ctx);
   }
 };
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/constraints.ipp"
+#endif

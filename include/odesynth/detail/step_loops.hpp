@@ -35,6 +35,7 @@
 
 #include "../solve_status.hpp"
 #include "../time_grid.hpp"
+#include "config.hpp"
 #include "odeint.hpp"
 #include "state_ops.hpp"
 #include "time_budget.hpp"
@@ -48,12 +49,7 @@ struct rhs_fault {
   double t = 0;
   std::string what;
 
-  void record(double at, const char* message) {
-    if (threw) return;
-    threw = true;
-    t = at;
-    what = message;
-  }
+  void record(double at, const char* message);
 };
 
 /// The model bound to its parameters as an odeint system `sys(x, dxdt, t)`. Holds pointers
@@ -96,12 +92,7 @@ struct row_writer {
   }
 
   /// The first row in [first, first + count) holding a non-finite value, or first + count.
-  std::size_t first_non_finite(std::size_t first, std::size_t count) const noexcept {
-    if (all_finite_values(data + first * cols, count * cols)) return first + count;
-    std::size_t row = first;
-    while (all_finite_values(data + row * cols, cols)) ++row;
-    return row;
-  }
+  std::size_t first_non_finite(std::size_t first, std::size_t count) const noexcept;
 };
 
 /// One constant-parameter stretch of a solve and the output times inside it.
@@ -163,34 +154,17 @@ inline bool step_underflowed(double t_old, double t_new, double min_step) noexce
 }
 
 /// Marks `out` failed and hands it back (by move: the caller returns it).
-inline loop_outcome failed(loop_outcome& out, solve_status s, std::string message) {
-  out.status = s;
-  out.message = std::move(message);
-  return std::move(out);
-}
+ODESYNTH_INLINE loop_outcome failed(loop_outcome& out, solve_status s, std::string message);
 
 /// Where a segment's solve stopped short: "output time t[3] = 1.5", the next output still
 /// pending, or "t = <stop>" when every output was written.
-inline std::string next_target(const loop_outcome& out, const segment& g) {
-  return out.rows < g.count
-             ? fmt::format("output time t[{}] = {}", g.first_row + out.rows, g.times[out.rows])
-             : fmt::format("t = {}", g.stop);
-}
+ODESYNTH_INLINE std::string next_target(const loop_outcome& out, const segment& g);
 
-inline loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
-                                      const segment& g) {
-  return failed(out, solve_status::max_steps,
-                fmt::format("max_steps = {} reached at t = {} before {} (stiff system with an "
-                            "explicit stepper? try rosenbrock4, in the solver's stepper_set)",
-                            cap, t, next_target(out, g)));
-}
+ODESYNTH_INLINE loop_outcome max_steps_reached(loop_outcome& out, std::int64_t cap, double t,
+                                               const segment& g);
 
-inline loop_outcome time_limit_reached(loop_outcome& out, const time_budget& budget, double t,
-                                       const segment& g) {
-  return failed(out, solve_status::time_limit,
-                fmt::format("time_limit_seconds = {} exceeded ({:.3g} s) at t = {} before {}",
-                            budget.seconds(), budget.elapsed(), t, next_target(out, g)));
-}
+ODESYNTH_INLINE loop_outcome time_limit_reached(loop_outcome& out, const time_budget& budget,
+                                                double t, const segment& g);
 
 /// Writes `x` as the outputs at or before `t` that are still pending (x must be finite).
 template <class State>
@@ -203,24 +177,8 @@ void write_reached(loop_outcome& out, const segment& g, const row_writer& rows, 
 /// Maps an exception escaping a stepper to an outcome. Exceptions from the model become
 /// rhs_threw; odeint's "no step size found" and other stepper failures (e.g. uBLAS' singular
 /// matrix check in debug builds) become step_size_not_found; bad_alloc propagates.
-inline loop_outcome classify_exception(loop_outcome& out, const rhs_fault& fault, double t) {
-  if (fault.threw)
-    return failed(out, solve_status::rhs_threw,
-                  fmt::format("the model threw at t = {}: {}", fault.t, fault.what));
-  try {
-    throw;
-  } catch (const boost::numeric::odeint::step_adjustment_error&) {
-    return failed(out, solve_status::step_size_not_found,
-                  fmt::format("no acceptable step size from t = {} (500 consecutive rejected "
-                              "trial steps)",
-                              t));
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    return failed(out, solve_status::step_size_not_found,
-                  fmt::format("the stepper failed at t = {}: {}", t, e.what()));
-  }
-}
+ODESYNTH_INLINE loop_outcome classify_exception(loop_outcome& out, const rhs_fault& fault,
+                                                double t);
 
 /// After the step size collapsed, tell a model that produces NaN/Inf (blow-up, leaving its
 /// domain) from a genuinely hard but finite problem. `rhs_is_finite(x, t)` evaluates the
@@ -440,3 +398,7 @@ loop_outcome run_fixed(Stepper& st, System sys, State& x, double h, const segmen
 }
 
 }  // namespace odesynth::detail
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/step_loops.ipp"
+#endif
