@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "distributions.hpp"
 #include "error.hpp"
@@ -58,6 +59,24 @@ struct derivative_noise {
   bool shared = false;  ///< one value per interval for all species (SimbaML's behaviour)
 };
 
+namespace detail {
+
+/// The distribution of each of `species` (constant 0 for a species `noise` leaves out), after
+/// checking the interval and the distributions against the species; throws invalid_argument.
+ODESYNTH_INLINE std::vector<distribution> derivative_noise_of_species(
+    const derivative_noise& noise, const std::vector<std::string>& species);
+
+/// with_derivative_noise::schedule for a model `name` with `model_params` parameters.
+ODESYNTH_INLINE parameter_schedule derivative_noise_schedule(
+    const derivative_noise& noise, const std::vector<distribution>& noise_of_species,
+    const std::string& name, std::size_t model_params, value_span parameters, const time_grid& grid,
+    random_stream& s);
+
+/// with_derivative_noise::describe_noise's text.
+ODESYNTH_INLINE std::string derivative_noise_text(const derivative_noise& noise);
+
+}  // namespace detail
+
 template <class Model>
 class with_derivative_noise {
   using inner = model_traits<Model>;
@@ -77,20 +96,7 @@ class with_derivative_noise {
     name_ = description->name();
     model_params_ = parameters_.size();
     for (const auto& s : species_) parameters_.push_back(s + ".dxdt_noise");
-    if (!(std::isfinite(noise_.interval) && noise_.interval > 0))
-      detail::throw_invalid("derivative_noise.interval", noise_.interval, "a finite length > 0");
-    noise_.noise.validate_values(
-        "derivative_noise.noise",
-        [](const std::string& field, const distribution& d) { validate(d, field); });
-    noise_.noise.check("derivative_noise.noise", species_);
-    noise_of_species_.assign(species_.size(), distribution(dist::constant{0}));
-    noise_.noise.for_each(
-        species_, [this](std::size_t j, const distribution& d) { noise_of_species_[j] = d; });
-    if (noise_.shared)
-      for (std::size_t j = 1; j < noise_of_species_.size(); ++j)
-        if (odesynth::describe(noise_of_species_[j]) != odesynth::describe(noise_of_species_[0]))
-          detail::throw_invalid("derivative_noise.noise", noise_.noise.describe(),
-                                "one distribution for every species when shared = true");
+    noise_of_species_ = detail::derivative_noise_of_species(noise_, species_);
   }
 
   const std::string& name() const noexcept { return name_; }
@@ -115,32 +121,11 @@ class with_derivative_noise {
   /// interval, species in order, or one per interval when shared).
   parameter_schedule schedule(value_span parameters, const time_grid& grid,
                               random_stream& s) const {
-    if (parameters.size() != model_params_)
-      detail::throw_invalid(fmt::format("{}.parameters.size()", name_), parameters.size(),
-                            fmt::format("the model's {} parameters", model_params_));
-    parameter_schedule out;
-    const double t0 = grid.start(), t_end = grid.back();
-    const double first = std::floor(t0 / noise_.interval) + 1;  // first boundary index > t0
-    for (double k = first; k * noise_.interval < t_end; k += 1)
-      out.switch_times.push_back(k * noise_.interval);
-    out.values.reserve(out.switch_times.size() + 1);
-    for (std::size_t k = 0; k <= out.switch_times.size(); ++k) {
-      std::vector<double> v(parameters.begin(), parameters.end());
-      if (noise_.shared) {
-        const double e = draw(noise_of_species_.front(), s);
-        v.insert(v.end(), species_.size(), e);
-      } else {
-        for (const auto& d : noise_of_species_) v.push_back(draw(d, s));
-      }
-      out.values.push_back(std::move(v));
-    }
-    return out;
+    return detail::derivative_noise_schedule(noise_, noise_of_species_, name_, model_params_,
+                                             parameters, grid, s);
   }
 
-  std::string describe_noise() const {
-    return fmt::format("derivative_noise({}, noise={}, interval={}{})", to_string(noise_.kind),
-                       noise_.noise.describe(), noise_.interval, noise_.shared ? ", shared" : "");
-  }
+  std::string describe_noise() const { return detail::derivative_noise_text(noise_); }
 
  private:
   template <class Params>
@@ -167,3 +152,7 @@ class with_derivative_noise {
 template <>
 struct fmt::formatter<odesynth::derivative_noise::mode>
     : odesynth::detail::enum_formatter<odesynth::derivative_noise::mode> {};
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/derivative_noise.ipp"
+#endif

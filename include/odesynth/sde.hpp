@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
@@ -75,23 +76,9 @@ namespace odesynth {
 /// t0 = 0). The SDE solver queries off-grid times only for output times between its steps.
 class brownian_tree {
  public:
-  brownian_tree(std::uint64_t key, std::size_t components, double t0, double t1, int depth)
-      : key_{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)},
-        t0_(t0),
-        t1_(t1),
-        span_(t1 - t0),
-        depth_(depth),
-        h_((t1 - t0) / std::ldexp(1.0, depth)),
-        cache_(components, std::vector<node>(static_cast<std::size_t>(depth) + 1)) {
-    if (!(t1 > t0) || !std::isfinite(t0) || !std::isfinite(t1) || !std::isfinite(span_))
-      detail::throw_invalid("brownian_tree.t1", t1,
-                            fmt::format("a finite time > t0 = {} with t1 - t0 finite", t0));
-    if (depth < 0 || depth > 52)
-      detail::throw_invalid("brownian_tree.depth", depth, "a depth in [0, 52]");
-    end_.resize(components);
-    for (std::size_t c = 0; c < components; ++c)
-      end_[c] = std::sqrt(t1 - t0) * normal(0, 0, static_cast<std::uint32_t>(c));
-  }
+  /// Throws invalid_argument unless t0 < t1 are finite with t1 - t0 finite, and depth is in
+  /// [0, 52].
+  brownian_tree(std::uint64_t key, std::size_t components, double t0, double t1, int depth);
 
   int depth() const noexcept { return depth_; }
   std::uint64_t intervals() const noexcept { return std::uint64_t{1} << depth_; }
@@ -282,6 +269,11 @@ struct diffusion {
   }
 };
 
+namespace detail {
+/// "additive sigma=0.1": the text of diffusion's formatter.
+ODESYNTH_INLINE std::string diffusion_text(const diffusion& d);
+}  // namespace detail
+
 }  // namespace odesynth
 
 template <>
@@ -294,8 +286,8 @@ struct fmt::formatter<odesynth::diffusion> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class FormatContext>
   auto format(const odesynth::diffusion& d, FormatContext& ctx) const {
-    // fmt::format and a copy: format_to(ctx.out()) compiles fmt's engine (detail/text.hpp).
-    return odesynth::detail::copy_text(fmt::format("{} sigma={}", to_string(d.type), d.sigma), ctx);
+    // A copy of the text: format_to(ctx.out()) compiles fmt's engine (detail/text.hpp).
+    return odesynth::detail::copy_text(odesynth::detail::diffusion_text(d), ctx);
   }
 };
 
@@ -330,18 +322,7 @@ struct sde_options {
   /// Wall-time limit per solve in seconds, 0 = none; as solve_options::time_limit_seconds.
   double time_limit_seconds = 0.0;
 
-  void validate() const {
-    if (!(std::isfinite(dt) && dt > 0))
-      detail::throw_invalid("sde_options.dt", dt, "a finite step > 0");
-    if (max_steps <= 0) detail::throw_invalid("sde_options.max_steps", max_steps, "a count >= 1");
-    // A larger budget let a dt needing more than 2^52 steps run 2^52 longer ones.
-    if (max_steps > std::int64_t{1} << 52)
-      detail::throw_invalid("sde_options.max_steps", max_steps,
-                            "a count <= 2^52 (the Brownian tree's finest level)");
-    if (!(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0))
-      detail::throw_invalid("sde_options.time_limit_seconds", time_limit_seconds,
-                            "a finite number of seconds >= 0 (0: no limit)");
-  }
+  void validate() const;
 };
 
 /// Solves dX = f dt + g dW for a model (the drift) and per-species diffusions.
@@ -531,3 +512,7 @@ class sde_solver {
 };
 
 }  // namespace odesynth
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/sde.ipp"
+#endif

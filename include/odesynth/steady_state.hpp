@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "detail/ordered_parallel.hpp"
 #include "detail/state_ops.hpp"
@@ -47,21 +48,8 @@ struct steady_state_options {
   double first_window = 1.0;  ///< length of the first integration window
   double max_time = 1e6;      ///< give up (status max_time_reached) after this long
 
-  void validate() const {
-    if (!(std::isfinite(abs_tol) && abs_tol >= 0))
-      detail::throw_invalid("steady_state_options.abs_tol", abs_tol, "a finite value >= 0");
-    if (!(std::isfinite(rel_tol) && rel_tol >= 0))
-      detail::throw_invalid("steady_state_options.rel_tol", rel_tol, "a finite value >= 0");
-    if (abs_tol == 0 && rel_tol == 0)
-      detail::throw_invalid("steady_state_options.abs_tol", abs_tol,
-                            "a value > 0 when rel_tol = 0 (nothing would count as steady)");
-    if (!(std::isfinite(first_window) && first_window > 0))
-      detail::throw_invalid("steady_state_options.first_window", first_window,
-                            "a finite length > 0");
-    if (!(max_time >= first_window))
-      detail::throw_invalid("steady_state_options.max_time", max_time,
-                            fmt::format("a time >= first_window ({})", first_window));
-  }
+  /// Throws invalid_argument naming the first setting out of range.
+  void validate() const;
 };
 
 enum class steady_state_status {
@@ -253,3 +241,7 @@ void perturbation_dataset(const solver<Model, Steppers>& s, const sampler& sampl
 template <>
 struct fmt::formatter<odesynth::steady_state_status>
     : odesynth::detail::enum_formatter<odesynth::steady_state_status> {};
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/steady_state.ipp"
+#endif

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "detail/config.hpp"
 #include "detail/enum_names.hpp"
 #include "error.hpp"
 
@@ -165,12 +166,14 @@ inline constexpr bool is_stepper_set_v = is_stepper_set<T>::value;
 
 /// Parses a stepper name as written by to_string(); an unknown name is an invalid_argument
 /// that lists the valid ones.
-inline stepper_kind parse_stepper_kind(std::string_view name) {
-  return detail::parse_enum(name, all_stepper_kinds, "solve_options.stepper");
-}
+ODESYNTH_INLINE stepper_kind parse_stepper_kind(std::string_view name);
 
 }  // namespace odesynth
 
 template <>
 struct fmt::formatter<odesynth::stepper_kind>
     : odesynth::detail::enum_formatter<odesynth::stepper_kind> {};
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/stepper_set.ipp"
+#endif

@@ -3,8 +3,6 @@
 // checked, and the loop over the observed entries a per-species setting covers.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <Eigen/Core>
 #include <cstddef>
 #include <string>
@@ -14,38 +12,24 @@
 #include "../error.hpp"
 #include "../per_species.hpp"
 #include "../trajectory.hpp"
+#include "config.hpp"
 
 namespace odesynth::detail {
 
 /// Values in [0, 1]; NaN is not.
 inline bool in_unit_interval(double v) noexcept { return v >= 0 && v <= 1; }
 
-inline void require_probability_in_01(std::string_view field, double p) {
-  if (!in_unit_interval(p)) throw_invalid(field, p, "a probability in [0, 1]");
-}
+ODESYNTH_INLINE void require_probability_in_01(std::string_view field, double p);
 
-inline void require_fraction(std::string_view field, double f) {
-  if (!in_unit_interval(f)) throw_invalid(field, f, "a fraction in [0, 1]");
-}
+ODESYNTH_INLINE void require_fraction(std::string_view field, double f);
 
 /// The column called `name`, or invalid_argument naming `field` and listing the columns.
-inline Eigen::Index column_of(std::string_view field, const std::string& name,
-                              const std::vector<std::string>& columns) {
-  for (std::size_t j = 0; j < columns.size(); ++j)
-    if (columns[j] == name) return static_cast<Eigen::Index>(j);
-  throw_invalid(field, fmt::format("\"{}\"", name), known_species(columns));
-}
+ODESYNTH_INLINE Eigen::Index column_of(std::string_view field, const std::string& name,
+                                       const std::vector<std::string>& columns);
 
 /// A list of species names: non-empty unless `allow_empty`, each name once.
-inline void require_species_names(std::string_view field, const std::vector<std::string>& names,
-                                  bool allow_empty) {
-  if (!allow_empty && names.empty()) throw_invalid(field, "[]", "at least one species");
-  for (std::size_t i = 0; i < names.size(); ++i)
-    for (std::size_t k = 0; k < i; ++k)
-      if (names[k] == names[i])
-        throw_invalid(fmt::format("{}[{}]", field, i), fmt::format("\"{}\"", names[i]),
-                      "each species at most once");
-}
+ODESYNTH_INLINE void require_species_names(std::string_view field,
+                                           const std::vector<std::string>& names, bool allow_empty);
 
 /// Calls f(row, column, setting) for every observed entry of the columns `setting` covers,
 /// in row-major order. Names are resolved once per trajectory, not once per value.
@@ -71,3 +55,7 @@ void for_each_observed_value(trajectory& tr, const per_species<T>& setting, F f)
 }
 
 }  // namespace odesynth::detail
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/species_columns.ipp"
+#endif
