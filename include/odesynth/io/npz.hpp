@@ -24,17 +24,10 @@
 //   the 1-based byte offset (line 1).
 #pragma once
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <array>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,7 +36,6 @@
 
 #include "../detail/atomic_file.hpp"
 #include "../detail/config.hpp"
-#include "../error.hpp"
 #include "npy.hpp"
 
 namespace odesynth {
@@ -74,21 +66,8 @@ constexpr crc32_tables make_crc32_tables() {
 inline constexpr crc32_tables crc32_table = make_crc32_tables();
 
 /// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b).
-inline std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) noexcept {
-  const auto* p = static_cast<const unsigned char*>(data);
-  const auto& t = crc32_table.table;
-  crc = ~crc;
-  for (; size >= 8; p += 8, size -= 8) {
-    const std::uint32_t lo = crc ^ (std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 |
-                                    std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
-    const std::uint32_t hi = std::uint32_t{p[4]} | std::uint32_t{p[5]} << 8 |
-                             std::uint32_t{p[6]} << 16 | std::uint32_t{p[7]} << 24;
-    crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
-          t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-  }
-  for (; size > 0; ++p, --size) crc = t[0][(crc ^ *p) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
+ODESYNTH_INLINE std::uint32_t crc32_update(std::uint32_t crc, const void* data,
+                                           std::size_t size) noexcept;
 
 inline std::uint32_t crc32(std::string_view bytes) noexcept {
   return crc32_update(0, bytes.data(), bytes.size());
@@ -159,79 +138,15 @@ struct entry {
 
 /// The fields the local and the central header share, from "version needed to extract" to
 /// "file name length".
-inline void put_shared_fields(std::string& out, const entry& e) {
-  put16(out, e.version());
-  put16(out, e.flags());
-  put16(out, 0);  // stored
-  put16(out, dos_time_midnight);
-  put16(out, dos_date_1980_01_01);
-  put32(out, e.crc);
-  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // compressed
-  put32(out, e.zip64_sizes ? max32 : static_cast<std::uint32_t>(e.size));  // uncompressed
-  put16(out, static_cast<std::uint16_t>(e.name.size()));
-}
+ODESYNTH_INLINE void put_shared_fields(std::string& out, const entry& e);
 
 /// The local header; its CRC (bytes 14-17) may be a placeholder patched later.
-inline std::string local_header(const entry& e) {
-  std::string h;
-  h.reserve(local_header_size + e.name.size() + 20);
-  put32(h, local_signature);
-  put_shared_fields(h, e);
-  put16(h, e.zip64_sizes ? 20 : 0);
-  h.append(e.name);
-  if (e.zip64_sizes) {  // a local ZIP64 extra holds both sizes, always
-    put16(h, zip64_extra_id);
-    put16(h, 16);
-    put64(h, e.size);  // uncompressed
-    put64(h, e.size);  // compressed
-  }
-  return h;
-}
+ODESYNTH_INLINE std::string local_header(const entry& e);
 
-inline void append_central_header(std::string& out, const entry& e) {
-  // The central ZIP64 extra holds only the fields whose header value is 0xFFFFFFFF, in the
-  // order uncompressed size, compressed size, local header offset.
-  const std::uint16_t extra =
-      static_cast<std::uint16_t>((e.zip64_sizes ? 16 : 0) + (e.zip64_offset ? 8 : 0));
-  put32(out, central_signature);
-  put16(out, made_by_unix | e.version());
-  put_shared_fields(out, e);
-  put16(out, extra == 0 ? 0 : static_cast<std::uint16_t>(extra + 4));
-  put16(out, 0);  // comment length
-  put16(out, 0);  // disk number
-  put16(out, 0);  // internal attributes
-  put32(out, unix_file_rw_r_r);
-  put32(out, e.zip64_offset ? max32 : static_cast<std::uint32_t>(e.offset));
-  out.append(e.name);
-  if (extra != 0) {
-    put16(out, zip64_extra_id);
-    put16(out, extra);
-    if (e.zip64_sizes) {
-      put64(out, e.size);
-      put64(out, e.size);
-    }
-    if (e.zip64_offset) put64(out, e.offset);
-  }
-}
+ODESYNTH_INLINE void append_central_header(std::string& out, const entry& e);
 
 /// Checks a member name: what numpy.load and unzip would store and extract safely.
-inline void validate_member_name(std::string_view name, const std::vector<entry>& entries) {
-  constexpr std::string_view field = "npz_writer.member_name";
-  if (name.empty()) throw_invalid(field, "\"\"", "a non-empty name");
-  if (name.size() > max16) throw_invalid(field, name.substr(0, 32), "at most 65535 bytes");
-  if (name.find('\0') != std::string_view::npos || name.find('\\') != std::string_view::npos ||
-      name.front() == '/')
-    throw_invalid(field, name, "a relative name with '/' separators and no NUL or '\\'");
-  for (std::size_t start = 0; start <= name.size();) {
-    const std::size_t end = std::min(name.find('/', start), name.size());
-    const std::string_view part = name.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..")
-      throw_invalid(field, name, "no empty, '.' or '..' path components");
-    start = end + 1;
-  }
-  for (const entry& e : entries)
-    if (e.name == name) throw_invalid(field, name, "a name not already in the archive");
-}
+ODESYNTH_INLINE void validate_member_name(std::string_view name, const std::vector<entry>& entries);
 
 }  // namespace zip
 }  // namespace detail

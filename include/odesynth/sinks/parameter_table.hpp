@@ -4,8 +4,6 @@
 // index order. Written beside every dataset whatever its format, so no sample is ever lost.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>

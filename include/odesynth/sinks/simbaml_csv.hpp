@@ -12,19 +12,14 @@
 //     parameters.csv beside these files (SimbaML does not record them).
 #pragma once
 
-#include <fmt/format.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <utility>
 #include <vector>
 
 #include "../detail/atomic_folder.hpp"
 #include "../detail/config.hpp"
-#include "../error.hpp"
 #include "../io/csv.hpp"
 #include "../trajectory.hpp"
 #include "dataset_layout.hpp"

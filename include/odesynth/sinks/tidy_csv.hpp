@@ -4,11 +4,10 @@
 // them back as missing: see read_long_csv). Numbers are shortest round-trip text.
 #pragma once
 
-#include <fmt/core.h>
+#include <fmt/format.h>  // fmt::memory_buffer
 
 #include <cstdint>
 #include <filesystem>
-#include <iterator>
 #include <string>
 #include <vector>
 

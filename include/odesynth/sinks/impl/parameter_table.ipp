@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "../parameter_table.hpp"
 
 namespace odesynth {

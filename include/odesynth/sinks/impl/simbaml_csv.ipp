@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <system_error>
+
 #include "../../detail/csv_writer.hpp"
+#include "../../error.hpp"
 #include "../simbaml_csv.hpp"
 
 namespace odesynth {

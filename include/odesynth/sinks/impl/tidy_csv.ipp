@@ -5,6 +5,9 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <iterator>
+#include <utility>
+
 #include "../tidy_csv.hpp"
 
 namespace odesynth {
