@@ -53,6 +53,8 @@ struct derivative_noise {
     }
     return "unknown";
   }
+  /// Every mode, in order (metadata reads to_string(mode) back).
+  static constexpr std::array<mode, 2> all_modes{mode::additive, mode::multiplicative};
   per_species<distribution> noise = distribution(dist::normal{0, 1});  ///< e_i per interval
   double interval = 1.0;  ///< length of the constant stretches; boundaries at k * interval
   mode kind = mode::additive;
@@ -126,6 +128,8 @@ class with_derivative_noise {
   }
 
   std::string describe_noise() const { return detail::derivative_noise_text(noise_); }
+  /// The settings it was built with (metadata.json records them).
+  const derivative_noise& noise() const noexcept { return noise_; }
 
  private:
   template <class Params>

@@ -186,6 +186,17 @@ struct generated_trajectory {
 };
 
 // --- integrators: how one sample becomes a solved trajectory --------------------------------
+//
+// The generator is generic over its Integrator. An Integrator is a copyable type with
+//   static constexpr std::string_view kind;        // "ode", "sde", ...: metadata's integrator.kind
+//   const model_description& description() const;  // the model it solves (species, parameters)
+//   const std::vector<std::string>& sampled_parameters() const;  // what the sampler must draw
+//   trajectory integrate(const sample&, const time_grid&, random_stream& process) const;
+//   std::string describe() const;                  // metadata's integrator.description
+// integrate() is called from several threads at once and may draw only from `process` (the
+// trajectory's process-noise stream), so the dataset does not depend on the thread count.
+// The three below also give their settings (options(), noise()); provenance.hpp writes them
+// to metadata.json and reads them back, which is what makes their datasets regenerable.
 
 /// Ordinary differential equations (solve.hpp), with the steppers of `Steppers` compiled in.
 template <class Model, class Steppers = default_steppers>
@@ -213,7 +224,7 @@ class sde_integrator {
  public:
   static constexpr std::string_view kind = "sde";
   sde_integrator(Model model, per_species<diffusion> noise, sde_options options)
-      : solver_(std::move(model), std::move(noise), options) {}
+      : solver_(std::move(model), noise, options), noise_(std::move(noise)) {}
   const model_description& description() const { return solver_.description(); }
   const std::vector<std::string>& sampled_parameters() const { return description().parameters(); }
   trajectory integrate(const sample& x, const time_grid& grid, random_stream& process) const {
@@ -223,9 +234,13 @@ class sde_integrator {
     return solver_.solve(x.parameters, x.initial_state, grid, process);
   }
   std::string describe() const { return solver_.describe_noise(); }
+  /// The settings it was built with (metadata.json records them).
+  const sde_options& options() const noexcept { return solver_.options(); }
+  const per_species<diffusion>& noise() const noexcept { return noise_; }
 
  private:
   sde_solver<Model> solver_;
+  per_species<diffusion> noise_;
 };
 
 /// ODEs with SimbaML-style derivative noise (derivative_noise.hpp), combined with any
@@ -242,6 +257,22 @@ class derivative_noise_integrator {
   /// The wrapped model's own parameters (the noise values are not sampled).
   const std::vector<std::string>& sampled_parameters() const { return model_parameters_; }
   trajectory integrate(const sample& x, const time_grid& grid, random_stream& process) const {
+    trajectory tr = solve(x, grid, process);
+    // The solve saw the noise as extra parameters; the trajectory carries the sampled ones,
+    // as the dataset's parameter columns (sampled_parameters()) expect.
+    const auto sampled = static_cast<Eigen::Index>(model_parameters_.size());
+    if (tr.parameters().size() > sampled) tr.set_parameters(tr.parameters().head(sampled));
+    return tr;
+  }
+  std::string describe() const {
+    return fmt::format("ode({}) with {}", solver_.options(), noisy_.describe_noise());
+  }
+  /// The settings it was built with (metadata.json records them).
+  const solve_options& options() const noexcept { return solver_.options(); }
+  const derivative_noise& noise() const noexcept { return noisy_.noise(); }
+
+ private:
+  trajectory solve(const sample& x, const time_grid& grid, random_stream& process) const {
     const parameter_schedule noise = noisy_.schedule(x.parameters, grid, process);
     if (!x.has_schedule) return solver_.solve(noise, x.initial_state, grid);
     // Merge: segments at every switch of either schedule; model parameters from the
@@ -263,11 +294,7 @@ class derivative_noise_integrator {
     }
     return solver_.solve(merged, x.initial_state, grid);
   }
-  std::string describe() const {
-    return fmt::format("ode({}) with {}", solver_.options(), noisy_.describe_noise());
-  }
 
- private:
   with_derivative_noise<Model> noisy_;
   solver<with_derivative_noise<Model>, Steppers> solver_;
   std::vector<std::string> model_parameters_;
@@ -560,6 +587,30 @@ auto make_generator(Model model, solve_options solver_options, sampler samples, 
   return generator<integrator, Transform>(integrator(std::move(model), std::move(solver_options)),
                                           std::move(samples), std::move(grid),
                                           std::move(transforms), std::move(options));
+}
+
+/// A generator for a stochastic differential equation: `model` is the drift, `noise` the
+/// diffusion of each species (sde.hpp).
+template <class Model, class Transform = pipeline<>>
+auto make_generator(Model model, per_species<diffusion> noise, sde_options sde, sampler samples,
+                    time_grid_spec grid, Transform transforms = {},
+                    generator_options options = {}) {
+  using integrator = sde_integrator<Model>;
+  return generator<integrator, Transform>(integrator(std::move(model), std::move(noise), sde),
+                                          std::move(samples), std::move(grid),
+                                          std::move(transforms), std::move(options));
+}
+
+/// A generator for an ODE with SimbaML-style derivative noise (derivative_noise.hpp), the
+/// steppers of `Steppers` compiled in as for ODEs.
+template <class Steppers = default_steppers, class Model, class Transform = pipeline<>>
+auto make_generator(Model model, derivative_noise noise, solve_options solver_options,
+                    sampler samples, time_grid_spec grid, Transform transforms = {},
+                    generator_options options = {}) {
+  using integrator = derivative_noise_integrator<Model, Steppers>;
+  return generator<integrator, Transform>(
+      integrator(std::move(model), std::move(noise), std::move(solver_options)), std::move(samples),
+      std::move(grid), std::move(transforms), std::move(options));
 }
 
 }  // namespace odesynth

@@ -128,6 +128,14 @@ class per_species {
     return out;
   }
 
+  /// How the setting was given; with all_value(), named() and by_position_values() this is
+  /// enough to write it down and rebuild it exactly (provenance.hpp does, for metadata.json).
+  enum class form { all, named, positional };
+  form given_as() const noexcept { return mode_; }
+  const T& all_value() const noexcept { return all_; }
+  const std::vector<std::pair<std::string, T>>& named() const noexcept { return named_; }
+  const std::vector<T>& by_position_values() const noexcept { return positional_; }
+
   /// "0.1", "{prey: 0.1, predator: 0.3}" or "[0.1, 0.3]".
   std::string describe() const {
     switch (mode_) {
@@ -144,7 +152,7 @@ class per_species {
   }
 
  private:
-  enum class mode { all, named, positional };
+  using mode = form;
   mode mode_;
   T all_{};
   std::vector<std::pair<std::string, T>> named_;

@@ -7,17 +7,23 @@
 // reading them back gives the same doubles (and the full 64-bit seed).
 //
 // Given the metadata and the same model code, `generator_from_metadata` rebuilds the ODE
-// generator exactly; generating the same range again gives bit-identical files. Transforms
-// are code like the model: pass the same pipeline, and its description is checked against the
-// recorded one (a different pipeline is an error, not a silently different dataset).
+// generator exactly (`sde_generator_from_metadata` and
+// `derivative_noise_generator_from_metadata` the two with process noise); generating the same
+// range again gives bit-identical files. Transforms are code like the model: pass the same
+// pipeline, and its description is checked against the recorded one (a different pipeline is
+// an error, not a silently different dataset).
 //
 // Schema (format_version 1):
 //   { "format": "odesynth-dataset", "format_version": 1, "library_version": "0.1.0",
 //     "model": {"name", "species": [...], "parameters": [...]},
-//     "integrator": {"kind": "ode" | "sde" | "ode_with_derivative_noise", "description"},
+//     "integrator": {"kind": "ode" | "sde" | "ode_with_derivative_noise", "description",
+//                    "noise" (sde: a per-species diffusion {"type", "sigma"};
+//                             ode_with_derivative_noise: {"distributions" (per-species),
+//                             "interval", "mode", "shared"})},
 //     "solver": {"stepper", "rel_tol", "abs_tol", "abs_tol_per_species", "initial_step",
 //                "max_step", "fixed_step", "max_steps", "min_step",
-//                "time_limit_seconds" (optional, 0 = none)}               (kind "ode" only)
+//                "time_limit_seconds" (optional, 0 = none)}   (ode, ode_with_derivative_noise)
+//             | {"scheme", "dt", "max_steps", "time_limit_seconds"}               (sde)
 //     "sampler": {"design": {"type", "n", "scramble", "grid_levels"}, "max_redraws",
 //                 "parameters": [{"name", "distribution", "constraint"}], "initial_values": [...],
 //                 "schedules": [{"parameter", "switch_times", "values", "constraint"}],
@@ -31,7 +37,8 @@
 //                "status_counts": {"ok": n, ...}},
 //     "files": {...written by the dataset writer...} }
 // A distribution is {"type": "<name>", <its parameters by name>}; infinities (a truncated
-// normal's open bounds) are the strings "inf" and "-inf".
+// normal's open bounds) are the strings "inf" and "-inf". A per-species setting is
+// {"all": v} | {"named": [{"species", "value"}, ...]} | {"positional": [v, ...]}.
 #pragma once
 
 #include <fmt/format.h>
@@ -39,6 +46,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +55,7 @@
 #include <variant>
 #include <vector>
 
+#include "derivative_noise.hpp"
 #include "detail/config.hpp"
 #include "detail/json.hpp"
 #include "detail/text.hpp"
@@ -54,7 +63,9 @@
 #include "error.hpp"
 #include "generator.hpp"
 #include "model.hpp"
+#include "per_species.hpp"
 #include "sampler.hpp"
+#include "sde.hpp"
 #include "solve_options.hpp"
 #include "solve_status.hpp"
 #include "time_grid.hpp"
@@ -62,6 +73,9 @@
 #include "version.hpp"
 
 namespace odesynth {
+
+struct dataset_metadata_info;
+
 namespace detail {
 
 ODESYNTH_INLINE json number_or_text(double d);
@@ -112,6 +126,123 @@ ODESYNTH_INLINE time_grid_spec time_grid_spec_from_json(const json& j, const std
 
 ODESYNTH_INLINE failure_policy policy_from(const std::string& text, const std::string& where);
 
+// --- per-species settings and process noise ------------------------------------------------
+
+/// {"all": v} | {"named": [{"species": name, "value": v}, ...]} | {"positional": [v, ...]}.
+/// The form the setting was given in is kept: its description (part of the integrator's,
+/// which metadata records and checks) shows it.
+template <class T, class ValueJson>
+json per_species_json(const per_species<T>& p, ValueJson value_json) {
+  using form = typename per_species<T>::form;
+  json list = json::make_array();
+  json j = json::make_object();
+  switch (p.given_as()) {
+    case form::all: return j.set("all", value_json(p.all_value()));
+    case form::named:
+      for (const auto& [name, v] : p.named()) {
+        json entry = json::make_object();
+        entry.set("species", name).set("value", value_json(v));
+        list.push_back(std::move(entry));
+      }
+      return j.set("named", std::move(list));
+    case form::positional:
+      for (const auto& v : p.by_position_values()) list.push_back(value_json(v));
+      return j.set("positional", std::move(list));
+  }
+  return j;
+}
+
+/// per_species_json read back; value_from(json, where) reads one value.
+template <class T, class ValueFrom>
+per_species<T> per_species_from_json(const json& j, const std::string& where,
+                                     const std::string& source, ValueFrom value_from) {
+  const auto& fields = j.as_object(where);
+  constexpr std::string_view forms = "one key: \"all\", \"named\" or \"positional\"";
+  if (fields.size() != 1)
+    j.refuse(where, source, fmt::format("an object of {} keys", fields.size()), forms);
+  const auto& [form, value] = fields.front();
+  if (form != "all" && form != "named" && form != "positional")
+    j.refuse(where, source, fmt::format("{{\"{}\": ...}}", form), forms);
+  const std::string at = fmt::format("{}.{}", where, form);
+  if (form == "all") return per_species<T>(value_from(value, at));
+  const auto& list = value.as_array(at);
+  if (form == "named") {
+    std::vector<std::pair<std::string, T>> named;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string item = fmt::format("{}[{}]", at, i);
+      named.emplace_back(list[i].at("species", item).as_string(item + ".species"),
+                         value_from(list[i].at("value", item), item + ".value"));
+    }
+    return per_species<T>::by_name(std::move(named));
+  }
+  std::vector<T> values;
+  for (std::size_t i = 0; i < list.size(); ++i)
+    values.push_back(value_from(list[i], fmt::format("{}[{}]", at, i)));
+  return per_species<T>::by_position(std::move(values));
+}
+
+ODESYNTH_INLINE json to_json(const diffusion& d);
+
+ODESYNTH_INLINE diffusion diffusion_from_json(const json& j, const std::string& where);
+
+ODESYNTH_INLINE json to_json(const sde_options& o);
+
+ODESYNTH_INLINE sde_options sde_options_from_json(const json& j, const std::string& where,
+                                                  const std::string& source = {});
+
+ODESYNTH_INLINE json to_json(const derivative_noise& n);
+
+ODESYNTH_INLINE derivative_noise derivative_noise_from_json(const json& j, const std::string& where,
+                                                            const std::string& source = {});
+
+// --- what each integrator records -----------------------------------------------------------
+// "solver": the options of its solver; "integrator.noise": its process noise, if any. The
+// unconstrained templates are for integrators of other kinds: they record kind and
+// description only, and cannot be rebuilt from metadata.
+
+template <class Integrator>
+json integrator_solver_json(const Integrator&) {
+  return {};
+}
+template <class Model, class Steppers>
+json integrator_solver_json(const ode_integrator<Model, Steppers>& i) {
+  return to_json(i.options());
+}
+template <class Model>
+json integrator_solver_json(const sde_integrator<Model>& i) {
+  return to_json(i.options());
+}
+template <class Model, class Steppers>
+json integrator_solver_json(const derivative_noise_integrator<Model, Steppers>& i) {
+  return to_json(i.options());
+}
+
+template <class Integrator>
+json integrator_noise_json(const Integrator&) {
+  return {};
+}
+template <class Model>
+json integrator_noise_json(const sde_integrator<Model>& i) {
+  return per_species_json(i.noise(), [](const diffusion& d) { return to_json(d); });
+}
+template <class Model, class Steppers>
+json integrator_noise_json(const derivative_noise_integrator<Model, Steppers>& i) {
+  return to_json(i.noise());
+}
+
+/// The metadata text parsed, with its format, version and integrator kind checked.
+ODESYNTH_INLINE json parse_metadata(std::string_view metadata, const std::string& source,
+                                    std::string_view expected_kind, std::string_view rebuilt_by);
+
+/// The generator `doc` records, with `integrator` rebuilt from it by the caller: checks the
+/// model, the integrator's description and the transforms against the recorded ones, then
+/// reads the generation settings, the sampler (for `sampled_model`) and the time grid.
+template <class Integrator, class Transform>
+generator<Integrator, Transform> generator_from_document(
+    const json& doc, Integrator integrator,
+    const std::shared_ptr<const model_description>& sampled_model, Transform transforms,
+    generator_options options, dataset_metadata_info* info, const std::string& source);
+
 ODESYNTH_INLINE json to_json(const generation_report& r);
 
 }  // namespace detail
@@ -131,6 +262,8 @@ std::string dataset_metadata(const generator<Integrator, Transform>& g, std::uin
       .set("parameters", detail::strings_json(model.parameters()));
   json integrator = json::make_object();
   integrator.set("kind", Integrator::kind).set("description", g.integrator().describe());
+  if (json noise = detail::integrator_noise_json(g.integrator()); !noise.is_null())
+    integrator.set("noise", std::move(noise));
   json generation = json::make_object();
   generation.set("seed", g.options().seed)
       .set("begin", begin)
@@ -143,8 +276,8 @@ std::string dataset_metadata(const generator<Integrator, Transform>& g, std::uin
       .set("library_version", version_string)
       .set("model", std::move(m))
       .set("integrator", std::move(integrator));
-  if constexpr (Integrator::kind == std::string_view("ode"))
-    doc.set("solver", detail::to_json(g.integrator().options()));
+  if (json solver = detail::integrator_solver_json(g.integrator()); !solver.is_null())
+    doc.set("solver", std::move(solver));
   doc.set("sampler", detail::to_json(g.samples().settings()))
       .set("time_grid", detail::to_json(g.grid()))
       .set("transforms", g.describe_transforms())
@@ -162,10 +295,15 @@ struct dataset_metadata_info {
   std::vector<std::string> output_species;
 };
 
+// Rebuilding a generator from metadata.json. Model and transforms are code: pass the same
+// ones (they are checked against the recorded names and descriptions). `options` supplies what
+// the metadata does not fix (threads, window, progress); its seed, failure policy and attempts
+// are replaced by the recorded ones. Errors name the key. There is one function per
+// integrator kind, since the kind decides the generator's type; using the wrong one is an
+// error that names the right one.
+
 /// Rebuilds the ODE generator recorded in `metadata` (the text of a metadata.json) for
 /// `model`, with `transforms` (which must describe themselves exactly as recorded).
-/// `options` supplies what the metadata does not fix (threads, window, progress); its seed,
-/// failure policy and attempts are replaced by the recorded ones. Errors name the key.
 /// The recorded stepper is known only at run time, so every stepper is compiled in; a program
 /// that knows which one its datasets use may name a smaller set:
 /// generator_from_metadata<odesynth::default_steppers>(model, text).
@@ -173,47 +311,97 @@ template <class Steppers = all_steppers, class Model, class Transform = pipeline
 auto generator_from_metadata(Model model, std::string_view metadata, Transform transforms = {},
                              generator_options options = {}, dataset_metadata_info* info = nullptr,
                              const std::string& source = "metadata.json") {
-  using detail::json;
-  const json doc = json::parse(metadata, source);
-  const std::string where = source;
-  if (doc.at("format", where).as_string(where + ".format") != "odesynth-dataset")
-    throw error(fmt::format("{}: not odesynth dataset metadata", source));
-  const json& version = doc.at("format_version", where);
-  if (version.as_integer<std::int64_t>(where + ".format_version", source) != 1)
-    throw parse_error(
-        source, version.line(), version.column(),
-        fmt::format("{}:{}:{}: {}.format_version = {}: unsupported format_version "
-                    "(this library reads version 1)",
-                    source, version.line(), version.column(), where, version.as_int64(where)));
-  const auto description = odesynth::describe(model);
+  using integrator = ode_integrator<Model, Steppers>;
+  const detail::json doc =
+      detail::parse_metadata(metadata, source, integrator::kind, "generator_from_metadata");
+  const auto sampled_model = odesynth::describe(model);
+  integrator rebuilt(std::move(model), detail::solve_options_from_json(doc.at("solver", source),
+                                                                       source + ".solver", source));
+  return detail::generator_from_document(doc, std::move(rebuilt), sampled_model,
+                                         std::move(transforms), std::move(options), info, source);
+}
+
+/// Rebuilds the SDE generator (make_generator with a diffusion) recorded in `metadata`; as
+/// generator_from_metadata. The diffusion and sde_options come from the metadata.
+template <class Model, class Transform = pipeline<>>
+auto sde_generator_from_metadata(Model model, std::string_view metadata, Transform transforms = {},
+                                 generator_options options = {},
+                                 dataset_metadata_info* info = nullptr,
+                                 const std::string& source = "metadata.json") {
+  using integrator = sde_integrator<Model>;
+  const detail::json doc =
+      detail::parse_metadata(metadata, source, integrator::kind, "sde_generator_from_metadata");
+  const auto sampled_model = odesynth::describe(model);
+  const std::string at = source + ".integrator";
+  integrator rebuilt(
+      std::move(model),
+      detail::per_species_from_json<diffusion>(doc.at("integrator", source).at("noise", at),
+                                               at + ".noise", source,
+                                               [](const detail::json& j, const std::string& where) {
+                                                 return detail::diffusion_from_json(j, where);
+                                               }),
+      detail::sde_options_from_json(doc.at("solver", source), source + ".solver", source));
+  return detail::generator_from_document(doc, std::move(rebuilt), sampled_model,
+                                         std::move(transforms), std::move(options), info, source);
+}
+
+/// Rebuilds the derivative-noise generator (make_generator with a derivative_noise) recorded
+/// in `metadata`; as generator_from_metadata, every stepper compiled in unless told otherwise.
+template <class Steppers = all_steppers, class Model, class Transform = pipeline<>>
+auto derivative_noise_generator_from_metadata(Model model, std::string_view metadata,
+                                              Transform transforms = {},
+                                              generator_options options = {},
+                                              dataset_metadata_info* info = nullptr,
+                                              const std::string& source = "metadata.json") {
+  using integrator = derivative_noise_integrator<Model, Steppers>;
+  const detail::json doc = detail::parse_metadata(metadata, source, integrator::kind,
+                                                  "derivative_noise_generator_from_metadata");
+  const auto sampled_model = odesynth::describe(model);
+  const std::string at = source + ".integrator";
+  integrator rebuilt(
+      std::move(model),
+      detail::derivative_noise_from_json(doc.at("integrator", source).at("noise", at),
+                                         at + ".noise", source),
+      detail::solve_options_from_json(doc.at("solver", source), source + ".solver", source));
+  return detail::generator_from_document(doc, std::move(rebuilt), sampled_model,
+                                         std::move(transforms), std::move(options), info, source);
+}
+
+namespace detail {
+
+template <class Integrator, class Transform>
+generator<Integrator, Transform> generator_from_document(
+    const json& doc, Integrator integrator,
+    const std::shared_ptr<const model_description>& sampled_model, Transform transforms,
+    generator_options options, dataset_metadata_info* info, const std::string& source) {
+  const std::string& where = source;
+  const model_description& model = integrator.description();
   const json& m = doc.at("model", where);
   const auto name = m.at("name", where + ".model").as_string(where + ".model.name");
-  const auto species =
-      detail::strings_from(m.at("species", where + ".model"), where + ".model.species");
+  const auto species = strings_from(m.at("species", where + ".model"), where + ".model.species");
   const auto parameters =
-      detail::strings_from(m.at("parameters", where + ".model"), where + ".model.parameters");
-  if (name != description->name() || species != description->species() ||
-      parameters != description->parameters())
+      strings_from(m.at("parameters", where + ".model"), where + ".model.parameters");
+  if (name != model.name() || species != model.species() || parameters != model.parameters())
     throw invalid_argument(
-        "model", description->name(),
+        "model", model.name(),
         fmt::format("{}: recorded model {} [{}] ({}) differs from the given model {} [{}] ({})",
-                    source, name, detail::join(species, ", "), detail::join(parameters, ", "),
-                    description->name(), detail::join(description->species(), ", "),
-                    detail::join(description->parameters(), ", ")));
-  const std::string kind = doc.at("integrator", where)
-                               .at("kind", where + ".integrator")
-                               .as_string(where + ".integrator.kind");
-  if (kind != "ode")
-    throw invalid_argument("integrator.kind", kind,
-                           fmt::format("{}: generator_from_metadata rebuilds ODE datasets; this "
-                                       "one used the {} integrator (rebuild it with the same code "
-                                       "and compare describe() with integrator.description)",
-                                       source, kind));
+                    source, name, join(species, ", "), join(parameters, ", "), model.name(),
+                    join(model.species(), ", "), join(model.parameters(), ", ")));
+  // The settings were read back from the same file, so a difference here is a setting that
+  // metadata does not capture: refuse rather than make a different dataset.
+  const std::string recorded_integrator = doc.at("integrator", where)
+                                              .at("description", where + ".integrator")
+                                              .as_string(where + ".integrator.description");
+  if (recorded_integrator != integrator.describe())
+    throw invalid_argument("integrator.description", integrator.describe(),
+                           fmt::format("{}: the dataset was made with integrator {}, the "
+                                       "metadata rebuilds {}",
+                                       source, recorded_integrator, integrator.describe()));
   const json& gen = doc.at("generation", where);
   const std::string gw = where + ".generation";
   options.seed = gen.at("seed", gw).as_integer<decltype(options.seed)>(gw + ".seed", source);
-  options.on_failure = detail::policy_from(gen.at("on_failure", gw).as_string(gw + ".on_failure"),
-                                           gw + ".on_failure");
+  options.on_failure =
+      policy_from(gen.at("on_failure", gw).as_string(gw + ".on_failure"), gw + ".on_failure");
   options.max_attempts =
       gen.at("max_attempts", gw)
           .as_integer<decltype(options.max_attempts)>(gw + ".max_attempts", source);
@@ -228,17 +416,16 @@ auto generator_from_metadata(Model model, std::string_view metadata, Transform t
     info->begin = gen.at("begin", gw).as_integer<decltype(info->begin)>(gw + ".begin", source);
     info->end = gen.at("end", gw).as_integer<decltype(info->end)>(gw + ".end", source);
     info->transforms = recorded_transforms;
-    info->output_species =
-        detail::strings_from(doc.at("output_species", where), where + ".output_species");
+    info->output_species = strings_from(doc.at("output_species", where), where + ".output_species");
   }
-  return make_generator<Steppers>(
-      std::move(model),
-      detail::solve_options_from_json(doc.at("solver", where), where + ".solver", source),
-      detail::sampler_from_json(description, doc.at("sampler", where), where + ".sampler", source),
-      detail::time_grid_spec_from_json(doc.at("time_grid", where), where + ".time_grid", source),
+  return generator<Integrator, Transform>(
+      std::move(integrator),
+      sampler_from_json(sampled_model, doc.at("sampler", where), where + ".sampler", source),
+      time_grid_spec_from_json(doc.at("time_grid", where), where + ".time_grid", source),
       std::move(transforms), std::move(options));
 }
 
+}  // namespace detail
 }  // namespace odesynth
 
 #if defined(ODESYNTH_HEADER_ONLY)

@@ -245,6 +245,9 @@ struct diffusion {
     }
     return "unknown";
   }
+  /// Every kind, in order (metadata reads to_string(kind) back).
+  static constexpr std::array<kind, 4> all_kinds{kind::none, kind::additive, kind::multiplicative,
+                                                 kind::square_root};
   kind type = kind::additive;
   double sigma = 0;
 
@@ -302,6 +305,10 @@ constexpr std::string_view to_string(sde_scheme s) noexcept {
   }
   return "unknown";
 }
+
+/// Every scheme, in order (metadata reads to_string(scheme) back).
+inline constexpr std::array<sde_scheme, 2> all_sde_schemes{sde_scheme::euler_maruyama,
+                                                           sde_scheme::milstein};
 
 }  // namespace odesynth
 

@@ -18,6 +18,7 @@
 #include <odesynth/dataset.hpp>
 #include <odesynth/detail/json.hpp>
 #include <odesynth/io/csv_reader.hpp>
+#include <odesynth/provenance.hpp>
 #include <odesynth/transforms/noise.hpp>
 #include <odesynth/transforms/postprocess.hpp>
 #include <odesynth/transforms/sparsify.hpp>
@@ -227,6 +228,116 @@ TEST_CASE("metadata regenerates the dataset bit for bit", "[dataset][provenance]
                     Catch::Contains("transforms") && Catch::Contains("gaussian_noise"));
   CHECK_THROWS_AS(odesynth::generator_from_metadata(models::decay{}, metadata),
                   odesynth::invalid_argument);
+}
+
+TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bit",
+          "[dataset][provenance]") {
+  temp_folder tmp;
+  dataset_options out;
+  out.formats = {dataset_format::npy, dataset_format::tidy_csv};
+  generator_options options;
+  options.seed = 91;
+  options.threads = 2;
+  generator_options one_thread;
+  one_thread.threads = 1;
+  const auto same_folders = [](const fs::path& a, const fs::path& b) {
+    const auto files = files_in(a);
+    REQUIRE(files == files_in(b));
+    for (const auto& f : files) {
+      CAPTURE(f);
+      CHECK(read_file(a / f) == read_file(b / f));
+    }
+  };
+  const auto grid = time_grid::linspace(0, 4, 21);
+
+  SECTION("an SDE with named diffusions and Euler-Maruyama") {
+    odesynth::sde_options so;
+    so.scheme = odesynth::sde_scheme::euler_maruyama;
+    so.dt = 0.01;
+    const odesynth::per_species<odesynth::diffusion> noise = {
+        {"prey", {odesynth::diffusion::kind::multiplicative, 0.1}},
+        {"predator", {odesynth::diffusion::kind::square_root, 0.25}}};
+    const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so, lv_sampler(), grid,
+                                            lv_pipeline(), options);
+    odesynth::write_dataset(g, 3, 15, tmp.path / "sde", out);
+    const std::string metadata = read_file(tmp.path / "sde" / "metadata.json");
+    odesynth::dataset_metadata_info info;
+    const auto again = odesynth::sde_generator_from_metadata(models::lotka_volterra{}, metadata,
+                                                             lv_pipeline(), one_thread, &info);
+    CHECK(info.begin == 3);
+    CHECK(info.end == 15);
+    CHECK(again.integrator().describe() == g.integrator().describe());
+    odesynth::write_dataset(again, info.begin, info.end, tmp.path / "sde2", out);
+    same_folders(tmp.path / "sde", tmp.path / "sde2");
+
+    // The ODE reader refuses it and names the one that reads it.
+    CHECK_THROWS_WITH(
+        odesynth::generator_from_metadata(models::lotka_volterra{}, metadata, lv_pipeline()),
+        Catch::Contains("integrator.kind") && Catch::Contains("sde_generator_from_metadata"));
+    // A noise setting that cannot be read is an error naming its key, never a default.
+    std::string broken = metadata;
+    const auto at = broken.find("\"square_root\"");
+    REQUIRE(at != std::string::npos);
+    broken.replace(at, 13, "\"quadratic\"");
+    CHECK_THROWS_WITH(
+        odesynth::sde_generator_from_metadata(models::lotka_volterra{}, broken, lv_pipeline()),
+        Catch::Contains("metadata.json.integrator.noise.named[1].value.type") &&
+            Catch::Contains("quadratic") && Catch::Contains("square_root"));
+  }
+
+  SECTION("derivative noise, per position and for all species") {
+    odesynth::derivative_noise positional;
+    positional.noise = odesynth::per_species<odesynth::distribution>::by_position(
+        {dist::normal{0, 0.3}, dist::uniform{-0.2, 0.2}});
+    positional.interval = 0.5;
+    positional.kind = odesynth::derivative_noise::mode::multiplicative;
+    odesynth::derivative_noise all;
+    all.noise = dist::student_t{3, 0, 0.4};
+    all.shared = true;
+    int run = 0;
+    for (const auto& noise : {positional, all}) {
+      CAPTURE(run);
+      odesynth::solve_options so;
+      so.rel_tol = 1e-7;
+      const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so, lv_sampler(),
+                                              grid, lv_pipeline(), options);
+      // The noise values are process noise, not parameters: the trajectory (and so
+      // parameters.npy) holds the four sampled ones, the values the sampler drew.
+      const auto made = g.make(2);
+      REQUIRE(made.data.parameters().size() == 4);
+      const auto drawn = g.samples().draw(2, 0.0).parameters;
+      CHECK(std::equal(drawn.begin(), drawn.end(), made.data.parameters().data()));
+      const fs::path first = tmp.path / fmt::format("dn{}", run);
+      const fs::path second = tmp.path / fmt::format("dn{}-again", run);
+      odesynth::write_dataset(g, 0, 12, first, out);
+      const std::string metadata = read_file(first / "metadata.json");
+      const auto again =
+          odesynth::derivative_noise_generator_from_metadata<odesynth::default_steppers>(
+              models::lotka_volterra{}, metadata, lv_pipeline(), one_thread);
+      odesynth::write_dataset(again, 0, 12, second, out);
+      same_folders(first, second);
+      CHECK_THROWS_WITH(
+          odesynth::sde_generator_from_metadata(models::lotka_volterra{}, metadata, lv_pipeline()),
+          Catch::Contains("derivative_noise_generator_from_metadata"));
+      ++run;
+    }
+  }
+
+  SECTION("a per-species setting must be one of its three forms") {
+    const auto g = odesynth::make_generator(
+        models::lotka_volterra{}, odesynth::diffusion{odesynth::diffusion::kind::additive, 0.1},
+        odesynth::sde_options{}, lv_sampler(), grid, {}, options);
+    odesynth::write_dataset(g, 0, 2, tmp.path / "form", out);
+    std::string metadata = read_file(tmp.path / "form" / "metadata.json");
+    const auto at = metadata.find("\"all\"");
+    REQUIRE(at != std::string::npos);
+    metadata.replace(at, 5, "\"every\"");
+    CHECK_THROWS_AS(odesynth::sde_generator_from_metadata(models::lotka_volterra{}, metadata),
+                    odesynth::parse_error);
+    CHECK_THROWS_WITH(odesynth::sde_generator_from_metadata(models::lotka_volterra{}, metadata),
+                      Catch::Contains("metadata.json.integrator.noise = {\"every\": ...}") &&
+                          Catch::Contains("\"all\", \"named\" or \"positional\""));
+  }
 }
 
 TEST_CASE("existing datasets are kept unless overwrite is asked and then replaced whole",

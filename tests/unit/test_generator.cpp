@@ -262,13 +262,13 @@ TEST_CASE("SDE and derivative-noise datasets are thread-count independent too",
     o.threads = threads;
     odesynth::sde_options so;
     so.dt = 0.01;
-    odesynth::generator<odesynth::sde_integrator<models::lotka_volterra>> sde(
-        {models::lotka_volterra{},
-         odesynth::diffusion{odesynth::diffusion::kind::multiplicative, 0.05}, so},
-        lv_sampler(), time_grid::linspace(0, 5, 11), {}, o);
-    odesynth::generator<odesynth::derivative_noise_integrator<models::lotka_volterra>> noisy(
-        {models::lotka_volterra{}, {dist::normal{0, 0.5}}, odesynth::solve_options{}}, lv_sampler(),
+    const auto sde = odesynth::make_generator(
+        models::lotka_volterra{},
+        odesynth::diffusion{odesynth::diffusion::kind::multiplicative, 0.05}, so, lv_sampler(),
         time_grid::linspace(0, 5, 11), {}, o);
+    const auto noisy = odesynth::make_generator(
+        models::lotka_volterra{}, odesynth::derivative_noise{{dist::normal{0, 0.5}}},
+        odesynth::solve_options{}, lv_sampler(), time_grid::linspace(0, 5, 11), {}, o);
     auto a = sde.collect(0, 12);
     auto b = noisy.collect(0, 12);
     a.insert(a.end(), b.begin(), b.end());

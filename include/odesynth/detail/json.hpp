@@ -74,11 +74,11 @@ class json {
                  Int lo = std::numeric_limits<Int>::min(),
                  Int hi = std::numeric_limits<Int>::max()) const {
     static_assert(std::is_integral_v<Int> && !std::is_same_v<Int, bool>);
-    const auto refuse = [&](std::string_view shown) {
-      refuse_integer(where, source, shown, fmt::format("an integer in [{}, {}]", lo, hi));
+    const auto reject = [&](std::string_view shown) {
+      this->refuse(where, source, shown, fmt::format("an integer in [{}, {}]", lo, hi));
     };
     if (!is_number())
-      refuse(is_string() ? fmt::format("\"{}\"", std::get<std::string>(value_)) : kind_name());
+      reject(is_string() ? fmt::format("\"{}\"", std::get<std::string>(value_)) : kind_name());
     const std::string& t = std::get<number>(value_).text;
     const char* const end = t.data() + t.size();
     if (!t.empty() && t[0] == '-') {
@@ -99,8 +99,8 @@ class json {
       }
       if (in_range) return static_cast<Int>(v);
     }
-    refuse(t);
-    return lo;  // not reached: refuse() throws
+    reject(t);
+    return lo;  // not reached: reject() throws
   }
   /// 1-based line and column where parse() found this value; 0 for values built in code.
   std::size_t line() const noexcept { return line_; }
@@ -133,9 +133,12 @@ class json {
   /// spelling and are written as the strings "nan", "inf", "-inf" by callers that need them.
   static std::string format_double(double d);
 
+  /// Throws the parse_error of a malformed value: `source` with this value's line and column,
+  /// "<where> = <shown>: expected <expected>".
+  [[noreturn]] void refuse(std::string_view where, const std::string& source,
+                           std::string_view shown, std::string_view expected) const;
+
  private:
-  [[noreturn]] void refuse_integer(std::string_view where, const std::string& source,
-                                   std::string_view shown, std::string_view expected) const;
   const char* kind_name() const noexcept;
   /// The number's text read whole as a T (std::from_chars), or mismatch(where, expected).
   template <class T>

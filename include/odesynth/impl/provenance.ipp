@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
+#include "../detail/enum_names.hpp"
 #include "../provenance.hpp"
 
 namespace odesynth::detail {
@@ -390,6 +394,104 @@ ODESYNTH_INLINE json to_json(const generation_report& r) {
       .set("failed", r.failed())
       .set("status_counts", std::move(counts));
   return j;
+}
+
+// --- process noise -------------------------------------------------------------------------
+
+ODESYNTH_INLINE json to_json(const diffusion& d) {
+  json j = json::make_object();
+  j.set("type", std::string(to_string(d.type))).set("sigma", number_or_text(d.sigma));
+  return j;
+}
+
+ODESYNTH_INLINE diffusion diffusion_from_json(const json& j, const std::string& where) {
+  diffusion d;
+  d.type = parse_enum(j.at("type", where).as_string(where + ".type"), diffusion::all_kinds,
+                      where + ".type");
+  d.sigma = number_from(j.at("sigma", where), where + ".sigma");
+  return d;
+}
+
+ODESYNTH_INLINE json to_json(const sde_options& o) {
+  json j = json::make_object();
+  j.set("scheme", std::string(to_string(o.scheme)))
+      .set("dt", o.dt)
+      .set("max_steps", o.max_steps)
+      .set("time_limit_seconds", o.time_limit_seconds);
+  return j;
+}
+
+ODESYNTH_INLINE sde_options sde_options_from_json(const json& j, const std::string& where,
+                                                  const std::string& source) {
+  sde_options o;
+  o.scheme = parse_enum(j.at("scheme", where).as_string(where + ".scheme"), all_sde_schemes,
+                        where + ".scheme");
+  o.dt = number_from(j.at("dt", where), where + ".dt");
+  o.max_steps =
+      j.at("max_steps", where).as_integer<decltype(o.max_steps)>(where + ".max_steps", source);
+  o.time_limit_seconds =
+      number_from(j.at("time_limit_seconds", where), where + ".time_limit_seconds");
+  o.validate();
+  return o;
+}
+
+ODESYNTH_INLINE json to_json(const derivative_noise& n) {
+  json j = json::make_object();
+  j.set("distributions",
+        per_species_json(n.noise, [](const distribution& d) { return to_json(d); }))
+      .set("interval", number_or_text(n.interval))
+      .set("mode", std::string(to_string(n.kind)))
+      .set("shared", n.shared);
+  return j;
+}
+
+ODESYNTH_INLINE derivative_noise derivative_noise_from_json(const json& j, const std::string& where,
+                                                            const std::string& source) {
+  derivative_noise n;
+  n.noise = per_species_from_json<distribution>(
+      j.at("distributions", where), where + ".distributions", source,
+      [](const json& v, const std::string& at) { return distribution_from_json(v, at); });
+  n.interval = number_from(j.at("interval", where), where + ".interval");
+  n.kind = parse_enum(j.at("mode", where).as_string(where + ".mode"), derivative_noise::all_modes,
+                      where + ".mode");
+  n.shared = j.at("shared", where).as_bool(where + ".shared");
+  return n;
+}
+
+// --- reading metadata back ------------------------------------------------------------------
+
+ODESYNTH_INLINE json parse_metadata(std::string_view metadata, const std::string& source,
+                                    std::string_view expected_kind, std::string_view rebuilt_by) {
+  json doc = json::parse(metadata, source);
+  const std::string& where = source;
+  if (doc.at("format", where).as_string(where + ".format") != "odesynth-dataset")
+    throw error(fmt::format("{}: not odesynth dataset metadata", source));
+  const json& version = doc.at("format_version", where);
+  if (version.as_integer<std::int64_t>(where + ".format_version", source) != 1)
+    throw parse_error(
+        source, version.line(), version.column(),
+        fmt::format("{}:{}:{}: {}.format_version = {}: unsupported format_version "
+                    "(this library reads version 1)",
+                    source, version.line(), version.column(), where, version.as_int64(where)));
+  const std::string kind = doc.at("integrator", where)
+                               .at("kind", where + ".integrator")
+                               .as_string(where + ".integrator.kind");
+  if (kind != expected_kind) {
+    const char* right = kind == "ode"   ? "generator_from_metadata"
+                        : kind == "sde" ? "sde_generator_from_metadata"
+                        : kind == "ode_with_derivative_noise"
+                            ? "derivative_noise_generator_from_metadata"
+                            : nullptr;
+    throw invalid_argument(
+        "integrator.kind", kind,
+        fmt::format("{}: integrator.kind = \"{}\": {} rebuilds {} datasets; this one used the "
+                    "{} integrator ({})",
+                    source, kind, rebuilt_by, expected_kind, kind,
+                    right ? fmt::format("rebuild it with {}", right)
+                          : std::string("rebuild it with the code that made it and compare its "
+                                        "describe() with integrator.description")));
+  }
+  return doc;
 }
 
 }  // namespace odesynth::detail

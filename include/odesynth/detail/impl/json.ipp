@@ -383,8 +383,8 @@ ODESYNTH_INLINE std::string json::format_double(double d) {
   return fmt::format("{}", d);
 }
 
-ODESYNTH_INLINE void json::refuse_integer(std::string_view where, const std::string& source,
-                                          std::string_view shown, std::string_view expected) const {
+ODESYNTH_INLINE void json::refuse(std::string_view where, const std::string& source,
+                                  std::string_view shown, std::string_view expected) const {
   const std::string message = fmt::format("{} = {}: expected {}", where, shown, expected);
   if (line_ == 0) throw parse_error(source, 0, 0, fmt::format("{}: {}", source, message));
   throw parse_error(source, line_, column_,
