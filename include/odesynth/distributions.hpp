@@ -613,24 +613,13 @@ ODESYNTH_INLINE double variance(const distribution& d);
 }  // namespace odesynth
 
 template <>
-struct fmt::formatter<odesynth::distribution> {
+struct fmt::formatter<odesynth::distribution> : odesynth::detail::padded_text_formatter {
   // describe(d), padded like a string by a format spec ("{:>30}"). Not a formatter<string_view>
   // base: that compiles fmt's engine in every file that prints a distribution (detail/text.hpp).
-  constexpr auto parse(fmt::format_parse_context& ctx) {
-    auto it = ctx.begin();
-    while (it != ctx.end() && *it != '}') ++it;
-    spec_ = std::string_view(ctx.begin(), static_cast<std::size_t>(it - ctx.begin()));
-    return it;
-  }
   template <class FormatContext>
   auto format(const odesynth::distribution& d, FormatContext& ctx) const {
-    const std::string text = odesynth::describe(d);
-    if (spec_.empty()) return odesynth::detail::copy_text(text, ctx);
-    return odesynth::detail::copy_text(odesynth::detail::format_with_spec(text, spec_), ctx);
+    return format_text(odesynth::describe(d), ctx);
   }
-
- private:
-  std::string_view spec_;  // points into the format string, which outlives format()
 };
 
 #if defined(ODESYNTH_HEADER_ONLY)

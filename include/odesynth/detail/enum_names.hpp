@@ -20,25 +20,14 @@
 namespace odesynth::detail {
 
 /// Base of each enum's fmt::formatter: formats to_string(e), found by argument-dependent
-/// lookup. A format spec ("{:>12}") pads the name like a string; it is applied by fmt::format
-/// in libfmt (see text.hpp for why), so a spec may not refer to other arguments ("{:>{}}").
+/// lookup, padded like a string by a format spec ("{:>12}"; see padded_text_formatter).
 template <class Enum>
-struct enum_formatter {
-  constexpr auto parse(fmt::format_parse_context& ctx) {
-    auto it = ctx.begin();
-    while (it != ctx.end() && *it != '}') ++it;
-    spec_ = std::string_view(ctx.begin(), static_cast<std::size_t>(it - ctx.begin()));
-    return it;
-  }
+struct enum_formatter : padded_text_formatter {
   template <class FormatContext>
   auto format(Enum e, FormatContext& ctx) const {
     const auto& name = to_string(e);  // a string_view, or a std::string kept alive here
-    if (spec_.empty()) return copy_text(name, ctx);
-    return copy_text(format_with_spec(name, spec_), ctx);
+    return format_text(name, ctx);
   }
-
- private:
-  std::string_view spec_;  // points into the format string, which outlives format()
 };
 
 /// The value of `all` whose to_string() is `name`; otherwise invalid_argument naming `field`,

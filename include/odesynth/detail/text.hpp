@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,26 @@ std::string join(const Range& range, std::string_view separator) {
   }
   return out;
 }
+
+/// Base of formatters whose text a format spec pads like a string ("{:>12}"): parse() keeps
+/// the spec, format_text() applies it (by fmt::format in libfmt, so a spec may not refer to
+/// other arguments, "{:>{}}").
+struct padded_text_formatter {
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    while (it != ctx.end() && *it != '}') ++it;
+    spec_ = std::string_view(ctx.begin(), static_cast<std::size_t>(it - ctx.begin()));
+    return it;
+  }
+  template <class FormatContext>
+  auto format_text(std::string_view text, FormatContext& ctx) const {
+    if (spec_.empty()) return copy_text(text, ctx);
+    return copy_text(format_with_spec(text, spec_), ctx);
+  }
+
+ private:
+  std::string_view spec_;  // points into the format string, which outlives format()
+};
 
 /// Base of the fmt::formatter of a type with a `to_text(const T&)` found by argument-dependent
 /// lookup that returns its text (std::string): "{}" prints it; no format spec is accepted.
