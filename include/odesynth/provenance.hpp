@@ -98,7 +98,7 @@ ODESYNTH_INLINE distribution distribution_from_json(const json& j, const std::st
 
 // --- sampler -------------------------------------------------------------------------------
 
-ODESYNTH_INLINE value_constraint constraint_from(const std::string& text, const std::string& where);
+ODESYNTH_INLINE value_constraint constraint_from(const json& j, const std::string& where);
 
 ODESYNTH_INLINE json to_json(const sampler& s);
 
@@ -124,7 +124,7 @@ ODESYNTH_INLINE json to_json(const time_grid_spec& spec);
 ODESYNTH_INLINE time_grid_spec time_grid_spec_from_json(const json& j, const std::string& where,
                                                         const std::string& source = {});
 
-ODESYNTH_INLINE failure_policy policy_from(const std::string& text, const std::string& where);
+ODESYNTH_INLINE failure_policy policy_from(const json& j, const std::string& where);
 
 // --- per-species settings and process noise ------------------------------------------------
 
@@ -400,8 +400,7 @@ generator<Integrator, Transform> generator_from_document(
   const json& gen = doc.at("generation", where);
   const std::string gw = where + ".generation";
   options.seed = gen.at("seed", gw).as_integer<decltype(options.seed)>(gw + ".seed", source);
-  options.on_failure =
-      policy_from(gen.at("on_failure", gw).as_string(gw + ".on_failure"), gw + ".on_failure");
+  options.on_failure = policy_from(gen.at("on_failure", gw), gw + ".on_failure");
   options.max_attempts =
       gen.at("max_attempts", gw)
           .as_integer<decltype(options.max_attempts)>(gw + ".max_attempts", source);

@@ -340,6 +340,59 @@ TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bi
   }
 }
 
+TEST_CASE("malformed metadata is a parse_error at the file, line and column of the bad value",
+          "[dataset][provenance][errors]") {
+  temp_folder tmp;
+  dataset_options out;
+  const auto g = lv_generator(8, 1);
+  odesynth::write_dataset(g, 0, 2, tmp.path / "d", out);
+  const std::string metadata = read_file(tmp.path / "d" / "metadata.json");
+  struct tampering {
+    std::string find, replace, message;
+  };
+  const std::vector<tampering> cases = {
+      {"\"on_failure\": \"keep\"", "\"on_failure\": \"sometimes\"",
+       "meta.json.generation.on_failure = \"sometimes\": expected one of keep, drop, resample"},
+      {"\"type\": \"uniform\"", "\"type\": \"flat\"",
+       ".type = \"flat\": expected a distribution: constant, uniform"},
+      {"\"stepper\": \"dopri5\"", "\"stepper\": \"euler\"",
+       "meta.json.solver.stepper = \"euler\": expected one of"},
+      {"\"max_attempts\": 5", "\"most_attempts\": 5",
+       "meta.json.generation: missing key \"max_attempts\""},
+      {"\"rel_tol\": 1e-06", "\"rel_tol\": \"tight\"",
+       "meta.json.solver.rel_tol = \"tight\": expected a number, \"inf\""},
+      {"\"format\": \"odesynth-dataset\"", "\"format\": \"other\"",
+       "meta.json.format = \"other\": expected \"odesynth-dataset\""},
+      {"\"constraint\": \"positive\"", "\"constraint\": \"sometimes\"",
+       "expected one of none, positive, non_negative, non_zero"},
+      {"\"scramble\": true", "\"scramble\": 1", "design.scramble = 1: expected a boolean"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.find);
+    std::string text = metadata;
+    const auto at = text.find(c.find);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, c.find.size(), c.replace);
+    // The bad value sits on the tampered line; its column is where the key's value starts
+    // (or, for a missing key, where the enclosing object starts).
+    const auto line =
+        static_cast<std::size_t>(std::count(text.begin(), text.begin() + at, '\n')) + 1;
+    try {
+      odesynth::generator_from_metadata(models::lotka_volterra{}, text, lv_pipeline(), {}, nullptr,
+                                        "meta.json");
+      FAIL("accepted");
+    } catch (const odesynth::parse_error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(c.message));
+      CHECK(e.path() == "meta.json");
+      CHECK(e.line() > 0);
+      CHECK(e.column() > 0);
+      if (c.find.rfind("\"max_attempts\"", 0) != 0) CHECK(e.line() == line);
+      CHECK_THAT(e.what(), Catch::StartsWith(
+                               fmt::format("odesynth: meta.json:{}:{}: ", e.line(), e.column())));
+    }
+  }
+}
+
 TEST_CASE("existing datasets are kept unless overwrite is asked and then replaced whole",
           "[dataset][safety]") {
   temp_folder tmp;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -133,10 +134,17 @@ class json {
   /// spelling and are written as the strings "nan", "inf", "-inf" by callers that need them.
   static std::string format_double(double d);
 
-  /// Throws the parse_error of a malformed value: `source` with this value's line and column,
-  /// "<where> = <shown>: expected <expected>".
+  /// Throws the parse_error of a malformed value, "<where> = <shown>: expected <expected>",
+  /// naming the text it was parsed from (`source` for a value built in code) with its line
+  /// and column.
   [[noreturn]] void refuse(std::string_view where, const std::string& source,
                            std::string_view shown, std::string_view expected) const;
+  [[noreturn]] void refuse(std::string_view where, std::string_view shown,
+                           std::string_view expected) const {
+    refuse(where, std::string(), shown, expected);
+  }
+  /// The name parse() was given for the text this value came from ("" if built in code).
+  const std::string& source() const noexcept;
 
  private:
   const char* kind_name() const noexcept;
@@ -149,7 +157,11 @@ class json {
     if (r.ec != std::errc() || r.ptr != t.data() + t.size()) mismatch(where, expected);
     return v;
   }
-  [[noreturn]] static void mismatch(std::string_view where, std::string_view expected);
+  /// parse_error "<source>:<line>:<column>: <message>" at this value (`source` names a value
+  /// built in code).
+  [[noreturn]] void fail(const std::string& source, const std::string& message) const;
+  /// A value of the wrong kind: refuse() for parsed values, odesynth::error for built ones.
+  [[noreturn]] void mismatch(std::string_view where, std::string_view expected) const;
   const std::string& number_text(std::string_view where) const;
 
   static void write_string(std::string& out, std::string_view s);
@@ -160,6 +172,8 @@ class json {
 
   std::variant<std::monostate, bool, number, std::string, array, object> value_;
   std::size_t line_ = 0, column_ = 0;  ///< where parse() found the value; 0 if built in code
+  /// parse()'s source name, shared by every value of the document; null if built in code.
+  std::shared_ptr<const std::string> source_;
 };
 
 }  // namespace odesynth::detail

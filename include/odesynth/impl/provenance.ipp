@@ -4,15 +4,28 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "../detail/enum_names.hpp"
 #include "../provenance.hpp"
 
 namespace odesynth::detail {
+
+/// The value of `all` whose to_string() is the text `j` holds; otherwise the parse_error of
+/// `j` naming `where`, the text and every valid name.
+template <class Enum, std::size_t N>
+Enum enum_from(const json& j, const std::string& where, const std::array<Enum, N>& all) {
+  const std::string& text = j.as_string(where);
+  for (Enum e : all)
+    if (to_string(e) == text) return e;
+  std::string expected = "one of ";
+  for (std::size_t i = 0; i < N; ++i) expected += fmt::format("{}{}", i ? ", " : "", all[i]);
+  j.refuse(where, fmt::format("\"{}\"", text), expected);
+}
 
 ODESYNTH_INLINE json number_or_text(double d) {
   if (std::isfinite(d)) return json(d);
@@ -26,8 +39,7 @@ ODESYNTH_INLINE double number_from(const json& j, const std::string& where) {
     if (s == "inf") return std::numeric_limits<double>::infinity();
     if (s == "-inf") return -std::numeric_limits<double>::infinity();
     if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-    throw error(
-        fmt::format("{}: expected a number, \"inf\", \"-inf\" or \"nan\", got \"{}\"", where, s));
+    j.refuse(where, fmt::format("\"{}\"", s), "a number, \"inf\", \"-inf\" or \"nan\"");
   }
   return j.as_double(where);
 }
@@ -165,17 +177,17 @@ ODESYNTH_INLINE distribution distribution_from_json(const json& j, const std::st
   else if (type == "percent_around")
     d = dist::percent_around{get("nominal"), get("percent")};
   else
-    throw error(fmt::format("{}.type: unknown distribution \"{}\"", where, type));
+    j.at("type", where)
+        .refuse(where + ".type", fmt::format("\"{}\"", type),
+                "a distribution: constant, uniform, normal, truncated_normal, lognormal, "
+                "log_uniform, exponential, gamma, beta, student_t, poisson, bernoulli, choice or "
+                "percent_around");
   odesynth::validate(d, where);
   return d;
 }
 
-ODESYNTH_INLINE value_constraint constraint_from(const std::string& text,
-                                                 const std::string& where) {
-  for (auto c : {value_constraint::none, value_constraint::positive, value_constraint::non_negative,
-                 value_constraint::non_zero})
-    if (to_string(c) == text) return c;
-  throw error(fmt::format("{}: unknown constraint \"{}\"", where, text));
+ODESYNTH_INLINE value_constraint constraint_from(const json& j, const std::string& where) {
+  return enum_from(j, where, all_value_constraints);
 }
 
 ODESYNTH_INLINE json to_json(const sampler& s) {
@@ -223,15 +235,8 @@ ODESYNTH_INLINE sampler sampler_from_json(std::shared_ptr<const model_descriptio
   sampler s(std::move(model));
   const json& d = j.at("design", where);
   const std::string dw = where + ".design";
-  const std::string& type = d.at("type", dw).as_string(dw + ".type");
   sampling_design design;
-  bool known = false;
-  for (auto k : all_sampling_design_kinds)
-    if (to_string(k) == type) {
-      design.type = k;
-      known = true;
-    }
-  if (!known) throw error(fmt::format("{}.type: unknown design \"{}\"", dw, type));
+  design.type = enum_from(d.at("type", dw), dw + ".type", all_sampling_design_kinds);
   design.n = d.at("n", dw).as_integer<decltype(design.n)>(dw + ".n", source);
   design.scramble = d.at("scramble", dw).as_bool(dw + ".scramble");
   design.grid_levels =
@@ -243,16 +248,14 @@ ODESYNTH_INLINE sampler sampler_from_json(std::shared_ptr<const model_descriptio
     const std::string w = fmt::format("{}.parameters[{}]", where, i);
     s.parameter(params[i].at("name", w).as_string(w + ".name"),
                 distribution_from_json(params[i].at("distribution", w), w + ".distribution"),
-                constraint_from(params[i].at("constraint", w).as_string(w + ".constraint"),
-                                w + ".constraint"));
+                constraint_from(params[i].at("constraint", w), w + ".constraint"));
   }
   const auto& x0 = j.at("initial_values", where).as_array(where + ".initial_values");
   for (std::size_t i = 0; i < x0.size(); ++i) {
     const std::string w = fmt::format("{}.initial_values[{}]", where, i);
-    s.initial_value(
-        x0[i].at("name", w).as_string(w + ".name"),
-        distribution_from_json(x0[i].at("distribution", w), w + ".distribution"),
-        constraint_from(x0[i].at("constraint", w).as_string(w + ".constraint"), w + ".constraint"));
+    s.initial_value(x0[i].at("name", w).as_string(w + ".name"),
+                    distribution_from_json(x0[i].at("distribution", w), w + ".distribution"),
+                    constraint_from(x0[i].at("constraint", w), w + ".constraint"));
   }
   const auto& schedules = j.at("schedules", where).as_array(where + ".schedules");
   for (std::size_t i = 0; i < schedules.size(); ++i) {
@@ -266,8 +269,7 @@ ODESYNTH_INLINE sampler sampler_from_json(std::shared_ptr<const model_descriptio
       values.push_back(distribution_from_json(v[k], fmt::format("{}.values[{}]", w, k)));
     s.schedule(schedules[i].at("parameter", w).as_string(w + ".parameter"), std::move(times),
                std::move(values),
-               constraint_from(schedules[i].at("constraint", w).as_string(w + ".constraint"),
-                               w + ".constraint"));
+               constraint_from(schedules[i].at("constraint", w), w + ".constraint"));
   }
   return s;
 }
@@ -300,7 +302,7 @@ ODESYNTH_INLINE solve_options solve_options_from_json(const json& j, const std::
   };
   solve_options o;
   if (const json& k = j.at("stepper", where); !k.is_null())  // null: the solver's first
-    o.stepper = parse_stepper_kind(k.as_string(where + ".stepper"));
+    o.stepper = enum_from(k, where + ".stepper", all_stepper_kinds);
   o.rel_tol = number_from(j.at("rel_tol", where), where + ".rel_tol");
   o.abs_tol = number_from(j.at("abs_tol", where), where + ".abs_tol");
   o.abs_tol_per_species =
@@ -374,13 +376,13 @@ ODESYNTH_INLINE time_grid_spec time_grid_spec_from_json(const json& j, const std
                     number_from(j.at("fraction", where), where + ".fraction")};
     return g;
   }
-  throw error(fmt::format("{}.type: unknown time grid kind \"{}\"", where, type));
+  j.at("type", where)
+      .refuse(where + ".type", fmt::format("\"{}\"", type),
+              "a time grid type: fixed, random_times or jittered_grid");
 }
 
-ODESYNTH_INLINE failure_policy policy_from(const std::string& text, const std::string& where) {
-  for (auto p : all_failure_policies)
-    if (to_string(p) == text) return p;
-  throw error(fmt::format("{}: unknown failure policy \"{}\"", where, text));
+ODESYNTH_INLINE failure_policy policy_from(const json& j, const std::string& where) {
+  return enum_from(j, where, all_failure_policies);
 }
 
 ODESYNTH_INLINE json to_json(const generation_report& r) {
@@ -406,8 +408,7 @@ ODESYNTH_INLINE json to_json(const diffusion& d) {
 
 ODESYNTH_INLINE diffusion diffusion_from_json(const json& j, const std::string& where) {
   diffusion d;
-  d.type = parse_enum(j.at("type", where).as_string(where + ".type"), diffusion::all_kinds,
-                      where + ".type");
+  d.type = enum_from(j.at("type", where), where + ".type", diffusion::all_kinds);
   d.sigma = number_from(j.at("sigma", where), where + ".sigma");
   return d;
 }
@@ -424,8 +425,7 @@ ODESYNTH_INLINE json to_json(const sde_options& o) {
 ODESYNTH_INLINE sde_options sde_options_from_json(const json& j, const std::string& where,
                                                   const std::string& source) {
   sde_options o;
-  o.scheme = parse_enum(j.at("scheme", where).as_string(where + ".scheme"), all_sde_schemes,
-                        where + ".scheme");
+  o.scheme = enum_from(j.at("scheme", where), where + ".scheme", all_sde_schemes);
   o.dt = number_from(j.at("dt", where), where + ".dt");
   o.max_steps =
       j.at("max_steps", where).as_integer<decltype(o.max_steps)>(where + ".max_steps", source);
@@ -452,8 +452,7 @@ ODESYNTH_INLINE derivative_noise derivative_noise_from_json(const json& j, const
       j.at("distributions", where), where + ".distributions", source,
       [](const json& v, const std::string& at) { return distribution_from_json(v, at); });
   n.interval = number_from(j.at("interval", where), where + ".interval");
-  n.kind = parse_enum(j.at("mode", where).as_string(where + ".mode"), derivative_noise::all_modes,
-                      where + ".mode");
+  n.kind = enum_from(j.at("mode", where), where + ".mode", derivative_noise::all_modes);
   n.shared = j.at("shared", where).as_bool(where + ".shared");
   return n;
 }
@@ -464,8 +463,10 @@ ODESYNTH_INLINE json parse_metadata(std::string_view metadata, const std::string
                                     std::string_view expected_kind, std::string_view rebuilt_by) {
   json doc = json::parse(metadata, source);
   const std::string& where = source;
-  if (doc.at("format", where).as_string(where + ".format") != "odesynth-dataset")
-    throw error(fmt::format("{}: not odesynth dataset metadata", source));
+  if (const json& format = doc.at("format", where);
+      format.as_string(where + ".format") != "odesynth-dataset")
+    format.refuse(where + ".format", fmt::format("\"{}\"", format.as_string(where)),
+                  "\"odesynth-dataset\" (this is not odesynth dataset metadata)");
   const json& version = doc.at("format_version", where);
   if (version.as_integer<std::int64_t>(where + ".format_version", source) != 1)
     throw parse_error(

@@ -14,6 +14,7 @@ namespace odesynth::detail {
 struct json::parser {
   std::string_view text;
   std::string source;
+  std::shared_ptr<const std::string> source_name = std::make_shared<const std::string>(source);
   std::size_t pos = 0;
   std::size_t pos_line = 1, pos_line_start = 0;  // kept by skip_space: strings hold no newline
   std::uint64_t key_comparisons = 0;
@@ -54,6 +55,7 @@ struct json::parser {
     json j = parse_value(depth);
     j.line_ = value_line;
     j.column_ = value_column;
+    j.source_ = source_name;
     return j;
   }
   json parse_value(int depth) {
@@ -356,7 +358,8 @@ ODESYNTH_INLINE const json* json::find(std::string_view key) const {
 ODESYNTH_INLINE const json& json::at(std::string_view key, std::string_view where) const {
   as_object(where);
   if (const json* j = find(key)) return *j;
-  throw error(fmt::format("{}: missing key \"{}\"", where, key));
+  if (line_ == 0) throw error(fmt::format("{}: missing key \"{}\"", where, key));
+  fail({}, fmt::format("{}: missing key \"{}\"", where, key));
 }
 
 ODESYNTH_INLINE std::string json::dump() const {
@@ -385,10 +388,20 @@ ODESYNTH_INLINE std::string json::format_double(double d) {
 
 ODESYNTH_INLINE void json::refuse(std::string_view where, const std::string& source,
                                   std::string_view shown, std::string_view expected) const {
-  const std::string message = fmt::format("{} = {}: expected {}", where, shown, expected);
-  if (line_ == 0) throw parse_error(source, 0, 0, fmt::format("{}: {}", source, message));
-  throw parse_error(source, line_, column_,
-                    fmt::format("{}:{}:{}: {}", source, line_, column_, message));
+  fail(source, fmt::format("{} = {}: expected {}", where, shown, expected));
+}
+
+ODESYNTH_INLINE void json::fail(const std::string& source, const std::string& message) const {
+  const std::string& name = source_ && !source_->empty() ? *source_ : source;
+  const std::string shown_name = name.empty() ? "<json>" : name;
+  if (line_ == 0) throw parse_error(name, 0, 0, fmt::format("{}: {}", shown_name, message));
+  throw parse_error(name, line_, column_,
+                    fmt::format("{}:{}:{}: {}", shown_name, line_, column_, message));
+}
+
+ODESYNTH_INLINE const std::string& json::source() const noexcept {
+  static const std::string none;
+  return source_ ? *source_ : none;
 }
 
 ODESYNTH_INLINE const char* json::kind_name() const noexcept {
@@ -399,8 +412,12 @@ ODESYNTH_INLINE const char* json::kind_name() const noexcept {
   return is_array() ? "an array" : "an object";
 }
 
-ODESYNTH_INLINE void json::mismatch(std::string_view where, std::string_view expected) {
-  throw error(fmt::format("{}: expected {}", where, expected));
+ODESYNTH_INLINE void json::mismatch(std::string_view where, std::string_view expected) const {
+  if (line_ == 0) throw error(fmt::format("{}: expected {}", where, expected));
+  std::string shown = kind_name();
+  if (is_string()) shown = fmt::format("\"{}\"", std::get<std::string>(value_));
+  if (is_number()) shown = std::get<number>(value_).text;
+  refuse(where, shown, expected);
 }
 
 ODESYNTH_INLINE const std::string& json::number_text(std::string_view where) const {
