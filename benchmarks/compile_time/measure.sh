@@ -7,6 +7,8 @@
 #   quickstart.cpp  README.md's quick start: <odesynth/solve.hpp> and one solve
 #   solve_only.cpp  <odesynth/solve.hpp> and one solve
 #   umbrella.cpp    <odesynth/odesynth.hpp> alone, nothing used
+#   third_party.cpp the headers from outside odesynth that umbrella.cpp opens (Boost.Odeint,
+#                   Eigen, fmt, the standard library) and nothing of odesynth: its floor
 # each compiled with `$CXX -O2 -std=c++17 -c` (compile only, no link) 3 times (quick: once),
 # one compile at a time. Times are CPU seconds of the compiler (user + sys, from bash's
 # `times` around the compile), not wall time, so that other jobs on a shared machine inflate
@@ -39,7 +41,7 @@ for arg in "$@"; do
   esac
 done
 runs=3
-tus=(full dataset quickstart solve_only umbrella)
+tus=(full dataset quickstart solve_only umbrella third_party)
 # header-only: the default; compiled: the user's file with ODESYNTH_COMPILED_LIB, as when it
 # links odesynth::compiled (include/odesynth/detail/config.hpp)
 modes=(header-only compiled)

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -43,6 +44,7 @@
 #include "generator.hpp"
 #include "provenance.hpp"
 #include "sinks/dataset_layout.hpp"
+#include "sinks/dataset_sink.hpp"
 #include "sinks/numpy.hpp"
 #include "sinks/parameter_table.hpp"
 #include "sinks/simbaml_csv.hpp"
@@ -102,6 +104,34 @@ dataset_layout layout_of(const generator<Integrator, Transform>& g) {
 
 namespace detail {
 
+/// One row of the format table (impl/dataset.ipp): a sink write_dataset makes when `wanted`
+/// says the options ask for it, and the top-level names it may write (which
+/// dataset_options::validate keeps simbaml.subfolder away from).
+struct dataset_format_row {
+  std::string_view sink;  ///< "parameter_table", "simbaml_csv", ...
+  bool (*wanted)(const dataset_options& options);
+  any_dataset_sink (*make)(const std::filesystem::path& folder, const dataset_layout& layout,
+                           const dataset_options& options);
+  std::array<std::string_view, 12> files;  ///< empty entries unused; a folder's name for CSVs
+};
+
+/// Every dataset sink, in the order of their files in metadata.json.
+ODESYNTH_INLINE const std::vector<dataset_format_row>& dataset_format_table();
+
+/// The sinks `options` ask for, from the table, made in `folder`; one call hands a trajectory
+/// to each.
+class dataset_writers {
+ public:
+  ODESYNTH_INLINE dataset_writers(const std::filesystem::path& folder, const dataset_layout& layout,
+                                  const dataset_options& options);
+  ODESYNTH_INLINE void operator()(std::uint64_t index, const trajectory& tr);
+  /// Finishes every sink; the files they wrote, in table order.
+  ODESYNTH_INLINE std::vector<std::string> finish();
+
+ private:
+  std::vector<any_dataset_sink> sinks_;
+};
+
 /// Trajectories [begin, end) are at least one and within the design's points; `who` is the
 /// function ("write_dataset") whose `end` the errors name.
 template <class Integrator, class Transform>
@@ -130,39 +160,18 @@ dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uin
   detail::atomic_folder out(folder, options.overwrite);
   const auto& dir = out.temp_path();
 
-  parameter_table_sink parameters(dir, layout);
-  std::optional<simbaml_csv_sink> simbaml;
-  std::optional<tidy_csv_sink> tidy;
-  std::optional<numpy_sink> numpy;
-  if (options.has(dataset_format::simbaml_csv)) simbaml.emplace(dir, layout, options.simbaml);
-  if (options.has(dataset_format::tidy_csv)) tidy.emplace(dir, layout);
-  if (options.has(dataset_format::npy) || options.has(dataset_format::npz)) {
-    numpy_options np = options.numpy;
-    np.npy_files = options.has(dataset_format::npy);
-    np.npz_bundle = options.has(dataset_format::npz);
-    numpy.emplace(dir, layout, np);
-  }
+  detail::dataset_writers writers(dir, layout, options);
 
   dataset_result result;
-  result.report = g.run(begin, end, [&](std::uint64_t index, trajectory&& tr) {
-    parameters(index, tr);
-    if (simbaml) (*simbaml)(index, tr);
-    if (tidy) (*tidy)(index, tr);
-    if (numpy) (*numpy)(index, tr);
-  });
+  result.report =
+      g.run(begin, end, [&](std::uint64_t index, trajectory&& tr) { writers(index, tr); });
   if (result.report.cancelled) {
     // A stopped run is not a dataset: nothing is committed. The sinks (declared after `out`)
     // close their files, then `out` removes its temporary folder; whatever was at `folder`
     // before stays as it was. The report says how far the run got.
     return result;
   }
-  result.files = parameters.finish();
-  const auto append = [&result](std::vector<std::string> more) {
-    result.files.insert(result.files.end(), more.begin(), more.end());
-  };
-  if (simbaml) append(simbaml->finish());
-  if (tidy) append(tidy->finish());
-  if (numpy) append(numpy->finish());
+  result.files = writers.finish();
   result.files.push_back("metadata.json");
 
   detail::folder_file metadata(dir / "metadata.json");

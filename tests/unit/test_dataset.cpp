@@ -393,6 +393,35 @@ TEST_CASE("malformed metadata is a parse_error at the file, line and column of t
   }
 }
 
+TEST_CASE("the format table names every file write_dataset writes", "[dataset]") {
+  // dataset_options::validate keeps simbaml.subfolder off the names in the table, so a sink
+  // whose files are missing from its row would let a subfolder overwrite one of them.
+  temp_folder tmp;
+  dataset_options out;
+  out.formats = {dataset_format::simbaml_csv, dataset_format::tidy_csv, dataset_format::npy,
+                 dataset_format::npz};
+  out.simbaml.subfolder = "csv";
+  const auto written = odesynth::write_dataset(lv_generator(), 0, 3, tmp.path / "d", out);
+  std::vector<std::string> listed{"metadata.json", "csv"};
+  for (const auto& row : odesynth::detail::dataset_format_table())
+    for (const auto name : row.files)
+      if (!name.empty()) listed.emplace_back(name);
+  std::size_t top_level = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path / "d")) {
+    CAPTURE(e.path());
+    CHECK(std::find(listed.begin(), listed.end(), e.path().filename().string()) != listed.end());
+    ++top_level;
+  }
+  CHECK(top_level == 14);  // metadata, parameters.csv, data.csv, dataset.npz, 9 .npy, csv/
+  // The SimbaML files are listed as one pattern entry, "csv/lotka_volterra_<index>.csv (3 files)".
+  CAPTURE(written.files);
+  CHECK(written.files.size() == 1 + 1 + 1 + 9 + 1 + 1);
+  for (const auto name : {"parameters.csv", "data.csv", "values.npy", "dataset.npz"}) {
+    out.simbaml.subfolder = name;
+    CHECK_THROWS_WITH(out.validate(), Catch::Contains("dataset_options.simbaml.subfolder"));
+  }
+}
+
 TEST_CASE("existing datasets are kept unless overwrite is asked and then replaced whole",
           "[dataset][safety]") {
   temp_folder tmp;

@@ -6,6 +6,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "../dataset.hpp"
 
@@ -20,14 +24,80 @@ ODESYNTH_INLINE void dataset_options::validate(std::string_view where) const {
         detail::throw_invalid(fmt::format("{}.formats[{}]", where, i), to_string(formats[i]),
                               "each format at most once");
   simbaml.validate(fmt::format("{}.simbaml", where));
-  for (const std::string_view taken :
-       {"metadata.json", "parameters.csv", "data.csv", "dataset.npz", "values.npy", "mask.npy",
-        "times.npy", "lengths.npy", "index.npy", "status.npy", "parameters.npy",
-        "initial_state.npy", "status_names.npy"})
-    if (simbaml.subfolder == taken)
-      detail::throw_invalid(fmt::format("{}.simbaml.subfolder", where), simbaml.subfolder,
-                            "a plain folder name that is not a file of the dataset");
+  const auto refuse_subfolder = [&] {
+    detail::throw_invalid(fmt::format("{}.simbaml.subfolder", where), simbaml.subfolder,
+                          "a plain folder name that is not a file of the dataset");
+  };
+  if (simbaml.subfolder == "metadata.json") refuse_subfolder();
+  for (const auto& row : detail::dataset_format_table())
+    for (const std::string_view taken : row.files)
+      if (!taken.empty() && simbaml.subfolder == taken) refuse_subfolder();
 }
+
+namespace detail {
+
+// The format table: one row per sink. write_dataset makes the wanted ones in this order, and
+// their files are listed in metadata.json in this order (so it is part of the file format).
+ODESYNTH_INLINE const std::vector<dataset_format_row>& dataset_format_table() {
+  static const std::vector<dataset_format_row> table{
+      {"parameter_table",
+       [](const dataset_options&) { return true; },
+       [](const std::filesystem::path& folder, const dataset_layout& layout,
+          const dataset_options&) {
+         return any_dataset_sink::make<parameter_table_sink>(folder, layout);
+       },
+       {"parameters.csv"}},
+      {"simbaml_csv",
+       [](const dataset_options& o) { return o.has(dataset_format::simbaml_csv); },
+       [](const std::filesystem::path& folder, const dataset_layout& layout,
+          const dataset_options& o) {
+         return any_dataset_sink::make<simbaml_csv_sink>(folder, layout, o.simbaml);
+       },
+       {}},  // <model>_<i>.csv, or its files inside o.simbaml.subfolder
+      {"tidy_csv",
+       [](const dataset_options& o) { return o.has(dataset_format::tidy_csv); },
+       [](const std::filesystem::path& folder, const dataset_layout& layout,
+          const dataset_options&) { return any_dataset_sink::make<tidy_csv_sink>(folder, layout); },
+       {"data.csv"}},
+      {"numpy",  // npy files, the npz bundle, or both, from one pass
+       [](const dataset_options& o) {
+         return o.has(dataset_format::npy) || o.has(dataset_format::npz);
+       },
+       [](const std::filesystem::path& folder, const dataset_layout& layout,
+          const dataset_options& o) {
+         numpy_options np = o.numpy;
+         np.npy_files = o.has(dataset_format::npy);
+         np.npz_bundle = o.has(dataset_format::npz);
+         return any_dataset_sink::make<numpy_sink>(folder, layout, np);
+       },
+       {"dataset.npz", "values.npy", "mask.npy", "times.npy", "lengths.npy", "index.npy",
+        "status.npy", "parameters.npy", "initial_state.npy", "status_names.npy"}},
+  };
+  return table;
+}
+
+ODESYNTH_INLINE dataset_writers::dataset_writers(const std::filesystem::path& folder,
+                                                 const dataset_layout& layout,
+                                                 const dataset_options& options) {
+  for (const auto& row : dataset_format_table())
+    if (row.wanted(options)) sinks_.push_back(row.make(folder, layout, options));
+}
+
+ODESYNTH_INLINE void dataset_writers::operator()(std::uint64_t index, const trajectory& tr) {
+  for (auto& sink : sinks_) sink(index, tr);
+}
+
+ODESYNTH_INLINE std::vector<std::string> dataset_writers::finish() {
+  std::vector<std::string> files;
+  for (auto& sink : sinks_) {
+    std::vector<std::string> more = sink.finish();
+    files.insert(files.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  }
+  return files;
+}
+
+}  // namespace detail
 
 namespace detail {
 ODESYNTH_INLINE std::vector<std::pair<std::string, std::string>> configuration(const json& doc,
