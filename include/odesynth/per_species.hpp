@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "detail/config.hpp"
+#include "detail/enum_names.hpp"
 #include "detail/text.hpp"
 
 namespace odesynth {
@@ -38,6 +40,24 @@ ODESYNTH_INLINE void require_species(std::string_view where, const std::string& 
                                                       const std::vector<std::string>& columns);
 
 }  // namespace detail
+
+/// How a per_species setting was given: one value for every column, values for named
+/// columns, or one value per column in order.
+enum class per_species_form { all, named, positional };
+
+/// The name metadata stores (provenance.hpp writes a setting as {"<form>": ...}).
+constexpr std::string_view to_string(per_species_form f) noexcept {
+  switch (f) {
+    case per_species_form::all: return "all";
+    case per_species_form::named: return "named";
+    case per_species_form::positional: return "positional";
+  }
+  return "unknown";
+}
+
+/// Every form, in order (metadata reads to_string(form) back).
+inline constexpr std::array<per_species_form, 3> all_per_species_forms{
+    per_species_form::all, per_species_form::named, per_species_form::positional};
 
 template <class T>
 class per_species {
@@ -130,7 +150,7 @@ class per_species {
 
   /// How the setting was given; with all_value(), named() and by_position_values() this is
   /// enough to write it down and rebuild it exactly (provenance.hpp does, for metadata.json).
-  enum class form { all, named, positional };
+  using form = per_species_form;
   form given_as() const noexcept { return mode_; }
   const T& all_value() const noexcept { return all_; }
   const std::vector<std::pair<std::string, T>>& named() const noexcept { return named_; }
@@ -160,6 +180,10 @@ class per_species {
 };
 
 }  // namespace odesynth
+
+template <>
+struct fmt::formatter<odesynth::per_species_form>
+    : odesynth::detail::enum_formatter<odesynth::per_species_form> {};
 
 #if defined(ODESYNTH_HEADER_ONLY)
 #include "impl/per_species.ipp"

@@ -133,21 +133,21 @@ ODESYNTH_INLINE failure_policy policy_from(const json& j, const std::string& whe
 /// which metadata records and checks) shows it.
 template <class T, class ValueJson>
 json per_species_json(const per_species<T>& p, ValueJson value_json) {
-  using form = typename per_species<T>::form;
   json list = json::make_array();
   json j = json::make_object();
+  const std::string key(to_string(p.given_as()));
   switch (p.given_as()) {
-    case form::all: return j.set("all", value_json(p.all_value()));
-    case form::named:
+    case per_species_form::all: return j.set(key, value_json(p.all_value()));
+    case per_species_form::named:
       for (const auto& [name, v] : p.named()) {
         json entry = json::make_object();
         entry.set("species", name).set("value", value_json(v));
         list.push_back(std::move(entry));
       }
-      return j.set("named", std::move(list));
-    case form::positional:
+      return j.set(key, std::move(list));
+    case per_species_form::positional:
       for (const auto& v : p.by_position_values()) list.push_back(value_json(v));
-      return j.set("positional", std::move(list));
+      return j.set(key, std::move(list));
   }
   return j;
 }
@@ -160,13 +160,15 @@ per_species<T> per_species_from_json(const json& j, const std::string& where,
   constexpr std::string_view forms = "one key: \"all\", \"named\" or \"positional\"";
   if (fields.size() != 1)
     j.refuse(where, source, fmt::format("an object of {} keys", fields.size()), forms);
-  const auto& [form, value] = fields.front();
-  if (form != "all" && form != "named" && form != "positional")
-    j.refuse(where, source, fmt::format("{{\"{}\": ...}}", form), forms);
-  const std::string at = fmt::format("{}.{}", where, form);
-  if (form == "all") return per_species<T>(value_from(value, at));
+  const auto& [key, value] = fields.front();
+  const per_species_form* form = nullptr;
+  for (const auto& f : all_per_species_forms)
+    if (to_string(f) == key) form = &f;
+  if (!form) j.refuse(where, source, fmt::format("{{\"{}\": ...}}", key), forms);
+  const std::string at = fmt::format("{}.{}", where, key);
+  if (*form == per_species_form::all) return per_species<T>(value_from(value, at));
   const auto& list = value.as_array(at);
-  if (form == "named") {
+  if (*form == per_species_form::named) {
     std::vector<std::pair<std::string, T>> named;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string item = fmt::format("{}[{}]", at, i);

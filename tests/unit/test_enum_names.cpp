@@ -110,8 +110,19 @@ TEST_CASE("enum names: generator steady states SDEs and derivative noise", "[enu
   check_names(
       std::array<kind, 4>{kind::none, kind::additive, kind::multiplicative, kind::square_root},
       "diffusion");
+  // The arrays metadata reads back hold every value.
+  CHECK(odesynth::diffusion::all_kinds ==
+        std::array<kind, 4>{kind::none, kind::additive, kind::multiplicative, kind::square_root});
+  check_names(odesynth::all_sde_schemes, "scheme");
   using mode = odesynth::derivative_noise::mode;
   check_names(std::array<mode, 2>{mode::additive, mode::multiplicative}, "mode");
+  CHECK(odesynth::derivative_noise::all_modes ==
+        std::array<mode, 2>{mode::additive, mode::multiplicative});
+  using odesynth::per_species_form;
+  check_names(std::array<per_species_form, 3>{per_species_form::all, per_species_form::named,
+                                              per_species_form::positional},
+              "form");
+  CHECK(odesynth::all_per_species_forms.size() == 3);
   // The types printed through formatters that copy fmt::format's text (detail/text.hpp).
   CHECK(fmt::format("{}", odesynth::diffusion{kind::square_root, 0.25}) ==
         "square_root sigma=0.25");
