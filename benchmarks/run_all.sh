@@ -10,6 +10,7 @@
 #   bench_threads     2 threads against 1, bit-identical datasets
 #   bench_memory      peak RSS of 10^4 against 10^6 streamed trajectories (fresh processes)
 #   bench_writers     NumPy / CSV writers against a raw write + fsync of the same bytes
+#   bench_equations   models from text (equations.hpp) against the same models in C++
 #   compile_time      compile time of a user's TU (benchmarks/compile_time/measure.sh)
 #
 # Every ratio comes from one run of one program (both sides interleaved in that run). Run it
@@ -62,8 +63,8 @@ mkdir -p "$out"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 programs=(bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_memory
-          bench_writers compile_time)
-google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers "
+          bench_writers bench_equations compile_time)
+google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers bench_equations "
 failed=()
 for p in "${programs[@]}"; do
   if [[ -n "$only" ]]; then

@@ -8,6 +8,7 @@
 #include "version.hpp"
 
 // model
+#include "equations.hpp"
 #include "lambda_model.hpp"
 #include "model.hpp"
 

@@ -1,0 +1,155 @@
+// odesynth/detail/expression.hpp - arithmetic over species, parameters and time, compiled to
+// a flat tape: what runtime models (equations.hpp) evaluate at every right-hand-side call.
+//
+// Expressions are built into one graph per model in which equal subexpressions are one node
+// (hash-consing), so `beta*S*I/N` written in two equations is computed once per call, and
+// derivatives (for the analytic Jacobian) are built in the same graph by the usual rules,
+// with constant folding and the identities x+0, x*1, x*0, x^1, x^0 applied as nodes are
+// made. A tape lists, in dependency order, the nodes that some outputs need; evaluating it is
+// one pass over an array of slots with no recursion, allocation or virtual call.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "config.hpp"
+
+namespace odesynth::detail {
+
+enum class expr_op : std::uint8_t {
+  constant,   // value
+  species,    // x[index]
+  parameter,  // p[index]
+  time,       // t
+  neg,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  exp,
+  log,
+  log10,
+  sqrt,
+  sin,
+  cos,
+  tan,
+  tanh,
+  abs,
+  sign,  // -1, 0 or 1 (abs')
+  less,  // 1 if a < b else 0 (min' and max')
+  min,
+  max,
+};
+
+/// The name a function call is written with ("exp"), or "" for operators and leaves.
+ODESYNTH_INLINE std::string_view expr_function_name(expr_op op);
+/// Arguments a function named `name` takes (1 or 2), 0 if no such function; `op` receives it.
+ODESYNTH_INLINE int expr_function_arity(std::string_view name, expr_op& op);
+
+using expr_id = std::uint32_t;
+
+/// The graph of one model's expressions. Nodes are made through the functions below, which
+/// simplify and share; ids index nodes() and stay valid as the graph grows.
+class expr_graph {
+ public:
+  struct node {
+    expr_op op;
+    expr_id a = 0, b = 0;     ///< operands (unused ones 0)
+    std::uint32_t index = 0;  ///< species or parameter index
+    double value = 0;         ///< constant's value
+  };
+
+  expr_id constant(double value);
+  expr_id species(std::uint32_t index);
+  expr_id parameter(std::uint32_t index);
+  expr_id time();
+  /// op applied to `a` (unary) or to `a` and `b`, simplified.
+  ODESYNTH_INLINE expr_id unary(expr_op op, expr_id a);
+  ODESYNTH_INLINE expr_id binary(expr_op op, expr_id a, expr_id b);
+
+  /// d(node)/d(species[index]), built into this graph.
+  ODESYNTH_INLINE expr_id derivative(expr_id node, std::uint32_t species_index);
+
+  const std::vector<node>& nodes() const noexcept { return nodes_; }
+  bool is_constant(expr_id id, double value) const {
+    return nodes_[id].op == expr_op::constant && nodes_[id].value == value;
+  }
+
+  /// The expression as text with the given names ("beta * S * I / N").
+  ODESYNTH_INLINE std::string text(expr_id id, const std::vector<std::string>& species,
+                                   const std::vector<std::string>& parameters) const;
+
+ private:
+  struct key_hash {
+    std::size_t operator()(const node& n) const noexcept;
+  };
+  struct key_equal {
+    bool operator()(const node& x, const node& y) const noexcept;
+  };
+  ODESYNTH_INLINE expr_id make(node n);
+  ODESYNTH_INLINE expr_id derivative_of(expr_id id, std::uint32_t species_index,
+                                        std::unordered_map<expr_id, expr_id>& memo);
+
+  std::vector<node> nodes_;
+  std::unordered_map<node, expr_id, key_hash, key_equal> index_;
+};
+
+inline expr_id expr_graph::constant(double value) {
+  node n{expr_op::constant};
+  n.value = value;
+  return make(n);
+}
+inline expr_id expr_graph::species(std::uint32_t index) {
+  node n{expr_op::species};
+  n.index = index;
+  return make(n);
+}
+inline expr_id expr_graph::parameter(std::uint32_t index) {
+  node n{expr_op::parameter};
+  n.index = index;
+  return make(n);
+}
+inline expr_id expr_graph::time() { return make(node{expr_op::time}); }
+
+/// The nodes some outputs need, as instructions over an array of slots laid out as
+/// [species | parameters | t | constants | computed values], operands before their users.
+/// run() fills the slots; output k is slots[output_slot(k)]. Leaves are slots, not
+/// instructions, so a call dispatches only on arithmetic.
+class expr_tape {
+ public:
+  struct instruction {
+    expr_op op;
+    std::uint32_t a, b;  ///< operand slots
+  };
+
+  expr_tape() = default;
+  ODESYNTH_INLINE expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs,
+                            std::size_t num_species, std::size_t num_parameters);
+
+  /// Slots run() writes.
+  std::size_t size() const noexcept { return size_; }
+  std::uint32_t output_slot(std::size_t k) const { return outputs_[k]; }
+  std::size_t num_outputs() const noexcept { return outputs_.size(); }
+
+  /// Evaluates every instruction into `slots` (size() of them).
+  ODESYNTH_INLINE void run(const double* x, const double* p, double t, double* slots) const;
+
+ private:
+  std::size_t num_species_ = 0, num_parameters_ = 0, size_ = 0;
+  std::vector<double> constants_;
+  std::vector<instruction> code_;
+  std::vector<std::uint32_t> outputs_;
+};
+
+}  // namespace odesynth::detail
+
+#if defined(ODESYNTH_HEADER_ONLY)
+#include "impl/expression.ipp"
+#endif

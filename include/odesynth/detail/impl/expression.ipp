@@ -1,0 +1,347 @@
+// odesynth/detail/impl/expression.ipp - the non-template code of detail/expression.hpp,
+// compiled in every file that includes it (header-only) or once in odesynth_compiled
+// (detail/config.hpp).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "../expression.hpp"
+
+namespace odesynth::detail {
+
+namespace expression_functions {
+struct entry {
+  std::string_view name;
+  expr_op op;
+  int arity;
+};
+// The functions expressions may call; sign and less exist for derivatives only.
+inline constexpr entry table[] = {
+    {"exp", expr_op::exp, 1},   {"log", expr_op::log, 1},   {"log10", expr_op::log10, 1},
+    {"sqrt", expr_op::sqrt, 1}, {"sin", expr_op::sin, 1},   {"cos", expr_op::cos, 1},
+    {"tan", expr_op::tan, 1},   {"tanh", expr_op::tanh, 1}, {"abs", expr_op::abs, 1},
+    {"pow", expr_op::pow, 2},   {"min", expr_op::min, 2},   {"max", expr_op::max, 2},
+    {"sign", expr_op::sign, 1},
+};
+}  // namespace expression_functions
+
+ODESYNTH_INLINE std::string_view expr_function_name(expr_op op) {
+  for (const auto& e : expression_functions::table)
+    if (e.op == op) return e.name;
+  return {};
+}
+
+ODESYNTH_INLINE int expr_function_arity(std::string_view name, expr_op& op) {
+  for (const auto& e : expression_functions::table)
+    if (e.name == name) {
+      op = e.op;
+      return e.arity;
+    }
+  return 0;
+}
+
+ODESYNTH_INLINE std::size_t expr_graph::key_hash::operator()(const node& n) const noexcept {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &n.value, sizeof bits);
+  std::uint64_t h = static_cast<std::uint64_t>(n.op);
+  for (std::uint64_t v : {std::uint64_t{n.a}, std::uint64_t{n.b}, std::uint64_t{n.index}, bits})
+    h = (h ^ v) * 0x100000001b3ull + (h >> 29);
+  return static_cast<std::size_t>(h);
+}
+
+ODESYNTH_INLINE bool expr_graph::key_equal::operator()(const node& x,
+                                                       const node& y) const noexcept {
+  // Constants compare by bits, so 0.0 and -0.0 stay apart and a NaN equals itself.
+  return x.op == y.op && x.a == y.a && x.b == y.b && x.index == y.index &&
+         std::memcmp(&x.value, &y.value, sizeof x.value) == 0;
+}
+
+ODESYNTH_INLINE expr_id expr_graph::make(node n) {
+  const auto found = index_.find(n);
+  if (found != index_.end()) return found->second;
+  const auto id = static_cast<expr_id>(nodes_.size());
+  nodes_.push_back(n);
+  index_.emplace(n, id);
+  return id;
+}
+
+namespace expression_impl {
+inline double apply(expr_op op, double a, double b) {
+  switch (op) {
+    case expr_op::neg: return -a;
+    case expr_op::add: return a + b;
+    case expr_op::sub: return a - b;
+    case expr_op::mul: return a * b;
+    case expr_op::div: return a / b;
+    case expr_op::pow: return std::pow(a, b);
+    case expr_op::exp: return std::exp(a);
+    case expr_op::log: return std::log(a);
+    case expr_op::log10: return std::log10(a);
+    case expr_op::sqrt: return std::sqrt(a);
+    case expr_op::sin: return std::sin(a);
+    case expr_op::cos: return std::cos(a);
+    case expr_op::tan: return std::tan(a);
+    case expr_op::tanh: return std::tanh(a);
+    case expr_op::abs: return std::fabs(a);
+    case expr_op::sign: return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
+    case expr_op::less: return a < b ? 1.0 : 0.0;
+    case expr_op::min: return std::fmin(a, b);
+    case expr_op::max: return std::fmax(a, b);
+    default: return 0;  // leaves are not applied
+  }
+}
+}  // namespace expression_impl
+
+ODESYNTH_INLINE expr_id expr_graph::unary(expr_op op, expr_id a) {
+  const node& x = nodes_[a];
+  if (x.op == expr_op::constant) return constant(expression_impl::apply(op, x.value, 0));
+  if (op == expr_op::neg && x.op == expr_op::neg) return x.a;  // -(-u) = u
+  node n{op};
+  n.a = a;
+  return make(n);
+}
+
+ODESYNTH_INLINE expr_id expr_graph::binary(expr_op op, expr_id a, expr_id b) {
+  const node &x = nodes_[a], &y = nodes_[b];
+  if (x.op == expr_op::constant && y.op == expr_op::constant)
+    return constant(expression_impl::apply(op, x.value, y.value));
+  switch (op) {
+    // a + (-b) = a - b, (-a) + b = b - a and a - (-b) = a + b hold exactly in floating
+    // point; they keep reaction networks' sums readable (dA = k3 * B * C - k1 * A).
+    case expr_op::add:
+      if (is_constant(a, 0)) return b;
+      if (is_constant(b, 0)) return a;
+      if (y.op == expr_op::neg) return binary(expr_op::sub, a, y.a);
+      if (x.op == expr_op::neg) return binary(expr_op::sub, b, x.a);
+      break;
+    case expr_op::sub:
+      if (is_constant(b, 0)) return a;
+      if (is_constant(a, 0)) return unary(expr_op::neg, b);
+      if (y.op == expr_op::neg) return binary(expr_op::add, a, y.a);
+      break;
+    case expr_op::mul:
+      // x * 0 = 0 even for an infinite or NaN x: a simplification of exact arithmetic, as in
+      // any symbolic system; it only arises in derivatives or in text that multiplies by 0.
+      if (is_constant(a, 0) || is_constant(b, 0)) return constant(0);
+      if (is_constant(a, 1)) return b;
+      if (is_constant(b, 1)) return a;
+      if (is_constant(a, -1)) return unary(expr_op::neg, b);
+      if (is_constant(b, -1)) return unary(expr_op::neg, a);
+      break;
+    case expr_op::div:
+      if (is_constant(b, 1)) return a;
+      if (is_constant(a, 0)) return constant(0);
+      break;
+    case expr_op::pow:
+      if (is_constant(b, 1)) return a;
+      if (is_constant(b, 0)) return constant(1);
+      break;
+    default: break;
+  }
+  node n{op};
+  n.a = a;
+  n.b = b;
+  return make(n);
+}
+
+ODESYNTH_INLINE expr_id expr_graph::derivative(expr_id id, std::uint32_t species_index) {
+  std::unordered_map<expr_id, expr_id> memo;
+  return derivative_of(id, species_index, memo);
+}
+
+ODESYNTH_INLINE expr_id expr_graph::derivative_of(expr_id id, std::uint32_t s,
+                                                  std::unordered_map<expr_id, expr_id>& memo) {
+  if (const auto found = memo.find(id); found != memo.end()) return found->second;
+  const node n = nodes_[id];  // a copy: making nodes may reallocate nodes_
+  const auto d = [&](expr_id child) { return derivative_of(child, s, memo); };
+  const auto mul = [&](expr_id a, expr_id b) { return binary(expr_op::mul, a, b); };
+  const auto add = [&](expr_id a, expr_id b) { return binary(expr_op::add, a, b); };
+  const auto sub = [&](expr_id a, expr_id b) { return binary(expr_op::sub, a, b); };
+  const auto div = [&](expr_id a, expr_id b) { return binary(expr_op::div, a, b); };
+  expr_id out = constant(0);
+  switch (n.op) {
+    case expr_op::constant:
+    case expr_op::parameter:
+    case expr_op::time:
+    case expr_op::sign:
+    case expr_op::less: break;  // piecewise constant: derivative 0 where it exists
+    case expr_op::species: out = constant(n.index == s ? 1.0 : 0.0); break;
+    case expr_op::neg: out = unary(expr_op::neg, d(n.a)); break;
+    case expr_op::add: out = add(d(n.a), d(n.b)); break;
+    case expr_op::sub: out = sub(d(n.a), d(n.b)); break;
+    case expr_op::mul: out = add(mul(d(n.a), n.b), mul(n.a, d(n.b))); break;
+    case expr_op::div:  // (a'b - ab') / b^2
+      out = div(sub(mul(d(n.a), n.b), mul(n.a, d(n.b))), mul(n.b, n.b));
+      break;
+    case expr_op::pow: {
+      const expr_id da = d(n.a), db = d(n.b);
+      if (nodes_[n.b].op == expr_op::constant || is_constant(db, 0)) {
+        // c a^(c-1) a', exact at a = 0 for c >= 1 (no log(a) term)
+        const expr_id c_minus_1 = sub(n.b, constant(1));
+        out = mul(mul(n.b, binary(expr_op::pow, n.a, c_minus_1)), da);
+      } else {  // a^b (b' log a + b a'/a)
+        out = mul(id, add(mul(db, unary(expr_op::log, n.a)), div(mul(n.b, da), n.a)));
+      }
+      break;
+    }
+    case expr_op::exp: out = mul(id, d(n.a)); break;
+    case expr_op::log: out = div(d(n.a), n.a); break;
+    case expr_op::log10: out = div(d(n.a), mul(n.a, constant(std::log(10.0)))); break;
+    case expr_op::sqrt: out = div(d(n.a), mul(constant(2), id)); break;
+    case expr_op::sin: out = mul(unary(expr_op::cos, n.a), d(n.a)); break;
+    case expr_op::cos: out = unary(expr_op::neg, mul(unary(expr_op::sin, n.a), d(n.a))); break;
+    case expr_op::tan: out = mul(add(constant(1), mul(id, id)), d(n.a)); break;
+    case expr_op::tanh: out = mul(sub(constant(1), mul(id, id)), d(n.a)); break;
+    case expr_op::abs: out = mul(unary(expr_op::sign, n.a), d(n.a)); break;
+    case expr_op::min: {  // a' where a < b, else b'
+      const expr_id a_less = binary(expr_op::less, n.a, n.b);
+      out = add(mul(a_less, d(n.a)), mul(sub(constant(1), a_less), d(n.b)));
+      break;
+    }
+    case expr_op::max: {  // b' where a < b, else a'
+      const expr_id a_less = binary(expr_op::less, n.a, n.b);
+      out = add(mul(a_less, d(n.b)), mul(sub(constant(1), a_less), d(n.a)));
+      break;
+    }
+  }
+  memo.emplace(id, out);
+  return out;
+}
+
+namespace expression_impl {
+inline int precedence(expr_op op) {
+  switch (op) {
+    case expr_op::add:
+    case expr_op::sub: return 1;
+    case expr_op::mul:
+    case expr_op::div: return 2;
+    case expr_op::neg: return 3;
+    case expr_op::pow: return 4;
+    default: return 5;  // leaves and calls
+  }
+}
+}  // namespace expression_impl
+
+ODESYNTH_INLINE std::string expr_graph::text(expr_id id, const std::vector<std::string>& species,
+                                             const std::vector<std::string>& parameters) const {
+  const node& n = nodes_[id];
+  const auto sub_text = [&](expr_id child, bool parenthesise) {
+    std::string s = text(child, species, parameters);
+    return parenthesise ? "(" + s + ")" : s;
+  };
+  const int own = expression_impl::precedence(n.op);
+  switch (n.op) {
+    case expr_op::constant: return fmt::format("{}", n.value);
+    case expr_op::species: return species[n.index];
+    case expr_op::parameter: return parameters[n.index];
+    case expr_op::time: return "t";
+    case expr_op::neg:
+      return "-" + sub_text(n.a, expression_impl::precedence(nodes_[n.a].op) < own);
+    case expr_op::add:
+    case expr_op::sub:
+    case expr_op::mul:
+    case expr_op::div: {
+      static constexpr const char* symbols[] = {" + ", " - ", " * ", " / "};
+      const auto k = static_cast<int>(n.op) - static_cast<int>(expr_op::add);
+      // Left-associative: a right operand of equal precedence keeps its parentheses, even
+      // for + and *: a + (b + c) and (a + b) + c round differently, and the printed text
+      // must parse back to the same computation.
+      return sub_text(n.a, expression_impl::precedence(nodes_[n.a].op) < own) + symbols[k] +
+             sub_text(n.b, expression_impl::precedence(nodes_[n.b].op) <= own);
+    }
+    case expr_op::pow:  // right-associative: a^(b^c) needs none, (a^b)^c does
+      return sub_text(n.a, expression_impl::precedence(nodes_[n.a].op) <= own) + "^" +
+             sub_text(n.b, expression_impl::precedence(nodes_[n.b].op) < own);
+    case expr_op::less:
+      return "(" + text(n.a, species, parameters) + " < " + text(n.b, species, parameters) + ")";
+    default: {
+      std::string out(expr_function_name(n.op));
+      out += "(" + text(n.a, species, parameters);
+      if (n.op == expr_op::min || n.op == expr_op::max)
+        out += ", " + text(n.b, species, parameters);
+      return out + ")";
+    }
+  }
+}
+
+ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs,
+                                     std::size_t num_species, std::size_t num_parameters)
+    : num_species_(num_species), num_parameters_(num_parameters) {
+  // Nodes the outputs need. Ids grow with creation and a node is made after its operands, so
+  // ascending id order puts operands first.
+  const auto& nodes = graph.nodes();
+  std::vector<char> needed(nodes.size(), 0);
+  std::vector<expr_id> stack(outputs.begin(), outputs.end());
+  const auto is_leaf = [](expr_op op) {
+    return op == expr_op::constant || op == expr_op::species || op == expr_op::parameter ||
+           op == expr_op::time;
+  };
+  const auto is_binary = [](expr_op op) {
+    return (op >= expr_op::add && op <= expr_op::pow) || op == expr_op::less ||
+           op == expr_op::min || op == expr_op::max;
+  };
+  while (!stack.empty()) {
+    const expr_id id = stack.back();
+    stack.pop_back();
+    if (needed[id]) continue;
+    needed[id] = 1;
+    const auto& n = nodes[id];
+    if (is_leaf(n.op)) continue;
+    stack.push_back(n.a);
+    if (is_binary(n.op)) stack.push_back(n.b);
+  }
+  const auto time_slot = static_cast<std::uint32_t>(num_species + num_parameters);
+  std::vector<std::uint32_t> slot(nodes.size(), 0);
+  for (expr_id id = 0; id < nodes.size(); ++id) {  // leaves first: species, parameters, t,
+    if (!needed[id]) continue;                     // constants
+    const auto& n = nodes[id];
+    if (n.op == expr_op::species) slot[id] = n.index;
+    if (n.op == expr_op::parameter) slot[id] = static_cast<std::uint32_t>(num_species + n.index);
+    if (n.op == expr_op::time) slot[id] = time_slot;
+    if (n.op == expr_op::constant) {
+      slot[id] = time_slot + 1 + static_cast<std::uint32_t>(constants_.size());
+      constants_.push_back(n.value);
+    }
+  }
+  auto next = time_slot + 1 + static_cast<std::uint32_t>(constants_.size());
+  for (expr_id id = 0; id < nodes.size(); ++id) {
+    if (!needed[id] || is_leaf(nodes[id].op)) continue;
+    const auto& n = nodes[id];
+    code_.push_back({n.op, slot[n.a], is_binary(n.op) ? slot[n.b] : slot[n.a]});
+    slot[id] = next++;
+  }
+  size_ = next;
+  for (expr_id id : outputs) outputs_.push_back(slot[id]);
+}
+
+ODESYNTH_INLINE void expr_tape::run(const double* x, const double* p, double t,
+                                    double* slots) const {
+  std::copy(x, x + num_species_, slots);
+  std::copy(p, p + num_parameters_, slots + num_species_);
+  double* const constants = slots + num_species_ + num_parameters_ + 1;
+  constants[-1] = t;
+  std::copy(constants_.begin(), constants_.end(), constants);
+  double* out = constants + constants_.size();
+  for (const instruction& in : code_) {
+    const double a = slots[in.a], b = slots[in.b];
+    double v;
+    switch (in.op) {
+      case expr_op::neg: v = -a; break;
+      case expr_op::add: v = a + b; break;
+      case expr_op::sub: v = a - b; break;
+      case expr_op::mul: v = a * b; break;
+      case expr_op::div: v = a / b; break;
+      default: v = expression_impl::apply(in.op, a, b); break;
+    }
+    *out++ = v;
+  }
+}
+
+}  // namespace odesynth::detail
