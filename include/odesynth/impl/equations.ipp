@@ -446,29 +446,37 @@ ODESYNTH_INLINE std::string equation_model::describe() const {
 }
 
 namespace detail::equations_impl {
-/// Per thread: the tapes' slots (a model is shared by every worker thread).
-inline std::vector<double>& scratch() {
+/// Slots of a tape too large for the stack buffer below, per thread (a model is shared by
+/// every worker thread).
+inline std::vector<double>& heap_slots(std::size_t size) {
   thread_local std::vector<double> slots;
+  if (slots.size() < size) slots.resize(size);
   return slots;
 }
+/// Tapes up to this many slots run in a buffer on the caller's stack: no thread_local lookup
+/// on the hot path.
+inline constexpr std::size_t stack_slots = 256;
 }  // namespace detail::equations_impl
 
 ODESYNTH_INLINE void equation_model::evaluate_rhs(const double* x, double* dxdt, double t,
                                                   const double* p) const {
-  auto& slots = detail::equations_impl::scratch();
   const auto& tape = program_->rhs;
-  if (slots.size() < tape.size()) slots.resize(tape.size());
-  tape.run(x, p, t, slots.data());
+  double buffer[detail::equations_impl::stack_slots];
+  double* const slots = tape.size() <= detail::equations_impl::stack_slots
+                            ? buffer
+                            : detail::equations_impl::heap_slots(tape.size()).data();
+  tape.run(x, p, t, slots);
   for (std::size_t i = 0; i < tape.num_outputs(); ++i) dxdt[i] = slots[tape.output_slot(i)];
 }
 
 ODESYNTH_INLINE const double* equation_model::evaluate_jacobian(const double* x, double t,
                                                                 const double* p) const {
-  auto& slots = detail::equations_impl::scratch();
+  // The values outlive this call (jacobian() reads them), so they go to the thread's heap
+  // buffer; a Jacobian is needed once per Rosenbrock step, not per stage.
   const auto& tape = program_->jacobian;
-  if (slots.size() < tape.size()) slots.resize(tape.size());
-  tape.run(x, p, t, slots.data());
-  return slots.data();
+  double* const slots = detail::equations_impl::heap_slots(tape.size()).data();
+  tape.run(x, p, t, slots);
+  return slots;
 }
 
 }  // namespace odesynth
