@@ -340,7 +340,7 @@ TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bi
   }
 }
 
-TEST_CASE("malformed metadata is a parse_error at the file, line and column of the bad value",
+TEST_CASE("malformed metadata is a parse_error at the file line and column of the bad value",
           "[dataset][provenance][errors]") {
   temp_folder tmp;
   dataset_options out;

@@ -140,7 +140,7 @@ TEST_CASE("the symbolic Jacobian of every function matches central differences",
   }
 }
 
-TEST_CASE("equation text: declarations, inferred parameters, constant species and printing",
+TEST_CASE("equation text: declarations and inferred parameters and constant species and printing",
           "[equations]") {
   // Parameters in order of first appearance; names may contain digits and _.
   const auto a = parse_equations("dX = k_2*X - k1 + t\ndY = -k_2*X");
