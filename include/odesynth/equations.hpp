@@ -74,7 +74,7 @@ class equation_model {
     const double* values = evaluate_jacobian(x.data(), t, p.data());
     const auto& entries = program_->jacobian_entries;
     for (std::size_t k = 0; k < entries.size(); ++k)
-      J(entries[k].first, entries[k].second) = values[program_->jacobian.output_slot(k)];
+      J(entries[k].first, entries[k].second) = values[k];
   }
 
   /// The model as equations, one "dX = ..." line per species (reactions expanded), with the

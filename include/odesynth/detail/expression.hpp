@@ -23,6 +23,7 @@
 namespace odesynth::detail {
 
 enum class expr_op : std::uint8_t {
+  // leaves first (expr_tape relies on it)
   constant,   // value
   species,    // x[index]
   parameter,  // p[index]
@@ -118,31 +119,57 @@ inline expr_id expr_graph::parameter(std::uint32_t index) {
 }
 inline expr_id expr_graph::time() { return make(node{expr_op::time}); }
 
-/// The nodes some outputs need, as instructions over an array of slots laid out as
-/// [species | parameters | t | constants | computed values], operands before their users.
-/// run() fills the slots; output k is slots[output_slot(k)]. Leaves are slots, not
-/// instructions, so a call dispatches only on arithmetic.
+/// The nodes some outputs need, as instructions in an order where operands come first. An
+/// operand names a value in one of four arrays - computed values (the first is t), species,
+/// parameters, constants - by its top two bits, so nothing is copied before a run and a call
+/// dispatches only on arithmetic.
 class expr_tape {
  public:
   struct instruction {
     expr_op op;
-    std::uint32_t a, b;  ///< operand slots
+    std::uint32_t a, b;  ///< operands: array << 30 | index
   };
 
   expr_tape() = default;
-  ODESYNTH_INLINE expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs,
-                            std::size_t num_species, std::size_t num_parameters);
+  ODESYNTH_INLINE expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs);
 
-  /// Slots run() writes.
-  std::size_t size() const noexcept { return size_; }
-  std::uint32_t output_slot(std::size_t k) const { return outputs_[k]; }
+  /// Computed values a run writes (its `work` array).
+  std::size_t work_size() const noexcept { return code_.size() + 1; }
   std::size_t num_outputs() const noexcept { return outputs_.size(); }
 
-  /// Evaluates every instruction into `slots` (size() of them).
-  ODESYNTH_INLINE void run(const double* x, const double* p, double t, double* slots) const;
+  /// Evaluates every instruction into `work` (work_size() values) and output k into out[k].
+  void run(const double* x, const double* p, double t, double* work, double* out) const {
+    const double* const base[4] = {work, x, p, constants_.data()};
+    const auto value = [&base](std::uint32_t operand) {
+      return base[operand >> 30][operand & index_mask];
+    };
+    work[0] = t;
+    double* next = work + 1;
+    for (const instruction& in : code_) {
+      const double a = value(in.a), b = value(in.b);
+      double v;
+      if (in.op == expr_op::mul)
+        v = a * b;
+      else if (in.op == expr_op::add)
+        v = a + b;
+      else if (in.op == expr_op::sub)
+        v = a - b;
+      else if (in.op == expr_op::div)
+        v = a / b;
+      else if (in.op == expr_op::neg)
+        v = -a;
+      else
+        v = apply_function(in.op, a, b);
+      *next++ = v;
+    }
+    for (std::size_t k = 0; k < outputs_.size(); ++k) out[k] = value(outputs_[k]);
+  }
 
  private:
-  std::size_t num_species_ = 0, num_parameters_ = 0, size_ = 0;
+  static constexpr std::uint32_t index_mask = (std::uint32_t{1} << 30) - 1;
+  /// The functions and comparisons (the rarer instructions), out of the loop above.
+  ODESYNTH_INLINE static double apply_function(expr_op op, double a, double b);
+
   std::vector<double> constants_;
   std::vector<instruction> code_;
   std::vector<std::uint32_t> outputs_;

@@ -430,8 +430,8 @@ ODESYNTH_INLINE equation_model parse_equations(std::string_view text, std::strin
                                              static_cast<std::uint32_t>(j));
       jacobian_nodes.push_back(d);
     }
-  program->rhs = detail::expr_tape(in.graph, program->rhs_nodes, n, in.parameters.size());
-  program->jacobian = detail::expr_tape(in.graph, jacobian_nodes, n, in.parameters.size());
+  program->rhs = detail::expr_tape(in.graph, program->rhs_nodes);
+  program->jacobian = detail::expr_tape(in.graph, jacobian_nodes);
   program->graph = std::move(in.graph);
   return equation_model(std::move(program));
 }
@@ -446,37 +446,49 @@ ODESYNTH_INLINE std::string equation_model::describe() const {
 }
 
 namespace detail::equations_impl {
-/// Slots of a tape too large for the stack buffer below, per thread (a model is shared by
-/// every worker thread).
-inline std::vector<double>& heap_slots(std::size_t size) {
-  thread_local std::vector<double> slots;
-  if (slots.size() < size) slots.resize(size);
-  return slots;
+/// A per-thread buffer of at least `size` values (a model is shared by every worker thread).
+inline double* thread_buffer(std::vector<double>& (*which)(), std::size_t size) {
+  std::vector<double>& buffer = which();
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
 }
-/// Tapes up to this many slots run in a buffer on the caller's stack: no thread_local lookup
-/// on the hot path.
-inline constexpr std::size_t stack_slots = 256;
+inline std::vector<double>& work_buffer() {
+  thread_local std::vector<double> values;
+  return values;
+}
+inline std::vector<double>& jacobian_buffer() {
+  thread_local std::vector<double> values;
+  return values;
+}
+/// Tapes of up to this many computed values run in a buffer on the caller's stack: no
+/// thread_local lookup on the hot path.
+inline constexpr std::size_t stack_values = 256;
 }  // namespace detail::equations_impl
 
 ODESYNTH_INLINE void equation_model::evaluate_rhs(const double* x, double* dxdt, double t,
                                                   const double* p) const {
+  namespace impl = detail::equations_impl;
   const auto& tape = program_->rhs;
-  double buffer[detail::equations_impl::stack_slots];
-  double* const slots = tape.size() <= detail::equations_impl::stack_slots
-                            ? buffer
-                            : detail::equations_impl::heap_slots(tape.size()).data();
-  tape.run(x, p, t, slots);
-  for (std::size_t i = 0; i < tape.num_outputs(); ++i) dxdt[i] = slots[tape.output_slot(i)];
+  double buffer[impl::stack_values];
+  double* const work = tape.work_size() <= impl::stack_values
+                           ? buffer
+                           : impl::thread_buffer(impl::work_buffer, tape.work_size());
+  tape.run(x, p, t, work, dxdt);
 }
 
 ODESYNTH_INLINE const double* equation_model::evaluate_jacobian(const double* x, double t,
                                                                 const double* p) const {
-  // The values outlive this call (jacobian() reads them), so they go to the thread's heap
-  // buffer; a Jacobian is needed once per Rosenbrock step, not per stage.
+  // The values outlive this call (jacobian() reads them), so they go to a per-thread buffer;
+  // a Jacobian is needed once per Rosenbrock step, not per stage.
+  namespace impl = detail::equations_impl;
   const auto& tape = program_->jacobian;
-  double* const slots = detail::equations_impl::heap_slots(tape.size()).data();
-  tape.run(x, p, t, slots);
-  return slots;
+  double buffer[impl::stack_values];
+  double* const work = tape.work_size() <= impl::stack_values
+                           ? buffer
+                           : impl::thread_buffer(impl::work_buffer, tape.work_size());
+  double* const values = impl::thread_buffer(impl::jacobian_buffer, tape.num_outputs());
+  tape.run(x, p, t, work, values);
+  return values;
 }
 
 }  // namespace odesynth

@@ -271,18 +271,16 @@ ODESYNTH_INLINE std::string expr_graph::text(expr_id id, const std::vector<std::
   }
 }
 
-ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs,
-                                     std::size_t num_species, std::size_t num_parameters)
-    : num_species_(num_species), num_parameters_(num_parameters) {
+ODESYNTH_INLINE double expr_tape::apply_function(expr_op op, double a, double b) {
+  return expression_impl::apply(op, a, b);
+}
+
+ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<expr_id>& outputs) {
   // Nodes the outputs need. Ids grow with creation and a node is made after its operands, so
   // ascending id order puts operands first.
   const auto& nodes = graph.nodes();
   std::vector<char> needed(nodes.size(), 0);
   std::vector<expr_id> stack(outputs.begin(), outputs.end());
-  const auto is_leaf = [](expr_op op) {
-    return op == expr_op::constant || op == expr_op::species || op == expr_op::parameter ||
-           op == expr_op::time;
-  };
   const auto is_binary = [](expr_op op) {
     return (op >= expr_op::add && op <= expr_op::pow) || op == expr_op::less ||
            op == expr_op::min || op == expr_op::max;
@@ -293,55 +291,31 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
     if (needed[id]) continue;
     needed[id] = 1;
     const auto& n = nodes[id];
-    if (is_leaf(n.op)) continue;
+    if (n.op <= expr_op::time) continue;  // a leaf
     stack.push_back(n.a);
     if (is_binary(n.op)) stack.push_back(n.b);
   }
-  const auto time_slot = static_cast<std::uint32_t>(num_species + num_parameters);
-  std::vector<std::uint32_t> slot(nodes.size(), 0);
-  for (expr_id id = 0; id < nodes.size(); ++id) {  // leaves first: species, parameters, t,
-    if (!needed[id]) continue;                     // constants
-    const auto& n = nodes[id];
-    if (n.op == expr_op::species) slot[id] = n.index;
-    if (n.op == expr_op::parameter) slot[id] = static_cast<std::uint32_t>(num_species + n.index);
-    if (n.op == expr_op::time) slot[id] = time_slot;
-    if (n.op == expr_op::constant) {
-      slot[id] = time_slot + 1 + static_cast<std::uint32_t>(constants_.size());
-      constants_.push_back(n.value);
-    }
-  }
-  auto next = time_slot + 1 + static_cast<std::uint32_t>(constants_.size());
+  constexpr std::uint32_t work = 0u << 30, species = 1u << 30, parameter = 2u << 30,
+                          constant = 3u << 30;
+  std::vector<std::uint32_t> operand(nodes.size(), 0);
+  std::uint32_t next = 1;  // work[0] is t
   for (expr_id id = 0; id < nodes.size(); ++id) {
-    if (!needed[id] || is_leaf(nodes[id].op)) continue;
+    if (!needed[id]) continue;
     const auto& n = nodes[id];
-    code_.push_back({n.op, slot[n.a], is_binary(n.op) ? slot[n.b] : slot[n.a]});
-    slot[id] = next++;
-  }
-  size_ = next;
-  for (expr_id id : outputs) outputs_.push_back(slot[id]);
-}
-
-ODESYNTH_INLINE void expr_tape::run(const double* x, const double* p, double t,
-                                    double* slots) const {
-  std::copy(x, x + num_species_, slots);
-  std::copy(p, p + num_parameters_, slots + num_species_);
-  double* const constants = slots + num_species_ + num_parameters_ + 1;
-  constants[-1] = t;
-  std::copy(constants_.begin(), constants_.end(), constants);
-  double* out = constants + constants_.size();
-  for (const instruction& in : code_) {
-    const double a = slots[in.a], b = slots[in.b];
-    double v;
-    switch (in.op) {
-      case expr_op::neg: v = -a; break;
-      case expr_op::add: v = a + b; break;
-      case expr_op::sub: v = a - b; break;
-      case expr_op::mul: v = a * b; break;
-      case expr_op::div: v = a / b; break;
-      default: v = expression_impl::apply(in.op, a, b); break;
+    switch (n.op) {
+      case expr_op::species: operand[id] = species | n.index; break;
+      case expr_op::parameter: operand[id] = parameter | n.index; break;
+      case expr_op::time: operand[id] = work | 0u; break;
+      case expr_op::constant:
+        operand[id] = constant | static_cast<std::uint32_t>(constants_.size());
+        constants_.push_back(n.value);
+        break;
+      default:
+        code_.push_back({n.op, operand[n.a], is_binary(n.op) ? operand[n.b] : operand[n.a]});
+        operand[id] = work | next++;
     }
-    *out++ = v;
   }
+  for (expr_id id : outputs) outputs_.push_back(operand[id]);
 }
 
 }  // namespace odesynth::detail
