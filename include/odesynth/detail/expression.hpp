@@ -47,6 +47,11 @@ enum class expr_op : std::uint8_t {
   less,  // 1 if a < b else 0 (min' and max')
   min,
   max,
+  // Tape-only fusions of a product used once (two roundings, as the separate instructions):
+  mul_add,  // a * b + c
+  mul_sub,  // a * b - c
+  sub_mul,  // c - a * b
+  mul_mul,  // a * b * c
 };
 
 /// The name a function call is written with ("exp"), or "" for operators and leaves.
@@ -127,7 +132,7 @@ class expr_tape {
  public:
   struct instruction {
     expr_op op;
-    std::uint32_t a, b;  ///< operands: array << 30 | index
+    std::uint32_t a, b, c;  ///< operands: array << 30 | index (c: fused instructions only)
   };
 
   expr_tape() = default;
@@ -150,6 +155,14 @@ class expr_tape {
       double v;
       if (in.op == expr_op::mul)
         v = a * b;
+      else if (in.op == expr_op::mul_sub)
+        v = a * b - value(in.c);
+      else if (in.op == expr_op::mul_add)
+        v = a * b + value(in.c);
+      else if (in.op == expr_op::mul_mul)
+        v = a * b * value(in.c);
+      else if (in.op == expr_op::sub_mul)
+        v = value(in.c) - a * b;
       else if (in.op == expr_op::add)
         v = a + b;
       else if (in.op == expr_op::sub)

@@ -172,6 +172,10 @@ ODESYNTH_INLINE expr_id expr_graph::derivative_of(expr_id id, std::uint32_t s,
     case expr_op::time:
     case expr_op::sign:
     case expr_op::less: break;  // piecewise constant: derivative 0 where it exists
+    case expr_op::mul_add:
+    case expr_op::mul_sub:
+    case expr_op::sub_mul:
+    case expr_op::mul_mul: break;  // tape-only: never in a graph
     case expr_op::species: out = constant(n.index == s ? 1.0 : 0.0); break;
     case expr_op::neg: out = unary(expr_op::neg, d(n.a)); break;
     case expr_op::add: out = add(d(n.a), d(n.b)); break;
@@ -295,12 +299,37 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
     stack.push_back(n.a);
     if (is_binary(n.op)) stack.push_back(n.b);
   }
+  // A product used once, by an addition, subtraction or product, is fused into its user: one
+  // dispatch instead of two, the same two roundings.
+  std::vector<std::uint32_t> uses(nodes.size(), 0);
+  for (expr_id id = 0; id < nodes.size(); ++id) {
+    if (!needed[id] || nodes[id].op <= expr_op::time) continue;
+    ++uses[nodes[id].a];
+    if (is_binary(nodes[id].op)) ++uses[nodes[id].b];
+  }
+  for (expr_id id : outputs) uses[id] += 2;  // an output's value must exist on its own
+  // fused[id]: computed inside its user; absorbs[id]: computes a fused operand itself (then
+  // it is not fused in turn: an instruction holds one product).
+  std::vector<char> fused(nodes.size(), 0), absorbs(nodes.size(), 0);
+  const auto fusable = [&](expr_id id) {
+    return nodes[id].op == expr_op::mul && uses[id] == 1 && !absorbs[id];
+  };
+  for (expr_id id = 0; id < nodes.size(); ++id) {
+    if (!needed[id]) continue;
+    const auto& n = nodes[id];
+    const bool sum = n.op == expr_op::add || n.op == expr_op::sub || n.op == expr_op::mul;
+    if (sum && fusable(n.a)) {
+      fused[n.a] = absorbs[id] = 1;
+    } else if ((n.op == expr_op::add || n.op == expr_op::sub) && fusable(n.b)) {
+      fused[n.b] = absorbs[id] = 1;
+    }
+  }
   constexpr std::uint32_t work = 0u << 30, species = 1u << 30, parameter = 2u << 30,
                           constant = 3u << 30;
   std::vector<std::uint32_t> operand(nodes.size(), 0);
   std::uint32_t next = 1;  // work[0] is t
   for (expr_id id = 0; id < nodes.size(); ++id) {
-    if (!needed[id]) continue;
+    if (!needed[id] || fused[id]) continue;
     const auto& n = nodes[id];
     switch (n.op) {
       case expr_op::species: operand[id] = species | n.index; break;
@@ -310,9 +339,22 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
         operand[id] = constant | static_cast<std::uint32_t>(constants_.size());
         constants_.push_back(n.value);
         break;
-      default:
-        code_.push_back({n.op, operand[n.a], is_binary(n.op) ? operand[n.b] : operand[n.a]});
+      default: {
+        instruction in{n.op, operand[n.a], is_binary(n.op) ? operand[n.b] : operand[n.a], 0};
+        if (fused[n.a]) {  // (x * y) op b
+          const auto& m = nodes[n.a];
+          in = {n.op == expr_op::add   ? expr_op::mul_add
+                : n.op == expr_op::sub ? expr_op::mul_sub
+                                       : expr_op::mul_mul,
+                operand[m.a], operand[m.b], operand[n.b]};
+        } else if (is_binary(n.op) && fused[n.b]) {  // a + x * y = x * y + a, a - x * y
+          const auto& m = nodes[n.b];
+          in = {n.op == expr_op::add ? expr_op::mul_add : expr_op::sub_mul, operand[m.a],
+                operand[m.b], operand[n.a]};
+        }
+        code_.push_back(in);
         operand[id] = work | next++;
+      }
     }
   }
   for (expr_id id : outputs) outputs_.push_back(operand[id]);
