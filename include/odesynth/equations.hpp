@@ -26,8 +26,14 @@
 //                                   an error (else every unknown name is a parameter, in order
 //                                   of first appearance)
 // A species has either an equation or reactions, not both. Expressions: numbers, names, t,
-// + - * / ^ (or **, right-associative; -x^2 is -(x^2)), parentheses, and exp, log, log10,
-// sqrt, sin, cos, tan, tanh, abs, sign, pow(a, b), min(a, b), max(a, b).
+// + - * / ^ (or **, right-associative; -x^2 is -(x^2)), parentheses, and exp, log (or ln),
+// log10, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh, atanh, abs,
+// sign, floor, ceil, pow(a, b), min(a, b), max(a, b). Comparisons < <= > >= == != give 1 or
+// 0, bind looser than + and -, and do not chain; and(a, b), or(a, b), not(a) treat any nonzero
+// value as true; if(c, a, b) is a where c is nonzero, else b (both are evaluated; only the
+// chosen one is used). Comparisons, logic, floor and ceil have derivative 0, and if(c, a, b)
+// has if(c, a', b'), so the Jacobian holds on each piece. Write a space after > or < before a
+// minus sign: "X>-1" holds "->" and reads as a reaction.
 //
 // Errors in the text are parse_errors naming source, line and column. The right-hand sides
 // are compiled once into a flat tape shared by the model's copies (detail/expression.hpp);

@@ -165,6 +165,83 @@ TEST_CASE("equation text: declarations and inferred parameters and constant spec
   CHECK(parse_equations("dX = -X^2").describe() == "dX = -X^2\n");    // -(X^2)
 }
 
+TEST_CASE("comparisons and logic and if give 1 or 0 and pick a branch", "[equations]") {
+  const auto m = parse_equations(R"(
+    species: x, y
+    dx = if(x < a, 1, 2) + 10*(x <= a) + 100*(x > a) + 1000*(x >= a)
+    dy = (x == a) + 10*(x != a) + 100*and(x, y) + 1000*or(x, y) + 10000*not(y)
+  )");
+  CHECK(m.parameters() == std::vector<std::string>{"a"});
+  const auto eval = [&m](double x, double y, double a) {
+    Eigen::VectorXd dx(2);
+    m(Eigen::VectorXd(Eigen::Vector2d(x, y)), dx, 0.0,
+      Eigen::VectorXd(Eigen::VectorXd::Constant(1, a)));
+    return std::array<double, 2>{dx[0], dx[1]};
+  };
+  CHECK(eval(1, 0, 2) == std::array<double, 2>{1 + 10, 10 + 1000 + 10000});
+  CHECK(eval(2, 3, 2) == std::array<double, 2>{2 + 10 + 1000, 1 + 100 + 1000});
+  CHECK(eval(3, -1, 2) == std::array<double, 2>{2 + 100 + 1000, 10 + 100 + 1000});
+  CHECK(eval(0, 0, 2) == std::array<double, 2>{1 + 10, 10 + 10000});
+  // The untaken branch may be NaN or infinite without reaching the result.
+  const auto guarded = parse_equations("dx = if(x > 0, log(x), 0)");
+  Eigen::VectorXd out(1);
+  guarded(Eigen::VectorXd(Eigen::VectorXd::Constant(1, -1.0)), out, 0.0, Eigen::VectorXd());
+  CHECK(out[0] == 0.0);
+  // Comparisons bind looser than arithmetic: x + 1 > 2 * a is (x + 1) > (2 * a).
+  CHECK(parse_equations("dx = x + 1 > 2 * a").describe() == "dx = x + 1 > 2 * a\n");
+  CHECK(parse_equations("dx = 3 * (x > a)").describe() == "dx = 3 * (x > a)\n");
+}
+
+TEST_CASE("new functions and if print back to text that parses to the same model", "[equations]") {
+  const char* lines[] = {
+      "dx = if(x < a, x, -x)\n",
+      "dx = if(and(x >= 0, not(x == a)), floor(x), ceil(x))\n",
+      "dx = (x < a) == (a < x)\n",
+      "dx = -(x != a)\n",
+      "dx = or(x <= a, x > 2 * a) * sinh(x) + cosh(x) - asinh(x) + acosh(1 + x^2)\n",
+      "dx = asin(x) + acos(x) - atan(x) + atanh(x / 2)\n",
+      "dx = if(x > 0, a, (1 / 0)) + if(x < 0, a, (0 / 0))\n",
+  };
+  for (const char* line : lines) {
+    CAPTURE(line);
+    const std::string printed = parse_equations(line).describe();
+    CHECK(printed == line);
+    CHECK(parse_equations(printed).describe() == printed);
+  }
+  // ln is log; an if with a constant condition or equal branches is folded away.
+  CHECK(parse_equations("dx = ln(x)").describe() == "dx = log(x)\n");
+  CHECK(parse_equations("dx = if(2 > 1, a, x) + if(x, a, a)").describe() == "dx = a + a\n");
+}
+
+TEST_CASE("the Jacobian of if and floor and comparisons holds on each piece", "[equations]") {
+  const auto m = parse_equations(R"(
+    dx = if(x < 1, x^2 * y, sinh(y) * x) + floor(x) * y + (y > x)
+    dy = if(and(x > 0, y > 0), atan(x * y) + asin(y / 4) - acos(x / 4), cosh(x)) + asinh(y) + acosh(2 + x) + atanh(y / 4)
+  )");
+  CHECK(m.jacobian_nonzeros() == 4);
+  for (const Eigen::Vector2d& point :
+       {Eigen::Vector2d(0.4, 1.3), Eigen::Vector2d(1.7, 0.2), Eigen::Vector2d(-0.5, 0.6)}) {
+    const Eigen::VectorXd x = point, p;
+    CAPTURE(x.transpose());
+    Eigen::MatrixXd J = Eigen::MatrixXd::Zero(2, 2);
+    m.jacobian(x, J, 0.0, p);
+    for (int j = 0; j < 2; ++j) {
+      // As for the other functions: h = 1e-5 keeps truncation and rounding below 1e-8; the
+      // points keep at least 0.2 away from every switch of if, floor and the comparison.
+      const double h = 1e-5;
+      Eigen::VectorXd up = x, down = x, f_up(2), f_down(2);
+      up[j] += h;
+      down[j] -= h;
+      m(up, f_up, 0.0, p);
+      m(down, f_down, 0.0, p);
+      for (int i = 0; i < 2; ++i) {
+        CAPTURE(i, j);
+        CHECK(J(i, j) == Approx((f_up[i] - f_down[i]) / (2 * h)).margin(1e-6));
+      }
+    }
+  }
+}
+
 TEST_CASE("catalogue: malformed equation text is a parse_error at its line and column",
           "[equations][errors]") {
   struct bad_text {
@@ -183,6 +260,10 @@ TEST_CASE("catalogue: malformed equation text is a parse_error at its line and c
       {"dX = k*X)", 1, 9, "unexpected \")\" after the expression"},
       {"dX = foo(X)", 1, 6, "unknown function \"foo\""},
       {"dX = pow(X)", 1, 11, "pow() takes two arguments"},
+      {"dX = if(X > 1, 2)", 1, 17, "if() takes three arguments"},
+      {"dX = a < X < b", 1, 12, "comparisons do not chain"},
+      {"dX = a = X", 1, 8, "unexpected \"= X\" after the expression"},
+      {"dX = 2\ndY = if", 2, 6, "\"if\" is a function: write if(...)"},
       {"dX = k $ X", 1, 8, "unexpected \"$ X\" after the expression"},
       {"A + B -> C", 1, 1, "a reaction needs"},
       {"A -> 2x B ; k", 1, 7, "expected a species"},

@@ -44,9 +44,29 @@ enum class expr_op : std::uint8_t {
   tanh,
   abs,
   sign,  // -1, 0 or 1 (abs')
-  less,  // 1 if a < b else 0 (min' and max')
+  less,  // 1 if a < b else 0 (also min' and max')
   min,
   max,
+  // Comparisons and logic give 1 (true) or 0 (false); any nonzero operand is true.
+  less_equal,
+  greater,
+  greater_equal,
+  equal,
+  not_equal,
+  logical_and,
+  logical_or,
+  logical_not,
+  select,  // if(a, b, c): b where a is nonzero, else c (the only three-operand node)
+  floor,
+  ceil,
+  sinh,
+  cosh,
+  asin,
+  acos,
+  atan,
+  asinh,
+  acosh,
+  atanh,
   // Tape-only fusions of a product used once (two roundings, as the separate instructions):
   mul_add,  // a * b + c
   mul_sub,  // a * b - c
@@ -56,8 +76,12 @@ enum class expr_op : std::uint8_t {
 
 /// The name a function call is written with ("exp"), or "" for operators and leaves.
 ODESYNTH_INLINE std::string_view expr_function_name(expr_op op);
-/// Arguments a function named `name` takes (1 or 2), 0 if no such function; `op` receives it.
+/// Arguments a function named `name` takes (1 to 3), 0 if no such function; `op` receives it.
 ODESYNTH_INLINE int expr_function_arity(std::string_view name, expr_op& op);
+/// The functions expressions may call, for messages: "exp, log, ...".
+ODESYNTH_INLINE std::string expr_function_list();
+/// The infix symbol of a comparison ("<="), or "" for other operations.
+ODESYNTH_INLINE std::string_view expr_comparison_symbol(expr_op op);
 
 using expr_id = std::uint32_t;
 
@@ -68,6 +92,7 @@ class expr_graph {
   struct node {
     expr_op op;
     expr_id a = 0, b = 0;     ///< operands (unused ones 0)
+    expr_id c = 0;            ///< select's third operand
     std::uint32_t index = 0;  ///< species or parameter index
     double value = 0;         ///< constant's value
   };
@@ -79,6 +104,8 @@ class expr_graph {
   /// op applied to `a` (unary) or to `a` and `b`, simplified.
   ODESYNTH_INLINE expr_id unary(expr_op op, expr_id a);
   ODESYNTH_INLINE expr_id binary(expr_op op, expr_id a, expr_id b);
+  /// if(condition, then, otherwise), simplified.
+  ODESYNTH_INLINE expr_id select(expr_id condition, expr_id then, expr_id otherwise);
 
   /// d(node)/d(species[index]), built into this graph.
   ODESYNTH_INLINE expr_id derivative(expr_id node, std::uint32_t species_index);
@@ -132,7 +159,7 @@ class expr_tape {
  public:
   struct instruction {
     expr_op op;
-    std::uint32_t a, b, c;  ///< operands: array << 30 | index (c: fused instructions only)
+    std::uint32_t a, b, c;  ///< operands: array << 30 | index (c: select and fused ones only)
   };
 
   expr_tape() = default;
@@ -171,6 +198,8 @@ class expr_tape {
         v = a / b;
       else if (in.op == expr_op::neg)
         v = -a;
+      else if (in.op == expr_op::select)
+        v = a != 0 ? b : value(in.c);
       else
         v = apply_function(in.op, a, b);
       *next++ = v;

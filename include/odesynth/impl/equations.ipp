@@ -225,8 +225,34 @@ class parser {
   std::vector<std::string> species, parameters;
   detail::expr_graph graph;
 
+  /// A sum, or two sums compared (comparisons bind loosest and do not chain).
   detail::expr_id expression(cursor& c, int depth) {
     if (depth > 200) fail(here(c), "expression nested deeper than 200 levels");
+    const detail::expr_id left = sum(c, depth);
+    const auto comparison = [&](detail::expr_op& op) {
+      // Two-character symbols first, so "<=" is not read as "<".
+      static constexpr std::pair<std::string_view, detail::expr_op> symbols[] = {
+          {"<=", detail::expr_op::less_equal}, {">=", detail::expr_op::greater_equal},
+          {"==", detail::expr_op::equal},      {"!=", detail::expr_op::not_equal},
+          {"<", detail::expr_op::less},        {">", detail::expr_op::greater}};
+      for (const auto& [symbol, o] : symbols)
+        if (accept(c, symbol)) {
+          op = o;
+          return true;
+        }
+      return false;
+    };
+    detail::expr_op op{};
+    if (!comparison(op)) return left;
+    const detail::expr_id right = sum(c, depth);
+    skip_space(c);
+    const span after = here(c);
+    detail::expr_op again{};
+    if (comparison(again))
+      fail(after, "comparisons do not chain: write and(a < b, b < c) for a < b < c");
+    return graph.binary(op, left, right);
+  }
+  detail::expr_id sum(cursor& c, int depth) {
     detail::expr_id left = term(c, depth);
     while (true) {
       if (accept(c, "+"))
@@ -287,19 +313,21 @@ class parser {
       detail::expr_op op{};
       const int arity = detail::expr_function_arity(name, op);
       if (arity == 0)
-        fail(name_span, fmt::format("unknown function \"{}\" (known: exp, log, log10, sqrt, "
-                                    "sin, cos, tan, tanh, abs, sign, pow, min, max)",
-                                    name));
-      const detail::expr_id a = expression(c, depth + 1);
-      detail::expr_id b = 0;
-      if (arity == 2) {
-        if (!accept(c, ",")) fail(here(c), fmt::format("{}() takes two arguments", name));
-        b = expression(c, depth + 1);
+        fail(name_span, fmt::format("unknown function \"{}\" (known: {})", name,
+                                    detail::expr_function_list()));
+      static constexpr const char* counts[] = {"", "one argument", "two arguments",
+                                               "three arguments"};
+      detail::expr_id args[3] = {0, 0, 0};
+      for (int k = 0; k < arity; ++k) {
+        if (k > 0 && !accept(c, ","))
+          fail(here(c), fmt::format("{}() takes {}", name, counts[arity]));
+        args[k] = expression(c, depth + 1);
       }
       if (!accept(c, ")"))
-        fail(here(c), fmt::format("expected \")\" closing {}() (it takes {} argument{})", name,
-                                  arity, arity == 1 ? "" : "s"));
-      return arity == 1 ? graph.unary(op, a) : graph.binary(op, a, b);
+        fail(here(c),
+             fmt::format("expected \")\" closing {}() (it takes {})", name, counts[arity]));
+      if (arity == 3) return graph.select(args[0], args[1], args[2]);
+      return arity == 1 ? graph.unary(op, args[0]) : graph.binary(op, args[0], args[1]);
     }
     return resolve(name, name_span);
   }

@@ -22,13 +22,26 @@ struct entry {
   expr_op op;
   int arity;
 };
-// The functions expressions may call; sign and less exist for derivatives only.
+// The functions expressions may call (the first name of an operation is the one printed).
 inline constexpr entry table[] = {
-    {"exp", expr_op::exp, 1},   {"log", expr_op::log, 1},   {"log10", expr_op::log10, 1},
-    {"sqrt", expr_op::sqrt, 1}, {"sin", expr_op::sin, 1},   {"cos", expr_op::cos, 1},
-    {"tan", expr_op::tan, 1},   {"tanh", expr_op::tanh, 1}, {"abs", expr_op::abs, 1},
-    {"pow", expr_op::pow, 2},   {"min", expr_op::min, 2},   {"max", expr_op::max, 2},
-    {"sign", expr_op::sign, 1},
+    {"exp", expr_op::exp, 1},         {"log", expr_op::log, 1},
+    {"ln", expr_op::log, 1},          {"log10", expr_op::log10, 1},
+    {"sqrt", expr_op::sqrt, 1},       {"sin", expr_op::sin, 1},
+    {"cos", expr_op::cos, 1},         {"tan", expr_op::tan, 1},
+    {"sinh", expr_op::sinh, 1},       {"cosh", expr_op::cosh, 1},
+    {"tanh", expr_op::tanh, 1},       {"asin", expr_op::asin, 1},
+    {"acos", expr_op::acos, 1},       {"atan", expr_op::atan, 1},
+    {"asinh", expr_op::asinh, 1},     {"acosh", expr_op::acosh, 1},
+    {"atanh", expr_op::atanh, 1},     {"abs", expr_op::abs, 1},
+    {"sign", expr_op::sign, 1},       {"floor", expr_op::floor, 1},
+    {"ceil", expr_op::ceil, 1},       {"pow", expr_op::pow, 2},
+    {"min", expr_op::min, 2},         {"max", expr_op::max, 2},
+    {"and", expr_op::logical_and, 2}, {"or", expr_op::logical_or, 2},
+    {"not", expr_op::logical_not, 1}, {"if", expr_op::select, 3},
+};
+inline constexpr std::pair<expr_op, std::string_view> comparisons[] = {
+    {expr_op::less, "<"},           {expr_op::less_equal, "<="}, {expr_op::greater, ">"},
+    {expr_op::greater_equal, ">="}, {expr_op::equal, "=="},      {expr_op::not_equal, "!="},
 };
 }  // namespace expression_functions
 
@@ -47,11 +60,27 @@ ODESYNTH_INLINE int expr_function_arity(std::string_view name, expr_op& op) {
   return 0;
 }
 
+ODESYNTH_INLINE std::string expr_function_list() {
+  std::string out;
+  for (const auto& e : expression_functions::table) {
+    if (!out.empty()) out += ", ";
+    out += e.name;
+  }
+  return out;
+}
+
+ODESYNTH_INLINE std::string_view expr_comparison_symbol(expr_op op) {
+  for (const auto& [o, symbol] : expression_functions::comparisons)
+    if (o == op) return symbol;
+  return {};
+}
+
 ODESYNTH_INLINE std::size_t expr_graph::key_hash::operator()(const node& n) const noexcept {
   std::uint64_t bits = 0;
   std::memcpy(&bits, &n.value, sizeof bits);
   std::uint64_t h = static_cast<std::uint64_t>(n.op);
-  for (std::uint64_t v : {std::uint64_t{n.a}, std::uint64_t{n.b}, std::uint64_t{n.index}, bits})
+  for (std::uint64_t v :
+       {std::uint64_t{n.a}, std::uint64_t{n.b}, std::uint64_t{n.c}, std::uint64_t{n.index}, bits})
     h = (h ^ v) * 0x100000001b3ull + (h >> 29);
   return static_cast<std::size_t>(h);
 }
@@ -59,7 +88,7 @@ ODESYNTH_INLINE std::size_t expr_graph::key_hash::operator()(const node& n) cons
 ODESYNTH_INLINE bool expr_graph::key_equal::operator()(const node& x,
                                                        const node& y) const noexcept {
   // Constants compare by bits, so 0.0 and -0.0 stay apart and a NaN equals itself.
-  return x.op == y.op && x.a == y.a && x.b == y.b && x.index == y.index &&
+  return x.op == y.op && x.a == y.a && x.b == y.b && x.c == y.c && x.index == y.index &&
          std::memcmp(&x.value, &y.value, sizeof x.value) == 0;
 }
 
@@ -94,7 +123,25 @@ inline double apply(expr_op op, double a, double b) {
     case expr_op::less: return a < b ? 1.0 : 0.0;
     case expr_op::min: return std::fmin(a, b);
     case expr_op::max: return std::fmax(a, b);
-    default: return 0;  // leaves are not applied
+    case expr_op::less_equal: return a <= b ? 1.0 : 0.0;
+    case expr_op::greater: return a > b ? 1.0 : 0.0;
+    case expr_op::greater_equal: return a >= b ? 1.0 : 0.0;
+    case expr_op::equal: return a == b ? 1.0 : 0.0;
+    case expr_op::not_equal: return a != b ? 1.0 : 0.0;
+    case expr_op::logical_and: return a != 0 && b != 0 ? 1.0 : 0.0;
+    case expr_op::logical_or: return a != 0 || b != 0 ? 1.0 : 0.0;
+    case expr_op::logical_not: return a == 0 ? 1.0 : 0.0;
+    case expr_op::floor: return std::floor(a);
+    case expr_op::ceil: return std::ceil(a);
+    case expr_op::sinh: return std::sinh(a);
+    case expr_op::cosh: return std::cosh(a);
+    case expr_op::asin: return std::asin(a);
+    case expr_op::acos: return std::acos(a);
+    case expr_op::atan: return std::atan(a);
+    case expr_op::asinh: return std::asinh(a);
+    case expr_op::acosh: return std::acosh(a);
+    case expr_op::atanh: return std::atanh(a);
+    default: return 0;  // leaves and select are not applied here
   }
 }
 }  // namespace expression_impl
@@ -151,6 +198,17 @@ ODESYNTH_INLINE expr_id expr_graph::binary(expr_op op, expr_id a, expr_id b) {
   return make(n);
 }
 
+ODESYNTH_INLINE expr_id expr_graph::select(expr_id condition, expr_id then, expr_id otherwise) {
+  if (nodes_[condition].op == expr_op::constant)
+    return nodes_[condition].value != 0 ? then : otherwise;
+  if (then == otherwise) return then;
+  node n{expr_op::select};
+  n.a = condition;
+  n.b = then;
+  n.c = otherwise;
+  return make(n);
+}
+
 ODESYNTH_INLINE expr_id expr_graph::derivative(expr_id id, std::uint32_t species_index) {
   std::unordered_map<expr_id, expr_id> memo;
   return derivative_of(id, species_index, memo);
@@ -171,7 +229,18 @@ ODESYNTH_INLINE expr_id expr_graph::derivative_of(expr_id id, std::uint32_t s,
     case expr_op::parameter:
     case expr_op::time:
     case expr_op::sign:
-    case expr_op::less: break;  // piecewise constant: derivative 0 where it exists
+    case expr_op::less:
+    case expr_op::less_equal:
+    case expr_op::greater:
+    case expr_op::greater_equal:
+    case expr_op::equal:
+    case expr_op::not_equal:
+    case expr_op::logical_and:
+    case expr_op::logical_or:
+    case expr_op::logical_not:
+    case expr_op::floor:
+    case expr_op::ceil: break;  // piecewise constant: derivative 0 where it exists
+    case expr_op::select: out = select(n.a, d(n.b), d(n.c)); break;
     case expr_op::mul_add:
     case expr_op::mul_sub:
     case expr_op::sub_mul:
@@ -203,6 +272,22 @@ ODESYNTH_INLINE expr_id expr_graph::derivative_of(expr_id id, std::uint32_t s,
     case expr_op::cos: out = unary(expr_op::neg, mul(unary(expr_op::sin, n.a), d(n.a))); break;
     case expr_op::tan: out = mul(add(constant(1), mul(id, id)), d(n.a)); break;
     case expr_op::tanh: out = mul(sub(constant(1), mul(id, id)), d(n.a)); break;
+    case expr_op::sinh: out = mul(unary(expr_op::cosh, n.a), d(n.a)); break;
+    case expr_op::cosh: out = mul(unary(expr_op::sinh, n.a), d(n.a)); break;
+    case expr_op::asin:  // a' / sqrt(1 - a^2)
+      out = div(d(n.a), unary(expr_op::sqrt, sub(constant(1), mul(n.a, n.a))));
+      break;
+    case expr_op::acos:
+      out = unary(expr_op::neg, div(d(n.a), unary(expr_op::sqrt, sub(constant(1), mul(n.a, n.a)))));
+      break;
+    case expr_op::atan: out = div(d(n.a), add(constant(1), mul(n.a, n.a))); break;
+    case expr_op::asinh:
+      out = div(d(n.a), unary(expr_op::sqrt, add(mul(n.a, n.a), constant(1))));
+      break;
+    case expr_op::acosh:
+      out = div(d(n.a), unary(expr_op::sqrt, sub(mul(n.a, n.a), constant(1))));
+      break;
+    case expr_op::atanh: out = div(d(n.a), sub(constant(1), mul(n.a, n.a))); break;
     case expr_op::abs: out = mul(unary(expr_op::sign, n.a), d(n.a)); break;
     case expr_op::min: {  // a' where a < b, else b'
       const expr_id a_less = binary(expr_op::less, n.a, n.b);
@@ -221,6 +306,7 @@ ODESYNTH_INLINE expr_id expr_graph::derivative_of(expr_id id, std::uint32_t s,
 
 namespace expression_impl {
 inline int precedence(expr_op op) {
+  if (!expr_comparison_symbol(op).empty()) return 0;
   switch (op) {
     case expr_op::add:
     case expr_op::sub: return 1;
@@ -241,8 +327,18 @@ ODESYNTH_INLINE std::string expr_graph::text(expr_id id, const std::vector<std::
     return parenthesise ? "(" + s + ")" : s;
   };
   const int own = expression_impl::precedence(n.op);
+  if (const std::string_view symbol = expr_comparison_symbol(n.op); !symbol.empty()) {
+    // Comparisons do not chain, so a comparison operand of one keeps its parentheses.
+    return sub_text(n.a, expression_impl::precedence(nodes_[n.a].op) <= own) + " " +
+           std::string(symbol) + " " +
+           sub_text(n.b, expression_impl::precedence(nodes_[n.b].op) <= own);
+  }
   switch (n.op) {
-    case expr_op::constant: return fmt::format("{}", n.value);
+    case expr_op::constant:
+      // Infinities and NaN print as the divisions that make them, so the text parses back.
+      if (std::isnan(n.value)) return "(0 / 0)";
+      if (std::isinf(n.value)) return n.value > 0 ? "(1 / 0)" : "(-1 / 0)";
+      return fmt::format("{}", n.value);
     case expr_op::species: return species[n.index];
     case expr_op::parameter: return parameters[n.index];
     case expr_op::time: return "t";
@@ -263,13 +359,13 @@ ODESYNTH_INLINE std::string expr_graph::text(expr_id id, const std::vector<std::
     case expr_op::pow:  // right-associative: a^(b^c) needs none, (a^b)^c does
       return sub_text(n.a, expression_impl::precedence(nodes_[n.a].op) <= own) + "^" +
              sub_text(n.b, expression_impl::precedence(nodes_[n.b].op) < own);
-    case expr_op::less:
-      return "(" + text(n.a, species, parameters) + " < " + text(n.b, species, parameters) + ")";
     default: {
       std::string out(expr_function_name(n.op));
       out += "(" + text(n.a, species, parameters);
-      if (n.op == expr_op::min || n.op == expr_op::max)
-        out += ", " + text(n.b, species, parameters);
+      expr_op op{};
+      const int arity = expr_function_arity(expr_function_name(n.op), op);
+      if (arity >= 2) out += ", " + text(n.b, species, parameters);
+      if (arity == 3) out += ", " + text(n.c, species, parameters);
       return out + ")";
     }
   }
@@ -287,7 +383,8 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
   std::vector<expr_id> stack(outputs.begin(), outputs.end());
   const auto is_binary = [](expr_op op) {
     return (op >= expr_op::add && op <= expr_op::pow) || op == expr_op::less ||
-           op == expr_op::min || op == expr_op::max;
+           op == expr_op::min || op == expr_op::max || op == expr_op::select ||
+           (op >= expr_op::less_equal && op <= expr_op::logical_or);
   };
   while (!stack.empty()) {
     const expr_id id = stack.back();
@@ -298,6 +395,7 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
     if (n.op <= expr_op::time) continue;  // a leaf
     stack.push_back(n.a);
     if (is_binary(n.op)) stack.push_back(n.b);
+    if (n.op == expr_op::select) stack.push_back(n.c);
   }
   // A product used once, by an addition, subtraction or product, is fused into its user: one
   // dispatch instead of two, the same two roundings.
@@ -306,6 +404,7 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
     if (!needed[id] || nodes[id].op <= expr_op::time) continue;
     ++uses[nodes[id].a];
     if (is_binary(nodes[id].op)) ++uses[nodes[id].b];
+    if (nodes[id].op == expr_op::select) ++uses[nodes[id].c];
   }
   for (expr_id id : outputs) uses[id] += 2;  // an output's value must exist on its own
   // fused[id]: computed inside its user; absorbs[id]: computes a fused operand itself (then
@@ -340,7 +439,8 @@ ODESYNTH_INLINE expr_tape::expr_tape(const expr_graph& graph, const std::vector<
         constants_.push_back(n.value);
         break;
       default: {
-        instruction in{n.op, operand[n.a], is_binary(n.op) ? operand[n.b] : operand[n.a], 0};
+        instruction in{n.op, operand[n.a], is_binary(n.op) ? operand[n.b] : operand[n.a],
+                       n.op == expr_op::select ? operand[n.c] : 0};
         if (fused[n.a]) {  // (x * y) op b
           const auto& m = nodes[n.a];
           in = {n.op == expr_op::add   ? expr_op::mul_add
