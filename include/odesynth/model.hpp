@@ -182,6 +182,24 @@ struct has_jacobian<M, State, Matrix, Params,
                         std::declval<const State&>(), std::declval<Matrix&>(), 0.0,
                         std::declval<const Params&>()))>> : std::true_type {};
 
+// A model whose jacobian() exists for some objects only (any_model) says at run time whether
+// this one has it: `bool has_analytic_jacobian() const`.
+template <class M, class = void>
+struct has_analytic_jacobian_query : std::false_type {};
+template <class M>
+struct has_analytic_jacobian_query<
+    M, std::void_t<decltype(bool(std::declval<const M&>().has_analytic_jacobian()))>>
+    : std::true_type {};
+
+/// True if the solver should call m.jacobian() rather than difference the right-hand side.
+template <class M>
+bool analytic_jacobian_available([[maybe_unused]] const M& m) {
+  if constexpr (has_analytic_jacobian_query<M>::value)
+    return m.has_analytic_jacobian();
+  else
+    return true;
+}
+
 }  // namespace detail
 
 /// What odesynth derives from a model type M at compile time.

@@ -416,6 +416,10 @@ class solver {
       if constexpr (traits::has_jacobian) {
         static_assert(std::is_same_v<Matrix, typename traits::jacobian_type>,
                       "odesynth: internal: Jacobian matrix types disagree");
+        if (!detail::analytic_jacobian_available(self->model_)) {
+          difference_jacobian(x, jac, t);
+          return;
+        }
         jac.setZero();
         try {
           self->model_.jacobian(x, jac, t, *params);
@@ -427,17 +431,21 @@ class solver {
           throw;
         }
       } else {
-        const double rtol = self->options_.rel_tol;
-        const solver* s = self;
-        detail::copy_values(x, *x_probe);
-        detail::central_difference_jacobian(
-            rhs, *x_probe, t,
-            [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; }, *f_plus,
-            *f_minus,
-            [&jac](std::size_t i, std::size_t j, double v) {
-              jac(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
-            });
+        difference_jacobian(x, jac, t);
       }
+    }
+
+    void difference_jacobian(const state_type& x, Matrix& jac, double t) const {
+      const double rtol = self->options_.rel_tol;
+      const solver* s = self;
+      detail::copy_values(x, *x_probe);
+      detail::central_difference_jacobian(
+          rhs, *x_probe, t,
+          [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; }, *f_plus,
+          *f_minus,
+          [&jac](std::size_t i, std::size_t j, double v) {
+            jac(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+          });
     }
   };
 

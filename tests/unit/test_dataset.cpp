@@ -45,6 +45,7 @@ namespace models = test_models;
 
 namespace {
 
+using test_support::files_in;
 using test_support::read_file;
 using test_support::temp_folder;
 
@@ -72,14 +73,6 @@ auto lv_generator(std::uint64_t seed = 5, std::size_t threads = 2) {
   o.threads = threads;
   return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
                                   time_grid::linspace(0, 10, 41), lv_pipeline(), o);
-}
-
-std::vector<fs::path> files_in(const fs::path& folder) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::recursive_directory_iterator(folder))
-    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), folder));
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 }  // namespace

@@ -105,6 +105,14 @@ class json {
   }
   /// 1-based line and column where parse() found this value; 0 for values built in code.
   std::size_t line() const noexcept { return line_; }
+  /// Marks the value as written at `line`:`column` of the text named `*source`, for values
+  /// converted from another format (a TOML file), so that errors about it point there.
+  json& locate(std::shared_ptr<const std::string> source, std::size_t line, std::size_t column) {
+    source_ = std::move(source);
+    line_ = line;
+    column_ = column;
+    return *this;
+  }
   std::size_t column() const noexcept { return column_; }
 
   std::int64_t as_int64(std::string_view where) const;

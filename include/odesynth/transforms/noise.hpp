@@ -246,7 +246,10 @@ class pull_to_mean {
 /// one-column view of its species, in the order given, from the same stream.
 class column_specific {
  public:
-  column_specific(std::initializer_list<std::pair<std::string, any_transform>> by_species);
+  column_specific(std::initializer_list<std::pair<std::string, any_transform>> by_species)
+      : column_specific(std::vector<std::pair<std::string, any_transform>>(by_species)) {}
+  /// The same from a list built at run time (a configuration).
+  explicit column_specific(std::vector<std::pair<std::string, any_transform>> by_species);
   void operator()(trajectory& tr, random_stream& s) const;
   trajectory_layout layout_after(const trajectory_layout& in) const;
   std::string describe() const;

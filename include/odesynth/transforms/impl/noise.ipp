@@ -58,8 +58,8 @@ ODESYNTH_INLINE std::string random_choice::describe() const {
 }
 
 ODESYNTH_INLINE column_specific::column_specific(
-    std::initializer_list<std::pair<std::string, any_transform>> by_species)
-    : by_species_(by_species) {
+    std::vector<std::pair<std::string, any_transform>> by_species)
+    : by_species_(std::move(by_species)) {
   for (std::size_t i = 0; i < by_species_.size(); ++i)
     for (std::size_t k = 0; k < i; ++k)
       if (by_species_[k].first == by_species_[i].first)

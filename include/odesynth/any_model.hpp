@@ -1,0 +1,109 @@
+// odesynth/any_model.hpp - any model behind one run-time type, for programs that choose their
+// model at run time (the command-line generator, the Python module, a zoo looked up by name).
+//
+//   odesynth::any_model m = odesynth::models::sir{};        // or an equation_model, ...
+//   auto tr = odesynth::solve(m, {0.3, 0.1}, {990, 10, 0}, grid);
+//
+// An any_model is a dynamic-size model (Eigen::VectorXd state): one instantiation of the
+// solver, generator and dataset writer serves every model, at the price of one indirect call
+// per right-hand side. The wrapped model's operator() and jacobian() must accept
+// Eigen::VectorXd states and parameters and an Eigen::MatrixXd Jacobian, as every model with
+// templated members (the zoo's, equation_model, lambda models) does.
+//
+// What the wrapper changes, measured against the same model used directly: the explicit
+// steppers (dopri5, rk4, rkf78, bulirsch_stoer) compute the same values bit for bit, since
+// they apply the same arithmetic to each component; rosenbrock4 agrees to rounding only when
+// the direct model is fixed-size, because Eigen's LU factorisation orders its operations
+// differently for fixed-size and dynamic matrices (tests/unit/test_any_model.cpp measures
+// both). A model without an analytic Jacobian keeps the solver's finite differences:
+// has_analytic_jacobian() tells the solver at run time which one to use.
+#pragma once
+
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "model.hpp"
+
+namespace odesynth {
+
+class any_model {
+ public:
+  /// Wraps a copy of `model` (any odesynth model); its names are validated here.
+  template <class Model, class = std::enable_if_t<!std::is_same_v<std::decay_t<Model>, any_model> &&
+                                                  is_model_v<std::decay_t<Model>>>>
+  any_model(Model model)  // NOLINT: implicit, as std::function from a callable
+      : impl_(std::make_shared<const holder<std::decay_t<Model>>>(std::move(model))) {}
+
+  const std::string& name() const noexcept { return impl_->description->name(); }
+  const std::vector<std::string>& species() const noexcept { return impl_->description->species(); }
+  const std::vector<std::string>& parameters() const noexcept {
+    return impl_->description->parameters();
+  }
+
+  void operator()(const Eigen::VectorXd& x, Eigen::VectorXd& dxdt, double t,
+                  const Eigen::VectorXd& p) const {
+    impl_->rhs(x, dxdt, t, p);
+  }
+
+  /// J(i, j) = d f_i / d x_j from the wrapped model's jacobian(); only called by the solver
+  /// when has_analytic_jacobian() (J arrives zero-filled).
+  void jacobian(const Eigen::VectorXd& x, Eigen::MatrixXd& J, double t,
+                const Eigen::VectorXd& p) const {
+    impl_->jacobian(x, J, t, p);
+  }
+  bool has_analytic_jacobian() const noexcept { return impl_->analytic_jacobian; }
+
+  /// The wrapped model, if it is a `Model`; nullptr otherwise.
+  template <class Model>
+  const Model* target() const noexcept {
+    const auto* h = dynamic_cast<const holder<Model>*>(impl_.get());
+    return h ? &h->model : nullptr;
+  }
+
+ private:
+  struct base {
+    std::shared_ptr<const model_description> description;
+    bool analytic_jacobian = false;
+    virtual ~base() = default;
+    virtual void rhs(const Eigen::VectorXd& x, Eigen::VectorXd& dxdt, double t,
+                     const Eigen::VectorXd& p) const = 0;
+    virtual void jacobian(const Eigen::VectorXd& x, Eigen::MatrixXd& J, double t,
+                          const Eigen::VectorXd& p) const = 0;
+  };
+  template <class Model>
+  struct holder final : base {
+    static constexpr bool has_jacobian =
+        detail::has_jacobian<Model, Eigen::VectorXd, Eigen::MatrixXd, Eigen::VectorXd>::value;
+    explicit holder(Model m) : model(std::move(m)) {
+      static_assert(detail::has_rhs<Model, Eigen::VectorXd, Eigen::VectorXd>::value,
+                    "odesynth::any_model: the model's operator() must accept Eigen::VectorXd "
+                    "states and parameters (make it a template over State and Params)");
+      description = odesynth::describe(model);
+      if constexpr (has_jacobian) {
+        // A wrapper of another model (any_model inside any_model) may have none after all.
+        if constexpr (detail::has_analytic_jacobian_query<Model>::value)
+          analytic_jacobian = model.has_analytic_jacobian();
+        else
+          analytic_jacobian = true;
+      }
+    }
+    void rhs(const Eigen::VectorXd& x, Eigen::VectorXd& dxdt, double t,
+             const Eigen::VectorXd& p) const override {
+      model(x, dxdt, t, p);
+    }
+    void jacobian([[maybe_unused]] const Eigen::VectorXd& x, [[maybe_unused]] Eigen::MatrixXd& J,
+                  [[maybe_unused]] double t,
+                  [[maybe_unused]] const Eigen::VectorXd& p) const override {
+      if constexpr (has_jacobian) model.jacobian(x, J, t, p);
+    }
+    Model model;
+  };
+
+  std::shared_ptr<const base> impl_;
+};
+
+}  // namespace odesynth
