@@ -93,9 +93,6 @@ class translator {
     if (at == nullptr || at->getLine() == 0) return source_;
     return fmt::format("{}:{}:{}", source_, at->getLine(), at->getColumn());
   }
-  static std::string id_of(const SBase* e) {
-    return e->isSetId() ? e->getId() : std::string("(no id)");
-  }
 
   void check_supported();
   void collect_symbols();
@@ -158,14 +155,15 @@ void translator::check_supported() {
   }
   if (model_.getNumEvents() > 0) {
     const Event* e = model_.getEvent(0);
-    refuse(e, "event", id_of(e),
+    const std::string name = e->isSetId() ? e->getId() : "#1";
+    refuse(e, "event", name,
            fmt::format("event \"{}\": events are not supported (the model has {}); odesynth "
                        "solves continuous ODEs only",
-                       id_of(e), model_.getNumEvents()));
+                       name, model_.getNumEvents()));
   }
   if (model_.getNumConstraints() > 0) {
     const Constraint* c = model_.getConstraint(0);
-    const std::string name = c->isSetMetaId() ? c->getMetaId() : id_of(c);
+    const std::string name = c->isSetMetaId() ? c->getMetaId() : "#1";
     refuse(c, "constraint", name,
            fmt::format("constraint \"{}\": constraints are not supported (odesynth would not "
                        "check them during a solve)",

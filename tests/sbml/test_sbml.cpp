@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <odesynth/generator.hpp>
 #include <odesynth/models/brusselator.hpp>
 #include <odesynth/models/repressilator.hpp>
 #include <odesynth/sbml.hpp>
@@ -579,4 +580,56 @@ TEST_CASE("malformed XML and invalid SBML are parse_errors at their line", "[sbm
       "</assignmentRule></listOfRules>\n");
   CHECK_THROWS_AS(odesynth::read_sbml(cycle, "test.xml"), odesynth::parse_error);
   CHECK_THROWS_AS(odesynth::read_sbml_file(models_dir + "/no_such_file.xml"), odesynth::io_error);
+}
+
+TEST_CASE("conversion factors scale the changes of their species", "[sbml]") {
+  // The model's factor (2) for S; P has its own (0.5): dS = -2 k S, dP = 0.5 k S.
+  std::string xml =
+      document("<listOfCompartments>" + compartment("cell", 1) + "</listOfCompartments>\n" +
+               "<listOfSpecies>" + species("S", "initialConcentration=\"1\"") +
+               species("P", "initialConcentration=\"0\"") + "</listOfSpecies>\n" +
+               "<listOfParameters>" + parameter("k", 3) + parameter("model_factor", 2) +
+               parameter("p_factor", 0.5) + "</listOfParameters>\n<listOfReactions>" +
+               reaction("R", {"S"}, {"P"}, "k * S") + "</listOfReactions>\n");
+  const auto put = [&xml](const std::string& what, const std::string& by) {
+    xml.replace(xml.find(what), what.size(), by);
+  };
+  put("<model id=\"test\"", "<model id=\"test\" conversionFactor=\"model_factor\"");
+  put("<species id=\"P\"", "<species id=\"P\" conversionFactor=\"p_factor\"");
+  const auto m = odesynth::read_sbml(xml, "test.xml");
+  const auto d = rhs(m, {1.5, 0});
+  CHECK(d[0] == Approx(-2 * 3 * 1.5));
+  CHECK(d[1] == Approx(0.5 * 3 * 1.5));
+}
+
+namespace docs_models_md {
+// The example of docs/models.md, "Models from SBML", verbatim.
+int main() {
+  const odesynth::sbml_model m = odesynth::read_sbml_file("repressilator.xml");
+  fmt::print("{}", m.equations);  // species: lacI_mRNA, ... dLacI = (cell * beta * ...
+  for (const auto& note : m.notes) fmt::print("note: {}\n", note);
+
+  // One solve with the file's values...
+  const auto grid = odesynth::time_grid::linspace(0, 300, 301);
+  const auto tr = odesynth::solve(m.model, m.parameter_values, m.initial_state, grid);
+
+  // ...or a dataset: the file's values, with the promoter strength alpha varied by +-20%.
+  odesynth::sampler samples(m.model);
+  for (std::size_t k = 0; k < m.parameter_values.size(); ++k)
+    samples.parameter(m.model.parameters()[k], m.parameter_values[k]);
+  for (std::size_t k = 0; k < m.initial_state.size(); ++k)
+    samples.initial_value(m.model.species()[k], m.initial_state[k]);
+  samples.parameter("alpha", odesynth::dist::uniform{0.8 * 216.4, 1.2 * 216.4});
+  const auto runs =
+      odesynth::make_generator(m.model, odesynth::solve_options{}, samples, grid).collect(0, 10);
+  return tr.ok() && runs.size() == 10 && runs[9].ok() ? 0 : 1;
+}
+}  // namespace docs_models_md
+
+TEST_CASE("the example of docs/models.md runs", "[sbml][docs]") {
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(models_dir);
+  const int status = docs_models_md::main();
+  std::filesystem::current_path(previous);
+  CHECK(status == 0);
 }
