@@ -156,6 +156,26 @@ TEST_CASE("every zoo model has an example configuration that writes a dataset", 
   CHECK(models.empty());  // no zoo model without its example
 }
 
+TEST_CASE("the configuration in docs/cli.md writes what the page says", "[cli]") {
+  const std::string page = read_file(fs::path(ODESYNTH_DOCS) / "cli.md");
+  const std::string open = "<!-- config: surveillance -->\n```toml\n";
+  const auto begin = page.find(open);
+  const auto end = page.find("```\n<!-- config end -->");
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  temp_folder tmp;
+  const fs::path config =
+      tmp.write("surveillance.toml", page.substr(begin + open.size(), end - begin - open.size()));
+  const auto r = generate(quoted(config) + " --quiet");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("wrote 1000 trajectories") && Catch::Contains("(0 failed)"));
+  // 30% of 61 days: round(18.3) = 18 rows kept per trajectory, S and I (R hidden).
+  const std::string header = read_file(tmp.path / "surveillance" / "values.npy").substr(0, 128);
+  CHECK_THAT(header, Catch::Contains("'shape': (1000, 18, 2)"));
+  CHECK(fs::exists(tmp.path / "surveillance" / "sir_999.csv"));
+}
+
 TEST_CASE("the command line writes the C++ API's dataset bit for bit", "[cli]") {
   temp_folder tmp;
   const fs::path config = tmp.write("lv.toml", lv_toml);
