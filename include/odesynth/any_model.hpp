@@ -56,6 +56,8 @@ class any_model {
     impl_->jacobian(x, J, t, p);
   }
   bool has_analytic_jacobian() const noexcept { return impl_->analytic_jacobian; }
+  /// The wrapped model's equations as text (a model from text or SBML), else empty.
+  const std::string& equations() const noexcept { return impl_->description->equations(); }
 
   /// The wrapped model, if it is a `Model`; nullptr otherwise.
   template <class Model>

@@ -32,8 +32,8 @@
 // 0, bind looser than + and -, and do not chain; and(a, b), or(a, b), not(a) treat any nonzero
 // value as true; if(c, a, b) is a where c is nonzero, else b (both are evaluated; only the
 // chosen one is used). Comparisons, logic, floor and ceil have derivative 0, and if(c, a, b)
-// has if(c, a', b'), so the Jacobian holds on each piece. Write a space after > or < before a
-// minus sign: "X>-1" holds "->" and reads as a reaction.
+// has if(c, a', b'), so the Jacobian holds on each piece. Write a space between > and a minus
+// sign: "X>-1" holds "->" and reads as a reaction.
 //
 // Errors in the text are parse_errors naming source, line and column. The right-hand sides
 // are compiled once into a flat tape shared by the model's copies (detail/expression.hpp);
@@ -86,6 +86,9 @@ class equation_model {
   /// The model as equations, one "dX = ..." line per species (reactions expanded), with the
   /// parsed expressions printed back: what metadata and describe() show.
   ODESYNTH_INLINE std::string describe() const;
+
+  /// describe()'s text: what dataset metadata records as the model's "equations".
+  std::string equations() const { return describe(); }
 
   /// Entries of the Jacobian that are not identically zero.
   std::size_t jacobian_nonzeros() const noexcept { return program_->jacobian_entries.size(); }

@@ -267,6 +267,13 @@ class model_description {
                     std::vector<std::string> parameters);
 
   const std::string& name() const noexcept { return name_; }
+  /// The model's equations as text, for a model that has them (a model from text or SBML:
+  /// `std::string equations() const`); empty for models written in C++. Metadata records it.
+  const std::string& equations() const noexcept { return equations_; }
+  model_description& with_equations(std::string text) {
+    equations_ = std::move(text);
+    return *this;
+  }
   const std::vector<std::string>& species() const noexcept { return species_; }
   const std::vector<std::string>& parameters() const noexcept { return parameters_; }
   std::size_t num_species() const noexcept { return species_.size(); }
@@ -290,6 +297,7 @@ class model_description {
   std::string name_;
   std::vector<std::string> species_;
   std::vector<std::string> parameters_;
+  std::string equations_;
 };
 
 /// The model's name: `M::name`, `m.name()`, or "model" when it has none.
@@ -326,12 +334,22 @@ std::vector<std::string> parameter_names(const M& m) {
   }
 }
 
+namespace detail {
+template <class M, class = void>
+struct has_equations_function : std::false_type {};
+template <class M>
+struct has_equations_function<
+    M, std::void_t<decltype(std::string(std::declval<const M&>().equations()))>> : std::true_type {
+};
+}  // namespace detail
+
 /// Reads and validates the model's names; also checks that fixed sizes match the names.
 template <class M>
 std::shared_ptr<const model_description> describe(const M& m) {
   detail::check_model<M>();
-  auto d = std::make_shared<const model_description>(model_name(m), species_names(m),
-                                                     parameter_names(m));
+  model_description names(model_name(m), species_names(m), parameter_names(m));
+  if constexpr (detail::has_equations_function<M>::value) names.with_equations(m.equations());
+  auto d = std::make_shared<const model_description>(std::move(names));
   using traits = model_traits<M>;
   if constexpr (traits::fixed_state) {
     if (d->num_species() != traits::state_size)

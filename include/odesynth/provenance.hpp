@@ -15,7 +15,7 @@
 //
 // Schema (format_version 1):
 //   { "format": "odesynth-dataset", "format_version": 1, "library_version": "0.1.0",
-//     "model": {"name", "species": [...], "parameters": [...]},
+//     "model": {"name", "species": [...], "parameters": [...], "equations" (text models)},
 //     "integrator": {"kind": "ode" | "sde" | "ode_with_derivative_noise", "description",
 //                    "noise" (sde: a per-species diffusion {"type", "sigma"};
 //                             ode_with_derivative_noise: {"distributions" (per-species),
@@ -262,6 +262,8 @@ std::string dataset_metadata(const generator<Integrator, Transform>& g, std::uin
   m.set("name", model.name())
       .set("species", detail::strings_json(model.species()))
       .set("parameters", detail::strings_json(model.parameters()));
+  // A model from text or SBML is data, not code: the metadata keeps it whole.
+  if (!model.equations().empty()) m.set("equations", model.equations());
   json integrator = json::make_object();
   integrator.set("kind", Integrator::kind).set("description", g.integrator().describe());
   if (json noise = detail::integrator_noise_json(g.integrator()); !noise.is_null())
@@ -389,6 +391,17 @@ generator<Integrator, Transform> generator_from_document(
         fmt::format("{}: recorded model {} [{}] ({}) differs from the given model {} [{}] ({})",
                     source, name, join(species, ", "), join(parameters, ", "), model.name(),
                     join(model.species(), ", "), join(model.parameters(), ", ")));
+  const json* equations = m.find("equations");
+  const std::string recorded_equations =
+      equations ? equations->as_string(where + ".model.equations") : std::string();
+  if (recorded_equations != model.equations())
+    throw invalid_argument(
+        "model.equations", model.equations().empty() ? "(a model without text)" : model.equations(),
+        fmt::format("{}: model.equations: the given model {} is\n{}but the dataset was made "
+                    "from other equations:\n{}",
+                    source, model.name(),
+                    model.equations().empty() ? "(a model without text)\n" : model.equations(),
+                    recorded_equations.empty() ? "(a model without text)\n" : recorded_equations));
   // The settings were read back from the same file, so a difference here is a setting that
   // metadata does not capture: refuse rather than make a different dataset.
   const std::string recorded_integrator = doc.at("integrator", where)

@@ -10,6 +10,7 @@
 #include <odesynth/lambda_model.hpp>
 #include <odesynth/models.hpp>
 #include <odesynth/models/by_name.hpp>
+#include <odesynth/provenance.hpp>
 #include <odesynth/run_config.hpp>
 #include <odesynth/solve.hpp>
 #include <odesynth/transforms.hpp>
@@ -341,4 +342,34 @@ TEST_CASE("a bad run document is a parse_error at the bad value", "[run_config][
     REQUIRE_FALSE(message.empty());
     for (const auto& f : c.fragments) CHECK_THAT(message, Catch::Contains(f));
   }
+}
+
+TEST_CASE("a model from text is recorded in the metadata and checked when regenerating",
+          "[run_config][provenance]") {
+  temp_folder tmp;
+  const std::string text = "dx = -k*x + s\n";
+  const auto config = odesynth::parse_run_config(
+      R"({"model": {"equations": "dx = -k*x + s", "name": "decay"},
+          "parameters": {"k": {"type": "uniform", "lo": 0.5, "hi": 1}, "s": 0.1},
+          "initial_values": {"x": 1}, "time_grid": {"end": 5, "points": 11},
+          "transforms": [{"type": "gaussian_noise", "sigma": 0.01}]})");
+  CHECK(config.model.model.equations() == "dx = -k * x + s\n");
+  odesynth::write_dataset(config.make_generator(), 0, 5, tmp.path / "text", config.output);
+  const std::string metadata = read_file(tmp.path / "text" / "metadata.json");
+  CHECK_THAT(metadata, Catch::Contains(R"("equations": "dx = -k * x + s\n")"));
+
+  // The same text regenerates the files; other text with the same names is refused.
+  const auto same = odesynth::parse_equations(text, "decay");
+  const auto again = odesynth::generator_from_metadata(same, metadata, config.transforms);
+  odesynth::write_dataset(again, 0, 5, tmp.path / "again", config.output);
+  for (const auto& f : files_in(tmp.path / "text")) {
+    CAPTURE(f);
+    CHECK(read_file(tmp.path / "text" / f) == read_file(tmp.path / "again" / f));
+  }
+  const auto other = odesynth::parse_equations("dx = -k*x - s", "decay");
+  expect_error([&] { odesynth::generator_from_metadata(other, metadata, config.transforms); },
+               {"model.equations", "other equations", "dx = -k * x + s"});
+  // C++ models record no text, as before.
+  odesynth::write_dataset(sir_in_cpp(1), 0, 2, tmp.path / "cpp", config.output);
+  CHECK_THAT(read_file(tmp.path / "cpp" / "metadata.json"), !Catch::Contains("equations"));
 }
