@@ -112,8 +112,8 @@ class translator {
   std::map<std::string, symbol> symbols_;
   std::set<std::string> used_names_;
   std::map<std::pair<std::string, std::string>, std::string> local_names_;  ///< (reaction, id)
-  std::vector<std::string> states_, parameters_;  ///< SBML ids, or local parameters' new names
-  std::vector<std::pair<std::string, double>> locals_;  ///< (new name, value)
+  std::vector<std::string> states_, parameters_;                            ///< SBML ids
+  std::vector<std::pair<std::string, double>> locals_;                      ///< (new name, value)
   std::map<std::string, text> dynamic_memo_, initial_memo_;
   std::vector<std::string> in_progress_;  ///< assignment rules and initial values being expanded
   std::vector<std::string> notes_;

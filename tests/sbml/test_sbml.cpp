@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <odesynth/generator.hpp>
 #include <odesynth/models/brusselator.hpp>
@@ -625,6 +626,23 @@ int main() {
   return tr.ok() && runs.size() == 10 && runs[9].ok() ? 0 : 1;
 }
 }  // namespace docs_models_md
+
+TEST_CASE("the example of docs/models.md is the code above", "[sbml][docs]") {
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string page = read(models_dir + "/../../../docs/models.md");
+  const auto section = page.find("## Models from SBML");
+  REQUIRE(section != std::string::npos);
+  const auto begin = page.find("```cpp\n", section), end = page.find("\n```\n", begin);
+  REQUIRE(end != std::string::npos);
+  std::string code = page.substr(begin + 7, end - begin - 7);
+  // Without its #include lines, the page's program is the one this file runs.
+  code = code.substr(code.find("\nint main()") + 1);
+  CHECK_THAT(read(__FILE__), Catch::Contains(code));
+}
 
 TEST_CASE("the example of docs/models.md runs", "[sbml][docs]") {
   const auto previous = std::filesystem::current_path();
