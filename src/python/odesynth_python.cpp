@@ -20,6 +20,9 @@
 #include <odesynth/models/by_name.hpp>
 #include <odesynth/run_config.hpp>
 #include <odesynth/version.hpp>
+#ifdef ODESYNTH_WITH_SBML
+#include <odesynth/sbml_run_config.hpp>  // the odesynth::sbml component (src/python/CMakeLists.txt)
+#endif
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,14 +36,13 @@ using odesynth::detail::json;
 
 // ---- the model kinds beyond zoo and equations ---------------------------------------------
 
-/// The readers of model kinds that live in other components.
+/// The readers of model kinds that live in other components: "sbml" when the module is built
+/// with ODESYNTH_SBML on as well.
 odesynth::run_config_readers python_readers() {
   odesynth::run_config_readers readers;
 #ifdef ODESYNTH_WITH_SBML
-  // SBML: register the odesynth::sbml component's "sbml" model reader here, e.g.
-  //   readers.models.emplace_back("sbml", <the reader sbml.hpp provides>);
-  // (src/python/CMakeLists.txt defines ODESYNTH_WITH_SBML and links odesynth::sbml when both
-  // ODESYNTH_SBML and ODESYNTH_PYTHON are on.)
+  // {"model": {"sbml": "file.xml"}}: relative names from the working directory, as open() has.
+  readers.models.push_back(odesynth::sbml_model_reader());
 #endif
   return readers;
 }
@@ -425,6 +427,11 @@ PYBIND11_MODULE(odesynth, m) {
       "generation), or the same document as JSON text. generate() returns NumPy arrays,\n"
       "write_dataset() writes a dataset folder. See docs/python.md.";
   m.attr("__version__") = std::string(odesynth::version_string);
+#ifdef ODESYNTH_WITH_SBML
+  m.attr("has_sbml") = true;
+#else
+  m.attr("has_sbml") = false;
+#endif
 
   error_type =
       new_exception(m, "Error", PyExc_Exception, "Base of the exceptions odesynth raises.");

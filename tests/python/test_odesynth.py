@@ -2,9 +2,12 @@
 
     PYTHONPATH=<build>/src/python/module /usr/bin/python3 -m unittest discover -s tests/python -v
 """
+import contextlib
+import io
 import json
 import math
 import os
+import re
 import tempfile
 import threading
 import time
@@ -140,6 +143,28 @@ class GenerateTest(unittest.TestCase):
         np.testing.assert_array_equal(d["parameters"][0], [np.float32(0.5), 0.1])
 
 
+class SbmlTest(unittest.TestCase):
+    REPRESSILATOR = os.path.join(os.path.dirname(__file__), "..", "sbml", "models",
+                                 "repressilator.xml")
+
+    @unittest.skipUnless(odesynth.has_sbml, "module built without ODESYNTH_SBML")
+    def test_model_from_an_sbml_file(self):
+        config = {"model": {"sbml": self.REPRESSILATOR},
+                  "time_grid": {"start": 0, "end": 100, "points": 51},
+                  "transforms": [{"type": "gaussian_noise", "sigma": 1}]}
+        d = odesynth.generate(config, end=4)
+        self.assertEqual(d["values"].shape[:2], (4, 51))
+        self.assertEqual(d["report"]["failed"], 0)
+        self.assertEqual(len(d["species"]), d["values"].shape[2])
+
+    def test_sbml_model_without_the_component(self):
+        if odesynth.has_sbml:
+            self.skipTest("module built with ODESYNTH_SBML")
+        with self.assertRaises(ValueError) as caught:
+            odesynth.generate({"model": {"sbml": self.REPRESSILATOR}}, end=1)
+        self.assertIn("sbml component", str(caught.exception))
+
+
 class ErrorTest(unittest.TestCase):
     def message(self, exception_type, config, **kwargs):
         with self.assertRaises(exception_type) as caught:
@@ -201,6 +226,30 @@ class WriteDatasetTest(unittest.TestCase):
             # Again, over it: only with overwrite.
             r = odesynth.write_dataset(config, end=4, overwrite=True)
             self.assertEqual(np.load(os.path.join(folder, "values.npy")).shape[0], 4)
+
+
+class DocsTest(unittest.TestCase):
+    def test_python_md_code_runs_and_prints_what_it_shows(self):
+        """Each ```python block of docs/python.md runs, in order, in one namespace (in a
+        temporary folder); a ```text block right after one is what it prints."""
+        page = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "python.md")
+        with open(page) as f:
+            text = f.read()
+        blocks = re.findall(r"```python\n(.*?)```\n(?:\n```text\n(.*?)```\n)?", text, re.S)
+        self.assertGreaterEqual(len(blocks), 5)
+        namespace = {}
+        here = os.getcwd()
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chdir(tmp)
+            try:
+                for i, (code, shown) in enumerate(blocks):
+                    out = io.StringIO()
+                    with contextlib.redirect_stdout(out):
+                        exec(compile(code, f"docs/python.md block {i + 1}", "exec"), namespace)
+                    if shown:
+                        self.assertEqual(out.getvalue(), shown, f"block {i + 1}")
+            finally:
+                os.chdir(here)
 
 
 class GilTest(unittest.TestCase):
