@@ -2,7 +2,9 @@
 
     PYTHONPATH=<build>/src/python/module /usr/bin/python3 -m unittest discover -s tests/python -v
 """
+import _thread
 import contextlib
+import glob
 import io
 import json
 import math
@@ -11,6 +13,7 @@ import re
 import tempfile
 import threading
 import time
+import tomllib
 import unittest
 
 import numpy as np
@@ -143,6 +146,21 @@ class GenerateTest(unittest.TestCase):
         np.testing.assert_array_equal(d["parameters"][0], [np.float32(0.5), 0.1])
 
 
+class TomlConfigsTest(unittest.TestCase):
+    def test_every_example_configuration_of_the_cli_runs(self):
+        # odesynth-generate's TOML files, read by Python's tomllib: the same schema.
+        here = os.path.dirname(__file__)
+        files = sorted(glob.glob(os.path.join(here, "..", "..", "examples", "configs", "*.toml")))
+        self.assertGreaterEqual(len(files), 22)
+        for path in files:
+            with self.subTest(os.path.basename(path)):
+                with open(path, "rb") as f:
+                    config = tomllib.load(f)
+                d = odesynth.generate(config, end=2)
+                self.assertEqual(d["report"]["failed"], 0)
+                self.assertEqual(d["values"].shape[0], 2)
+
+
 class SbmlTest(unittest.TestCase):
     REPRESSILATOR = os.path.join(os.path.dirname(__file__), "..", "sbml", "models",
                                  "repressilator.xml")
@@ -250,6 +268,24 @@ class DocsTest(unittest.TestCase):
                         self.assertEqual(out.getvalue(), shown, f"block {i + 1}")
             finally:
                 os.chdir(here)
+
+
+class InterruptTest(unittest.TestCase):
+    def test_ctrl_c_stops_a_run(self):
+        # ~10 s of Lorenz solves on one thread; a simulated Ctrl-C 0.3 s in must end it early.
+        config = {"model": {"zoo": "lorenz"},
+                  "time_grid": {"start": 0, "end": 50, "points": 2001},
+                  "solver": {"rel_tol": 1e-10, "abs_tol": 1e-10},
+                  "generation": {"seed": 3, "threads": 1}}
+        timer = threading.Timer(0.3, _thread.interrupt_main)
+        t0 = time.perf_counter()
+        timer.start()
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                odesynth.generate(config, end=6000)
+        finally:
+            timer.cancel()
+        self.assertLess(time.perf_counter() - t0, 5)
 
 
 class GilTest(unittest.TestCase):
