@@ -7,8 +7,11 @@
 // rosenbrock4 and each side's analytic Jacobian (hand-written / symbolic). A third column for
 // SIR and LV is the C++ model made dynamic-size (the same right-hand side behind
 // species()/parameters() member functions), which separates the cost of the tape from the
-// cost of the dynamic state.
+// cost of the dynamic state. A fourth and fifth (SIR, LV) run the C++ model and the text
+// model behind any_model, as odesynth-generate and the Python module do: the price of one
+// indirect call per right-hand side.
 #include <array>
+#include <odesynth/any_model.hpp>
 #include <odesynth/equations.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/models/robertson.hpp>
@@ -98,6 +101,10 @@ int main(int argc, char** argv) {
     return solve_all(dynamic_copy<odesynth::models::sir>{}, sir_sets, sir_x0, sir_grid, o);
   });
   add("sir_text", solves, [&] { return solve_all(sir_text, sir_sets, sir_x0, sir_grid, o); });
+  const odesynth::any_model sir_any = odesynth::models::sir{}, sir_text_any = sir_text;
+  add("sir_cpp_any", solves, [&] { return solve_all(sir_any, sir_sets, sir_x0, sir_grid, o); });
+  add("sir_text_any", solves,
+      [&] { return solve_all(sir_text_any, sir_sets, sir_x0, sir_grid, o); });
 
   // The text model's parameters are in order of first appearance: alpha, beta, delta, gamma.
   const auto lv_sets = spread({1.5, 1.0, 3.0, 1.0});
@@ -111,6 +118,10 @@ int main(int argc, char** argv) {
     return solve_all(dynamic_copy<odesynth::models::lotka_volterra>{}, lv_sets, lv_x0, lv_grid, o);
   });
   add("lv_text", solves, [&] { return solve_all(lv_text, lv_text_sets, lv_x0, lv_grid, o); });
+  const odesynth::any_model lv_any = odesynth::models::lotka_volterra{}, lv_text_any = lv_text;
+  add("lv_cpp_any", solves, [&] { return solve_all(lv_any, lv_sets, lv_x0, lv_grid, o); });
+  add("lv_text_any", solves,
+      [&] { return solve_all(lv_text_any, lv_text_sets, lv_x0, lv_grid, o); });
 
   using stiff = odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>;
   odesynth::solve_options so;
@@ -140,6 +151,13 @@ int main(int argc, char** argv) {
                       "");
     harness::result("8 equations", fmt::format("{}: text model, per solve", model),
                     harness::duration(r[text].median / per), harness::spread(r[text]), "", "");
+    for (const std::string& erased : {cpp + "_any", text + "_any"})
+      if (r.count(erased))
+        harness::result(
+            "8 equations",
+            fmt::format("{}: any_model over the {} model, per solve (/ C++ {:.2f})", model,
+                        erased == cpp + "_any" ? "C++" : "text", r[erased].median / r[cpp].median),
+            harness::duration(r[erased].median / per), harness::spread(r[erased]), "", "");
     harness::result("8 equations", fmt::format("{}: text / C++ (medians, this run)", model),
                     fmt::format("{:.2f}", ratio), "", "<= 2", ratio <= 2 ? "met" : "MISSED");
   }
