@@ -334,6 +334,13 @@ text translator::assigned(const std::string& id, const scope& s) {
   inner.depth = s.depth + 1;
   text out = translate(rule->getMath(), inner);
   in_progress_.pop_back();
+  // Substitution copies a rule's text into every use: rules that each use the one before
+  // twice double it per level. Stop long before memory does.
+  if (out.s.size() > (std::size_t{1} << 24))
+    refuse(rule, "assignmentRule", id,
+           fmt::format("the assignment rule for \"{}\" expands to {} MB of equation text when "
+                       "the rules it uses are substituted",
+                       id, out.s.size() >> 20));
   out = {wrap(out, out.precedence < 5), 5};
   dynamic_memo_.emplace(id, out);
   return out;
