@@ -325,7 +325,7 @@ text translator::assigned(const std::string& id, const scope& s) {
          it != in_progress_.end(); ++it)
       cycle += *it + " -> ";
     refuse(rule, "assignmentRule", id,
-           fmt::format("the assignment rules form a cycle: {}{}", cycle, id));
+           fmt::format("the assignmentRules form a cycle: {}{}", cycle, id));
   }
   in_progress_.push_back(id);
   scope inner;
@@ -338,7 +338,7 @@ text translator::assigned(const std::string& id, const scope& s) {
   // twice double it per level. Stop long before memory does.
   if (out.s.size() > (std::size_t{1} << 24))
     refuse(rule, "assignmentRule", id,
-           fmt::format("the assignment rule for \"{}\" expands to {} MB of equation text when "
+           fmt::format("the assignmentRule for \"{}\" expands to {} MB of equation text when "
                        "the rules it uses are substituted",
                        id, out.s.size() >> 20));
   out = {wrap(out, out.precedence < 5), 5};

@@ -549,6 +549,31 @@ TEST_CASE("refused: rateOf and constraints and a missing kinetic law", "[sbml][e
       "kineticLaw", "lawless", "has no kineticLaw");
 }
 
+TEST_CASE("refused: assignment rules whose substitution doubles per level", "[sbml][errors]") {
+  // r1 = S * S, r(k) = r(k-1) * r(k-1): r30's text would hold 2^30 copies of S; r22's
+  // 2^22, about 23 MB, is the first over the limit.
+  std::string parameters, rules;
+  for (int k = 1; k <= 30; ++k) {
+    const std::string r = "r" + std::to_string(k);
+    const std::string previous = k == 1 ? "S" : "r" + std::to_string(k - 1);
+    parameters += parameter(r, 0, false);
+    rules += "<assignmentRule variable=\"" + r + "\">" + math(previous + " * " + previous) +
+             "</assignmentRule>";
+  }
+  check_refused(
+      [&] {
+        odesynth::read_sbml(
+            document("<listOfCompartments>" + compartment("cell", 1) +
+                     "</listOfCompartments>\n<listOfSpecies>" +
+                     species("S", "initialConcentration=\"1\"") + "</listOfSpecies>\n" +
+                     "<listOfParameters>" + parameters + "</listOfParameters>\n<listOfRules>" +
+                     rules + "</listOfRules>\n<listOfReactions>" + reaction("R", {"S"}, {}, "r30") +
+                     "</listOfReactions>\n"),
+            "test.xml");
+      },
+      "assignmentRule", "r22", "MB of equation text");
+}
+
 TEST_CASE("malformed XML and invalid SBML are parse_errors at their line", "[sbml][errors]") {
   try {
     odesynth::read_sbml("<?xml version=\"1.0\"?>\n<sbml xmlns=\"x\">\n<model>\n</sbml>\n",
