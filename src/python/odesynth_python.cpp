@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <odesynth/dataset.hpp>
+#include <odesynth/detail/memory_limit.hpp>
 #include <odesynth/models/by_name.hpp>
 #include <odesynth/run_config.hpp>
 #include <odesynth/version.hpp>
@@ -56,7 +57,7 @@ PyObject* file_error_type = nullptr;    // odesynth.FileError (also an OSError)
 
 // ---- Python objects -> json ---------------------------------------------------------------
 
-// The document reader refuses deeper nesting anyway; this stops a list that contains itself.
+// No run document nests this deep; the limit stops a list that contains itself.
 constexpr int max_depth = 64;
 
 std::string key_path(const std::string& where, const std::string& key) {
@@ -173,7 +174,6 @@ document document_of(py::handle config) {
 // ---- overrides from keyword arguments -----------------------------------------------------
 
 struct overrides {
-  std::uint64_t begin = 0;
   std::optional<std::uint64_t> end, seed, threads;
 
   /// The run's end index: `end`, else output.count. `who` is the Python function.
@@ -223,7 +223,25 @@ struct array_sink {
   std::vector<std::int64_t> lengths, status;
   std::vector<std::uint64_t> index;
 
-  void reserve(std::uint64_t n) {
+  /// Bytes the arrays take per trajectory.
+  double bytes_per_trajectory() const {
+    const double cells = static_cast<double>(rows * columns);
+    return cells * ((float32 ? 4 : 8) + 1) +
+           8.0 * static_cast<double>(rows + parameters + model_species + 3);
+  }
+
+  /// Room for trajectories [begin, end), refused up front (not hours in) when it exceeds the
+  /// memory.
+  void reserve(std::uint64_t begin, std::uint64_t end) {
+    const std::uint64_t n = end - begin;
+    const double bytes = static_cast<double>(n) * bytes_per_trajectory();
+    if (const auto limit = odesynth::detail::memory_limit_bytes();
+        bytes > static_cast<double>(limit))
+      odesynth::detail::throw_invalid(
+          "generate.end", end,
+          fmt::format("a range whose arrays fit in memory, but {} trajectories take {:.3g} bytes, "
+                      "more than the {} bytes there are: write_dataset() streams to files",
+                      n, bytes, limit));
     const auto k = static_cast<std::size_t>(n);
     (float32 ? values32.reserve(k * rows * columns) : values.reserve(k * rows * columns));
     mask.reserve(k * rows * columns);
@@ -306,7 +324,7 @@ py::array status_names() {
 py::dict generate(py::handle config, std::uint64_t begin, std::optional<std::uint64_t> end,
                   std::optional<std::uint64_t> seed, std::optional<std::uint64_t> threads) {
   const document doc = document_of(config);
-  const overrides o{begin, end, seed, threads};
+  const overrides o{end, seed, threads};
   std::optional<array_sink> sink;
   odesynth::dataset_layout layout;
   odesynth::generation_report report;
@@ -318,7 +336,7 @@ py::dict generate(py::handle config, std::uint64_t begin, std::optional<std::uin
     const auto g = run.make_generator(interrupt_check{&interrupted});
     layout = odesynth::layout_of(g);
     sink.emplace(layout, run.output.numpy.values_dtype == odesynth::npy_dtype::float32);
-    if (stop > begin) sink->reserve(stop - begin);
+    if (stop > begin) sink->reserve(begin, stop);
     report =
         g.run(begin, stop, [&](std::uint64_t i, odesynth::trajectory&& tr) { (*sink)(i, tr); });
   }
@@ -355,7 +373,7 @@ py::dict write_dataset(py::handle config, py::object folder, std::uint64_t begin
                        std::optional<std::uint64_t> end, std::optional<std::uint64_t> seed,
                        std::optional<std::uint64_t> threads, std::optional<bool> overwrite) {
   const document doc = document_of(config);
-  const overrides o{begin, end, seed, threads};
+  const overrides o{end, seed, threads};
   std::optional<std::string> destination;
   if (!folder.is_none())
     destination = py::cast<std::string>(py::module_::import("os").attr("fspath")(folder));
@@ -454,8 +472,8 @@ PYBIND11_MODULE(odesynth, m) {
     } catch (const odesynth::io_error& e) {
       PyErr_SetString(file_error_type, e.what());
     } catch (const odesynth::error& e) {
-      // What remains is about the document too: a value of the wrong kind in a dict (json
-      // built in code reports it as a plain error), a stalled generation.
+      // What remains is about the document too: a value of the wrong kind in a dict (a json
+      // value built in code reports it as a plain error, having no line to point at).
       PyErr_SetString(config_error_type, e.what());
     }
   });

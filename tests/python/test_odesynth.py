@@ -215,6 +215,7 @@ class ErrorTest(unittest.TestCase):
         self.assertIn("sigma = -1", self.message(
             ValueError, dict(SIR, transforms=[{"type": "gaussian_noise", "sigma": -1}])))
         self.assertIn("output.count", self.message(ValueError, {"model": {"zoo": "sir"}}))
+        self.assertIn("write_dataset() streams", self.message(ValueError, SIR, end=10**15))
         self.assertIn("time_grid", self.message(TypeError, dict(SIR, time_grid=object())))
         # A dataset folder that exists is not replaced unless asked.
         with tempfile.TemporaryDirectory() as tmp:
