@@ -3,11 +3,13 @@
 #   format         every tracked C++ file as clang-format-14 formats it (scripts/format.sh --check)
 #   gcc-cxx17      g++, C++17, -Werror, header-only, header self-containment (in both modes),
 #                  packaging tests, examples built and run, benchmarks built (not run: speed
-#                  is measured by scripts/bench.sh)
+#                  is measured by scripts/bench.sh), and the optional components with their
+#                  tests: odesynth::sbml, odesynth-generate, the Python module
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
 #                  (-O1 -g), the tests linked to odesynth::compiled (detail/config.hpp): the
 #                  second standard, the sanitizers and the compiled mode in one build, to keep
-#                  CI short
+#                  CI short; with odesynth::sbml and odesynth-generate (readers of users' files)
+#                  but not the Python module (python3 would need the sanitizer runtime)
 #   clang-tsan     clang++-14, ThreadSanitizer, the parallel generator and sampler tests
 #   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
 #   gcc-sanitize   g++, C++17, ASan + UBSan (-O1 -g); not in the default set (clang-cxx20 has
@@ -16,7 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh catch2 clang-14 clang-format-14 git libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy
+scripts/install-deps.sh catch2 clang-14 clang-format-14 git libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy \
+    libsbml5-dev libcli11-dev libtomlplusplus-dev pybind11-dev python3-dev python3-sklearn
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then
@@ -41,12 +44,14 @@ for c in "${configs[@]}"; do
       scripts/format.sh --check ;;
     gcc-cxx17)
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
-          -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON ;;
+          -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON \
+          -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON -DODESYNTH_PYTHON=ON ;;
     clang-cxx20)
       run clang-cxx20 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=20 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DODESYNTH_WERROR=ON \
           -DODESYNTH_SANITIZERS=address,undefined -DODESYNTH_HEADER_CHECK=OFF \
-          -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_TEST_COMPILED=ON ;;
+          -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_TEST_COMPILED=ON \
+          -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON ;;
     gcc-sanitize)
       run gcc-sanitize -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
