@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#if defined(ODESYNTH_WITH_SBML)
+#include <odesynth/sbml.hpp>
+#endif
+
 #include "files.hpp"
 #include "temp_folder.hpp"
 
@@ -274,3 +278,59 @@ TEST_CASE("errors in the configuration point into the TOML file", "[cli]") {
                                  Catch::Contains("percent_around"));
   CHECK_FALSE(fs::exists(tmp.path / "lv"));
 }
+
+#if defined(ODESYNTH_WITH_SBML)
+TEST_CASE("an SBML model from the command line writes the C++ API's dataset", "[cli][sbml]") {
+  temp_folder tmp;
+  const fs::path file = fs::path(ODESYNTH_SBML_MODELS) / "repressilator.xml";
+  const fs::path config = tmp.write("sbml.toml", fmt::format(R"([model]
+sbml = "{}"
+
+[parameters]
+alpha = {{ type = "percent_around", nominal = 216.4, percent = 10 }}
+
+[time_grid]
+end = 50
+points = 51
+
+[[transforms]]
+type = "gaussian_noise"
+sigma = 0.5
+
+[output]
+folder = "sbml"
+count = 8
+
+[generation]
+seed = 5
+)",
+                                                             file.string()));
+  const auto r = generate(quoted(config) + " -q");
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  // The file's values for everything the configuration does not sample.
+  const auto sbml = odesynth::read_sbml_file(file);
+  const odesynth::any_model model = sbml.model;
+  odesynth::sampler samples(model);
+  for (std::size_t i = 0; i < model.parameters().size(); ++i)
+    samples.parameter(model.parameters()[i], sbml.parameter_values[i]);
+  for (std::size_t i = 0; i < model.species().size(); ++i)
+    samples.initial_value(model.species()[i], sbml.initial_state[i]);
+  samples.parameter("alpha", odesynth::dist::percent_around{216.4, 10});
+  odesynth::generator_options options;
+  options.seed = 5;
+  const auto g = odesynth::make_generator<odesynth::all_steppers>(
+      model, odesynth::solve_options{}, samples, odesynth::time_grid::linspace(0, 50, 51),
+      odesynth::dynamic_pipeline{odesynth::gaussian_noise(0.5)}, options);
+  odesynth::write_dataset(g, 0, 8, tmp.path / "cpp", odesynth::dataset_options{});
+  const auto files = files_in(tmp.path / "sbml");
+  REQUIRE(files == files_in(tmp.path / "cpp"));
+  for (const auto& f : files) {
+    CAPTURE(f);
+    CHECK(read_file(tmp.path / "sbml" / f) == read_file(tmp.path / "cpp" / f));
+  }
+  // The metadata holds the model's equations, so the dataset says what made it.
+  CHECK_THAT(read_file(tmp.path / "sbml" / "metadata.json"),
+             Catch::Contains("\"equations\": \"dlacI_mRNA = "));
+}
+#endif
