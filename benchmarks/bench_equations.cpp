@@ -9,10 +9,12 @@
 // species()/parameters() member functions), which separates the cost of the tape from the
 // cost of the dynamic state. A fourth and fifth (SIR, LV) run the C++ model and the text
 // model behind any_model, as odesynth-generate and the Python module do: the price of one
-// indirect call per right-hand side.
+// indirect call per right-hand side. The last, for all three, is the text model with its sizes
+// fixed at compile time (fixed_size_model.hpp): std::array state, as the C++ type has.
 #include <array>
 #include <odesynth/any_model.hpp>
 #include <odesynth/equations.hpp>
+#include <odesynth/fixed_size_model.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/models/robertson.hpp>
 #include <odesynth/models/sir.hpp>
@@ -102,6 +104,9 @@ int main(int argc, char** argv) {
   });
   add("sir_text", solves, [&] { return solve_all(sir_text, sir_sets, sir_x0, sir_grid, o); });
   const odesynth::any_model sir_any = odesynth::models::sir{}, sir_text_any = sir_text;
+  const auto sir_fixed = odesynth::fixed_size<3, 2>(sir_text);
+  add("sir_text_fixed", solves,
+      [&] { return solve_all(sir_fixed, sir_sets, sir_x0, sir_grid, o); });
   add("sir_cpp_any", solves, [&] { return solve_all(sir_any, sir_sets, sir_x0, sir_grid, o); });
   add("sir_text_any", solves,
       [&] { return solve_all(sir_text_any, sir_sets, sir_x0, sir_grid, o); });
@@ -119,6 +124,9 @@ int main(int argc, char** argv) {
   });
   add("lv_text", solves, [&] { return solve_all(lv_text, lv_text_sets, lv_x0, lv_grid, o); });
   const odesynth::any_model lv_any = odesynth::models::lotka_volterra{}, lv_text_any = lv_text;
+  const auto lv_fixed = odesynth::fixed_size<2, 4>(lv_text);
+  add("lv_text_fixed", solves,
+      [&] { return solve_all(lv_fixed, lv_text_sets, lv_x0, lv_grid, o); });
   add("lv_cpp_any", solves, [&] { return solve_all(lv_any, lv_sets, lv_x0, lv_grid, o); });
   add("lv_text_any", solves,
       [&] { return solve_all(lv_text_any, lv_text_sets, lv_x0, lv_grid, o); });
@@ -135,6 +143,9 @@ int main(int argc, char** argv) {
   });
   add("robertson_text", solves,
       [&] { return solve_all<stiff>(rob_text, rob_sets, rob_x0, rob_grid, so); });
+  const auto rob_fixed = odesynth::fixed_size<3, 3>(rob_text);
+  add("robertson_text_fixed", solves,
+      [&] { return solve_all<stiff>(rob_fixed, rob_sets, rob_x0, rob_grid, so); });
 
   auto r = harness::run(argc, argv, quick);
   const auto per = static_cast<double>(solves);
@@ -160,6 +171,14 @@ int main(int argc, char** argv) {
             harness::duration(r[erased].median / per), harness::spread(r[erased]), "", "");
     harness::result("8 equations", fmt::format("{}: text / C++ (medians, this run)", model),
                     fmt::format("{:.2f}", ratio), "", "<= 2", ratio <= 2 ? "met" : "MISSED");
+    if (const std::string fixed = text + "_fixed"; r.count(fixed)) {
+      const double fixed_ratio = r[fixed].median / r[cpp].median;
+      harness::result("8 equations", fmt::format("{}: text, fixed sizes, per solve", model),
+                      harness::duration(r[fixed].median / per), harness::spread(r[fixed]), "", "");
+      harness::result(
+          "8 equations", fmt::format("{}: text with fixed sizes / C++ (medians, this run)", model),
+          fmt::format("{:.2f}", fixed_ratio), "", "<= 2", fixed_ratio <= 2 ? "met" : "MISSED");
+    }
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <odesynth/equations.hpp>
+#include <odesynth/fixed_size_model.hpp>
 #include <odesynth/generator.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/models/robertson.hpp>
@@ -310,4 +311,43 @@ TEST_CASE("a generator over an equation model is thread-count independent", "[eq
     CHECK(one[i].ok());
     CHECK(one[i].values() == two[i].values());
   }
+}
+
+TEST_CASE("a text model with sizes fixed at compile time solves the same", "[equations]") {
+  const auto text = parse_equations(R"(
+    A -> B @ k1
+    2 B -> B + C @ k2
+    B + C -> A + C @ k3
+  )",
+                                    "robertson");
+  const auto fixed = odesynth::fixed_size<3, 3>(text);
+  using traits = odesynth::model_traits<decltype(fixed)>;
+  STATIC_REQUIRE(traits::fixed_state);
+  STATIC_REQUIRE(traits::fixed_params);
+  STATIC_REQUIRE(traits::has_jacobian);
+  CHECK(odesynth::describe(fixed)->equations() == text.describe());
+  const std::vector<double> k{0.04, 3e7, 1e4}, x0{1, 0, 0};
+
+  // dopri5 on a short span: the same operations on each component, std::array or not.
+  const auto grid = odesynth::time_grid::linspace(0, 0.01, 11);
+  const auto a = odesynth::solve(fixed, k, x0, grid), b = odesynth::solve(text, k, x0, grid);
+  REQUIRE(a.status() == odesynth::solve_status::ok);
+  CHECK(worst_difference(a, b) == 0);
+
+  // rosenbrock4 with the symbolic Jacobian in a fixed-size matrix: Eigen's LU orders its work
+  // differently for fixed and dynamic sizes, so rounding only (1e-9 relative: far above
+  // rounding, far below the rel_tol 1e-6 error the solver controls).
+  odesynth::solve_options o;
+  o.stepper = odesynth::stepper_kind::rosenbrock4;
+  o.abs_tol = 1e-10;
+  const auto log_grid = odesynth::time_grid::logspace(1e-5, 1e5, 30).with_start(0);
+  using stiff = odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>;
+  const auto c = odesynth::solve<stiff>(fixed, k, x0, log_grid, o);
+  REQUIRE(c.status() == odesynth::solve_status::ok);
+  CHECK(worst_difference(c, odesynth::solve<stiff>(text, k, x0, log_grid, o)) < 1e-9);
+
+  test_support::expect_error([&] { odesynth::fixed_size<2, 3>(text); },
+                             {"robertson.species", "3", "fixed_size<2, 3>"});
+  test_support::expect_error([&] { odesynth::fixed_size<3, 2>(text); },
+                             {"robertson.parameters", "3", "fixed_size<3, 2>"});
 }
