@@ -8,8 +8,9 @@
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
 #                  (-O1 -g), the tests linked to odesynth::compiled (detail/config.hpp): the
 #                  second standard, the sanitizers and the compiled mode in one build, to keep
-#                  CI short; with odesynth::sbml and odesynth-generate (readers of users' files)
-#                  but not the Python module (python3 would need the sanitizer runtime)
+#                  CI short; with odesynth::sbml (a reader of users' files); odesynth-generate and
+#                  the Python module only in gcc-cxx17 (time; python3 would need the sanitizer
+#                  runtime preloaded)
 #   clang-tsan     clang++-14, ThreadSanitizer, the parallel generator and sampler tests
 #   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
 #   gcc-sanitize   g++, C++17, ASan + UBSan (-O1 -g); not in the default set (clang-cxx20 has
@@ -51,7 +52,7 @@ for c in "${configs[@]}"; do
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DODESYNTH_WERROR=ON \
           -DODESYNTH_SANITIZERS=address,undefined -DODESYNTH_HEADER_CHECK=OFF \
           -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_TEST_COMPILED=ON \
-          -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON ;;
+          -DODESYNTH_SBML=ON ;;
     gcc-sanitize)
       run gcc-sanitize -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
