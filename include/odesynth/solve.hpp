@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/auto_switch.hpp"
 #include "detail/error_checker.hpp"
 #include "detail/finite_difference.hpp"
 #include "detail/initial_step.hpp"
@@ -231,6 +232,8 @@ class solver {
       total.steps += out.steps;
       total.status = out.status;
       total.message = std::move(out.message);
+      if (Steppers::contains(stepper_kind::auto_switch))
+        detail::append_methods(total.methods, grid.start(), start, std::move(out.methods));
       dt = out.next_dt;
       start = stop;
       if (last) break;
@@ -254,6 +257,7 @@ class solver {
         .setConstant(std::numeric_limits<double>::quiet_NaN());
     tr.set_status(total.status, std::move(total.message));
     tr.set_steps(total.steps);
+    if (!total.methods.empty()) tr.set_methods(std::move(total.methods));
     return tr;
   }
 
@@ -357,15 +361,7 @@ class solver {
     const double* per_species =
         options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
     if constexpr (K == stepper_kind::dopri5) {
-      using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double, algebra>;
-      using checker = detail::tolerance_checker<double, typename rk::algebra_type,
-                                                typename rk::operations_type>;
-      using adjuster = ode::default_step_adjuster<double, double>;
-      using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
-      ode::dense_output_runge_kutta<controlled> st(
-          controlled(checker(options_.abs_tol, options_.rel_tol, per_species),
-                     adjuster(max_step_for_odeint())));
-      return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      return run_dopri5(rhs, x, dt0, g, rows, limits, fault, rhs_is_finite, detail::no_step_hook{});
     } else if constexpr (K == stepper_kind::rkf78) {
       using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
       using checker = detail::tolerance_checker<double, typename rk::algebra_type,
@@ -385,20 +381,102 @@ class solver {
     } else if constexpr (K == stepper_kind::rk4) {
       ode::runge_kutta4_classic<state_type, double, state_type, double> st;
       return detail::run_fixed(st, rhs, x, *options_.fixed_step, g, limits, rows, fault);
+    } else if constexpr (K == stepper_kind::rosenbrock4) {
+      return run_rosenbrock4(p, rhs, x, dt0, g, rows, limits, fault, rhs_is_finite,
+                             detail::no_step_hook{}, nullptr);
     } else {
-      static_assert(K == stepper_kind::rosenbrock4, "odesynth: internal: a stepper_kind unhandled");
-      const std::size_t n = description_->num_species();
-      constexpr int size_n =
-          traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
-      detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
-                                                            per_species, max_step_for_odeint());
-      state_type x_probe = detail::make_vector<state_type>::of_size(n);
-      state_type f_plus = detail::make_vector<state_type>::of_size(n);
-      state_type f_minus = detail::make_vector<state_type>::of_size(n);
-      stiff_system<typename decltype(st)::matrix_type> sys{this,     rhs,     &p,
-                                                           &x_probe, &f_plus, &f_minus};
-      return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite);
+      static_assert(K == stepper_kind::auto_switch, "odesynth: internal: a stepper_kind unhandled");
+      return run_auto_switch(p, rhs, x, dt0, g, rows, limits, fault, rhs_is_finite);
     }
+  }
+
+  /// dopri5 with dense output over the segment; `hook` may stop it early (auto_switch).
+  template <class RhsIsFinite, class Hook, class System = rhs_type>
+  detail::loop_outcome run_dopri5(const System& rhs, state_type& x, double dt0,
+                                  const detail::segment& g, const detail::row_writer& rows,
+                                  const detail::loop_limits& limits, const detail::rhs_fault& fault,
+                                  RhsIsFinite rhs_is_finite, Hook hook) const {
+    namespace ode = boost::numeric::odeint;
+    const double* per_species =
+        options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
+    using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double, algebra>;
+    using checker =
+        detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
+    using adjuster = ode::default_step_adjuster<double, double>;
+    using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
+    ode::dense_output_runge_kutta<controlled> st(controlled(
+        checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint())));
+    return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
+  }
+
+  /// rosenbrock4 over the segment; `hook` may stop it early, and `jacobian_norm`, if not null,
+  /// receives |J|_inf at every Jacobian evaluation (auto_switch).
+  template <class RhsIsFinite, class Hook>
+  detail::loop_outcome run_rosenbrock4(const param_type& p, const rhs_type& rhs, state_type& x,
+                                       double dt0, const detail::segment& g,
+                                       const detail::row_writer& rows,
+                                       const detail::loop_limits& limits,
+                                       const detail::rhs_fault& fault, RhsIsFinite rhs_is_finite,
+                                       Hook hook, double* jacobian_norm) const {
+    const double* per_species =
+        options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
+    const std::size_t n = description_->num_species();
+    constexpr int size_n =
+        traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
+    detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
+                                                          per_species, max_step_for_odeint());
+    state_type x_probe = detail::make_vector<state_type>::of_size(n);
+    state_type f_plus = detail::make_vector<state_type>::of_size(n);
+    state_type f_minus = detail::make_vector<state_type>::of_size(n);
+    stiff_system<typename decltype(st)::matrix_type> sys{this,    rhs,      &p,           &x_probe,
+                                                         &f_plus, &f_minus, jacobian_norm};
+    return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
+  }
+
+  /// dopri5 until the problem turns stiff, rosenbrock4 until it no longer is, and so on to the
+  /// segment's end (detail/auto_switch.hpp). The loops' limits (max_steps, time) hold for the
+  /// segment as a whole.
+  template <class RhsIsFinite>
+  detail::loop_outcome run_auto_switch(const param_type& p, const rhs_type& rhs, state_type& x,
+                                       double dt0, const detail::segment& g,
+                                       const detail::row_writer& rows,
+                                       const detail::loop_limits& limits,
+                                       const detail::rhs_fault& fault,
+                                       RhsIsFinite rhs_is_finite) const {
+    detail::rhs_trace<state_type> trace;
+    const detail::traced_rhs<rhs_type, state_type> traced{rhs, &trace};
+    detail::switch_evidence evidence;
+    double jacobian_norm = 0;
+    detail::loop_outcome total;
+    detail::segment rest = g;
+    double dt = dt0;
+    bool stiff = false;
+    for (;;) {
+      const detail::loop_limits left{limits.max_steps - total.steps, limits.min_step,
+                                     limits.budget};
+      detail::loop_outcome out =
+          stiff ? run_rosenbrock4(p, rhs, x, dt, rest, rows, left, fault, rhs_is_finite,
+                                  detail::stiffness_end(&jacobian_norm, &evidence), &jacobian_norm)
+                : run_dopri5(traced, x, dt, rest, rows, left, fault, rhs_is_finite,
+                             detail::stiffness_onset<state_type>(&trace, &evidence));
+      total.rows += out.rows;
+      total.steps += out.steps;
+      total.status = out.status;
+      total.message = std::move(out.message);
+      total.next_dt = out.next_dt;
+      if (!out.handed_over) break;
+      stiff = !stiff;
+      if (total.methods.empty()) total.methods.push_back({g.start, stepper_kind::dopri5});
+      total.methods.push_back(
+          {out.stopped_at, stiff ? stepper_kind::rosenbrock4 : stepper_kind::dopri5});
+      rest = detail::segment{rest.times + out.rows, rest.count - out.rows,
+                             rest.first_row + out.rows, out.stopped_at, rest.stop};
+      dt = out.next_dt;
+    }
+    if (total.status != solve_status::ok && !total.methods.empty())
+      total.message += fmt::format(" (auto_switch: running {} since t = {})",
+                                   total.methods.back().stepper, total.methods.back().from);
+    return total;
   }
 
   /// The model as the stiff stepper sees it: right-hand side plus Jacobian, the analytic
@@ -411,8 +489,14 @@ class solver {
     state_type* x_probe;
     state_type* f_plus;
     state_type* f_minus;
+    double* jacobian_norm = nullptr;  ///< if set, receives |J|_inf (auto_switch)
 
     void jacobian(const state_type& x, Matrix& jac, double t) const {
+      evaluate_jacobian(x, jac, t);
+      if (jacobian_norm) *jacobian_norm = detail::row_sum_norm(jac);
+    }
+
+    void evaluate_jacobian(const state_type& x, Matrix& jac, double t) const {
       if constexpr (traits::has_jacobian) {
         static_assert(std::is_same_v<Matrix, typename traits::jacobian_type>,
                       "odesynth: internal: Jacobian matrix types disagree");

@@ -37,6 +37,8 @@ enum class stepper_kind {
   rkf78,           ///< Runge–Kutta–Fehlberg 7(8), adaptive; steps end on output times
   bulirsch_stoer,  ///< Bulirsch–Stoer extrapolation, adaptive; steps end on output times
   rosenbrock4,     ///< Rosenbrock 4 (RODAS4), adaptive, stiff systems; steps end on output times
+  auto_switch,     ///< dopri5 until the problem turns stiff, then rosenbrock4, and back when it
+                   ///< is no longer stiff (as LSODA does); see detail/auto_switch.hpp
 };
 
 constexpr std::string_view to_string(stepper_kind k) noexcept {
@@ -46,6 +48,7 @@ constexpr std::string_view to_string(stepper_kind k) noexcept {
     case stepper_kind::rkf78: return "rkf78";
     case stepper_kind::bulirsch_stoer: return "bulirsch_stoer";
     case stepper_kind::rosenbrock4: return "rosenbrock4";
+    case stepper_kind::auto_switch: return "auto_switch";
   }
   return "unknown";
 }
@@ -89,6 +92,12 @@ template <>
 struct stepper_traits<stepper_kind::rosenbrock4> {
   static constexpr bool adaptive = true;
   static constexpr int order = 4;
+  static constexpr bool per_species_abs_tol = true;
+};
+template <>
+struct stepper_traits<stepper_kind::auto_switch> {
+  static constexpr bool adaptive = true;
+  static constexpr int order = 5;  // it starts with dopri5
   static constexpr bool per_species_abs_tol = true;
 };
 
@@ -151,8 +160,9 @@ struct stepper_set {
 using default_steppers = stepper_set<stepper_kind::dopri5>;
 /// Every stepper: for programs that choose the stepper at run time (and for rebuilding a
 /// dataset from its metadata, whose stepper is known only when the file is read).
-using all_steppers = stepper_set<stepper_kind::dopri5, stepper_kind::rk4, stepper_kind::rkf78,
-                                 stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4>;
+using all_steppers =
+    stepper_set<stepper_kind::dopri5, stepper_kind::rk4, stepper_kind::rkf78,
+                stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4, stepper_kind::auto_switch>;
 
 inline constexpr std::array<stepper_kind, all_steppers::size> all_stepper_kinds =
     all_steppers::kinds;
@@ -163,6 +173,20 @@ template <stepper_kind... Kinds>
 struct is_stepper_set<stepper_set<Kinds...>> : std::true_type {};
 template <class T>
 inline constexpr bool is_stepper_set_v = is_stepper_set<T>::value;
+
+/// A stretch of a solve run by one method: from `from` until the next interval's start (or
+/// the end of the solve).
+struct method_interval {
+  double from = 0;
+  stepper_kind stepper = stepper_kind::dopri5;
+
+  friend bool operator==(const method_interval& a, const method_interval& b) noexcept {
+    return a.from == b.from && a.stepper == b.stepper;
+  }
+  friend bool operator!=(const method_interval& a, const method_interval& b) noexcept {
+    return !(a == b);
+  }
+};
 
 /// Parses a stepper name as written by to_string(); an unknown name is an invalid_argument
 /// that lists the valid ones.

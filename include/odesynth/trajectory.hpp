@@ -9,6 +9,8 @@
 //   initial_state  the state at the start time, one value per model species
 //   status/message how the solve ended (solve_status.hpp)
 //   steps          accepted integration steps the solve took (0 for data not solved here)
+//   methods        where stepper_kind::auto_switch changed method (empty: it never did, or
+//                  another stepper ran)
 //
 // Invariant: a value is missing exactly when it is NaN, and then its mask entry is false.
 // Use set_missing() to keep the two in step; consistent() checks it.
@@ -35,6 +37,7 @@
 #include "detail/text.hpp"
 #include "model.hpp"
 #include "solve_status.hpp"
+#include "stepper_set.hpp"
 
 namespace odesynth {
 
@@ -113,6 +116,12 @@ class trajectory {
   std::int64_t steps() const noexcept { return steps_; }
   void set_steps(std::int64_t n) noexcept { steps_ = n; }
 
+  /// The methods stepper_kind::auto_switch ran, in order, each with the time it took over:
+  /// {{0, dopri5}, {0.31, rosenbrock4}} for a solve that turned stiff at t = 0.31. Empty when
+  /// the solve ran one method throughout (auto_switch that never switched: dopri5).
+  const std::vector<method_interval>& methods() const noexcept { return methods_; }
+  void set_methods(std::vector<method_interval> m) { methods_ = std::move(m); }
+
   /// Marks one entry missing: NaN value, false mask.
   void set_missing(Eigen::Index row, Eigen::Index col) noexcept {
     values_(row, col) = std::numeric_limits<double>::quiet_NaN();
@@ -147,6 +156,7 @@ class trajectory {
   solve_status status_ = solve_status::ok;
   std::string message_;
   std::int64_t steps_ = 0;
+  std::vector<method_interval> methods_;
 };
 
 /// Throws solver_error (with the status and message) unless the solve succeeded.

@@ -13,6 +13,9 @@
 //                   to land exactly on output times, like odeint's integrate_times
 //   run_fixed       fixed-step rk4: each output interval split into equal steps <= h
 //
+// run_dense and run_controlled take an optional step hook that may end the loop after any
+// accepted step (loop_outcome::handed_over): auto_switch uses it to change method mid-solve.
+//
 // Each integrates one segment [start, stop] of a solve (a solve with a parameter schedule has
 // one segment per constant-parameter interval) and never steps past `stop`: a solution that
 // blows up just after the requested window is not reported as a failure, and a parameter
@@ -32,8 +35,10 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../solve_status.hpp"
+#include "../stepper_set.hpp"
 #include "../time_grid.hpp"
 #include "config.hpp"
 #include "odeint.hpp"
@@ -116,6 +121,20 @@ struct loop_outcome {
   std::size_t rows = 0;  ///< output rows of the segment written (all of them when status is ok)
   std::int64_t steps = 0;
   double next_dt = 0;  ///< the step size the stepper proposes to continue with
+  /// A step hook asked to stop (auto_switch hands the solve to its other method): the loop
+  /// ended at `stopped_at` < stop with status ok, x holding the state there.
+  bool handed_over = false;
+  double stopped_at = 0;
+  /// auto_switch's methods over the segment (detail/auto_switch.hpp); empty: one throughout.
+  std::vector<method_interval> methods;
+};
+
+/// What the loops ask after every accepted step whether to stop early: `accepted(t_old, t_new,
+/// next_dt)` returns true to stop there (auto_switch.hpp). The default asks nothing and
+/// compiles to nothing (`active` is checked with if constexpr).
+struct no_step_hook {
+  static constexpr bool active = false;
+  bool accepted(double /*t_old*/, double /*t_new*/, double /*next_dt*/) { return false; }
 };
 
 inline constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -200,10 +219,10 @@ loop_outcome diagnose_stall(loop_outcome out, const State& x, double t, RhsIsFin
 }
 
 /// Dense-output steppers: step, then interpolate at every output time the step passed.
-template <class Dense, class System, class State, class RhsIsFinite>
+template <class Dense, class System, class State, class RhsIsFinite, class Hook = no_step_hook>
 loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segment& g,
                        const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
-                       RhsIsFinite rhs_is_finite) {
+                       RhsIsFinite rhs_is_finite, Hook hook = {}) {
   loop_outcome out;
   write_reached(out, g, rows, x, g.start);
   out.next_dt = dt0;
@@ -267,6 +286,16 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
         st.calc_state(times[row], x);
         writer.write(first_row + row, x);
       }
+      if constexpr (Hook::active) {
+        if (hook.accepted(t, t_new, st.current_time_step()) && !reached(stop, t_new)) {
+          copy_values(st.current_state(), x);
+          sync();
+          out.next_dt = st.current_time_step();
+          out.handed_over = true;
+          out.stopped_at = t_new;
+          return out;
+        }
+      }
     }
     copy_values(st.current_state(), x);  // the state at stop (within the resolution of it)
     // A row beyond t_reached yet within the resolution of stop (a window narrower than an ulp,
@@ -288,10 +317,10 @@ loop_outcome run_dense(Dense& st, System sys, State& x, double dt0, const segmen
 /// Controlled steppers without dense output. Steps are clipped to land on output times; the
 /// step size proposed before clipping is kept for the next interval (as odeint's
 /// integrate_times does), so dense grids do not shrink the steps.
-template <class Controlled, class System, class State, class RhsIsFinite>
+template <class Controlled, class System, class State, class RhsIsFinite, class Hook = no_step_hook>
 loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, const segment& g,
                             const loop_limits& lim, const row_writer& rows, const rhs_fault& fault,
-                            RhsIsFinite rhs_is_finite) {
+                            RhsIsFinite rhs_is_finite, Hook hook = {}) {
   constexpr int max_consecutive_rejections = 500;  // odeint's failed_step_checker default
   loop_outcome out;
   double t = g.start;
@@ -328,6 +357,15 @@ loop_outcome run_controlled(Controlled& st, System sys, State& x, double dt0, co
           return diagnose_stall(std::move(out), x, t, rhs_is_finite);
         }
         if (reached(target, t)) t = target;
+        if constexpr (Hook::active) {
+          if (hook.accepted(t_old, t, dt) && !reached(g.stop, t)) {
+            write_reached(out, g, rows, x, t);
+            out.next_dt = dt;
+            out.handed_over = true;
+            out.stopped_at = t;
+            return out;
+          }
+        }
       } else {
         dt = h;
         if (++rejections >= max_consecutive_rejections) {
