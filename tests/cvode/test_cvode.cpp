@@ -156,6 +156,25 @@ struct runtime_jacobian {
   }
 };
 
+// a -> b -> (gone) at rate k, with a jacobian() that takes Eigen's 2 x 2 matrix only (as a
+// run-time model's would): band solves fill a dense work matrix and copy the band.
+struct pair_decay {
+  static constexpr std::string_view name = "pair_decay";
+  static constexpr std::array<std::string_view, 2> species{"a", "b"};
+  static constexpr std::array<std::string_view, 1> parameters{"k"};
+  template <class S, class P>
+  void operator()(const S& x, S& dxdt, double, const P& p) const {
+    dxdt[0] = -p[0] * x[0];
+    dxdt[1] = p[0] * (x[0] - x[1]);
+  }
+  void jacobian(const std::array<double, 2>&, Eigen::Matrix2d& J, double,
+                const std::array<double, 1>& p) const {
+    J(0, 0) = -p[0];
+    J(1, 0) = p[0];
+    J(1, 1) = -p[0];
+  }
+};
+
 cvode_options tight() {
   cvode_options o;
   o.rel_tol = 1e-10;
@@ -455,6 +474,30 @@ TEST_CASE("a Jacobian outside the declared band is refused naming the bandwidth"
   const auto grid = time_grid::linspace(0, 1, 3);
   test_support::expect_error([&] { (void)s.solve({1.0}, chain.default_initial_state(), grid); },
                              {"cvode_options.lower_bandwidth = 0", "J(1, 0) = 1"});
+}
+
+TEST_CASE("a jacobian taking Eigen matrices only is copied into the band and checked",
+          "[cvode][jacobian]") {
+  cvode_options o = tight();
+  o.linear_solver = cvode_linear_solver::band;
+  o.lower_bandwidth = 1;
+  const cvode_solver<pair_decay> s(pair_decay{}, o);
+  REQUIRE(s.analytic_jacobian());
+  const trajectory tr = s.solve({2.0}, {1.0, 0.0}, time_grid::linspace(0, 3, 4));
+  REQUIRE(tr.ok());
+  for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
+    const double t = tr.times()[i];
+    CHECK(tr.values()(i, 0) == Approx(std::exp(-2 * t)).epsilon(1e-7));
+    CHECK(tr.values()(i, 1) == Approx(2 * t * std::exp(-2 * t)).margin(1e-9));
+  }
+  o.lower_bandwidth = 0;
+  o.upper_bandwidth = 1;
+  const cvode_solver<pair_decay> wrong(pair_decay{}, o);
+  test_support::expect_error(
+      [&] {
+        (void)wrong.solve({2.0}, {1.0, 0.0}, time_grid::linspace(0, 3, 4));
+      },
+      {"cvode_options.lower_bandwidth = 0", "J(1, 0) = 2"});
 }
 
 TEST_CASE("options print every setting", "[cvode][options]") {

@@ -717,7 +717,10 @@ class cvode_solver {
                       outcome& out) const {
     if (flag == CV_MEM_FAIL) throw std::bad_alloc();
     if (s.exception) return fail_from_exception(s, out);
-    if (s.band.found) return;  // thrown by solve_schedule as a configuration error
+    if (s.band.found) {  // thrown by solve_schedule as a configuration error; stop here
+      out.status = solve_status::step_size_not_found;
+      return;
+    }
     const std::string cvode = flag_text(flag, s);
     if (flag == CV_FIRST_RHSFUNC_ERR || flag == CV_REPTD_RHSFUNC_ERR ||
         flag == CV_UNREC_RHSFUNC_ERR || recent_non_finite(s))
