@@ -103,8 +103,10 @@ struct cvode_options {
 
   cvode_linear_solver linear_solver = cvode_linear_solver::dense;
   /// Band only: J(i, j) may be non-zero for i - lower_bandwidth <= j <= i + upper_bandwidth.
-  /// Each < the number of species. An analytic Jacobian that writes outside the band fails
-  /// the solve (status rhs_threw, naming the entry) rather than being silently truncated.
+  /// Each < the number of species. An analytic Jacobian with a non-zero entry outside the
+  /// band makes solve() throw invalid_argument naming the bandwidth and the entry, rather
+  /// than being silently truncated. (Difference quotients cannot see outside the band: with
+  /// them, a too narrow band only slows Newton's convergence.)
   std::size_t lower_bandwidth = 0;
   std::size_t upper_bandwidth = 0;
   cvode_jacobian jacobian = cvode_jacobian::automatic;
