@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   )",
                                                   "robertson");
 
-  odesynth::solve_options o;  // defaults: dopri5, rel_tol 1e-6
+  odesynth::solve_options o;  // defaults: auto_switch (dopri5 throughout here), rel_tol 1e-6
   const auto sir_sets = spread({1.663, 0.44});
   const auto sir_grid = odesynth::time_grid::linspace(0, 14, 100);
   const std::vector<double> sir_x0{762, 1, 0};

@@ -446,6 +446,9 @@ class solver {
     detail::rhs_trace<state_type> trace;
     const detail::traced_rhs<rhs_type, state_type> traced{rhs, &trace};
     detail::switch_evidence evidence;
+    const auto costs = detail::switch_costs::of(
+        description_->num_species(),
+        traits::has_jacobian && detail::analytic_jacobian_available(model_));
     double jacobian_norm = 0;
     detail::loop_outcome total;
     detail::segment rest = g;
@@ -457,8 +460,9 @@ class solver {
       detail::loop_outcome out =
           stiff ? run_rosenbrock4(p, rhs, x, dt, rest, rows, left, fault, rhs_is_finite,
                                   detail::stiffness_end(&jacobian_norm, &evidence), &jacobian_norm)
-                : run_dopri5(traced, x, dt, rest, rows, left, fault, rhs_is_finite,
-                             detail::stiffness_onset<state_type>(&trace, &evidence));
+                : run_dopri5(
+                      traced, x, dt, rest, rows, left, fault, rhs_is_finite,
+                      detail::stiffness_onset<state_type>(&trace, &evidence, costs, rest.stop));
       total.rows += out.rows;
       total.steps += out.steps;
       total.status = out.status;

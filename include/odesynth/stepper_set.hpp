@@ -5,7 +5,7 @@
 // seconds of compile time. So a solver is compiled with a set of steppers, fixed at compile
 // time, and solve_options::stepper picks one of that set at run time (unset: the set's first):
 //
-//   odesynth::solver<sir> a(sir{}, o);                          // default_steppers: dopri5
+//   odesynth::solver<sir> a(sir{}, o);                          // default: auto_switch, dopri5
 //   using stiff = odesynth::stepper_set<odesynth::stepper_kind::rosenbrock4>;
 //   odesynth::solver<robertson, stiff> b(robertson{}, {});      // rosenbrock4, nothing else
 //   odesynth::solver<sir, odesynth::all_steppers> c(sir{}, o);  // any, chosen by o.stepper
@@ -156,8 +156,13 @@ struct stepper_set {
   static_assert(distinct(), "odesynth::stepper_set: a stepper_kind is named twice");
 };
 
-/// The set a solver, solve() and make_generator() are compiled with unless told otherwise.
-using default_steppers = stepper_set<stepper_kind::dopri5>;
+/// The set a solver, solve() and make_generator() are compiled with unless told otherwise:
+/// auto_switch first (so it runs when solve_options::stepper is unset), and dopri5, which it
+/// contains anyway. auto_switch takes dopri5's steps exactly until a problem turns stiff, at
+/// 1-3.5% more time on non-stiff problems (benchmarks/README.md, section 9); compiling it in
+/// costs about 2.3 s more per model than dopri5 alone (it holds rosenbrock4). A program that
+/// never meets stiffness can keep the old default: stepper_set<stepper_kind::dopri5>.
+using default_steppers = stepper_set<stepper_kind::auto_switch, stepper_kind::dopri5>;
 /// Every stepper: for programs that choose the stepper at run time (and for rebuilding a
 /// dataset from its metadata, whose stepper is known only when the file is read).
 using all_steppers =

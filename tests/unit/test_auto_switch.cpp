@@ -5,8 +5,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <odesynth/detail/auto_switch.hpp>
+#include <odesynth/distributions.hpp>
 #include <odesynth/generator.hpp>
 #include <odesynth/lambda_model.hpp>
+#include <odesynth/models/linear_chain.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/models/robertson.hpp>
 #include <odesynth/models/van_der_pol.hpp>
@@ -136,6 +138,31 @@ TEST_CASE("auto_switch goes back to dopri5 when the stiffness ends") {
   CHECK(worst < 1e-2);
 }
 
+TEST_CASE("auto_switch stays with dopri5 when a large system is stiff too briefly to pay") {
+  // A 300-species chain at k = 2 over [0, 600] ends up held at dopri5's stability limit
+  // (h ~ 3.3 / k) once its transients have decayed: stiff by Hairer's test. But the rest of the
+  // interval is a few hundred dopri5 steps, less than ten rosenbrock4 steps with a 300 x 300 LU:
+  // it must not switch (before the cost check it did, and was 40x slower at 500 species).
+  const odesynth::models::linear_chain chain(300);
+  std::vector<double> x0(300, 0.0);
+  x0[0] = 1;
+  const auto grid = time_grid::linspace(0, 600, 121);
+  const std::vector<double> k{2.0};
+  const auto dopri =
+      odesynth::solve<all_steppers>(chain, k, x0, grid, with(stepper_kind::dopri5, 1e-8, 1e-12));
+  const auto automatic = odesynth::solve<all_steppers>(
+      chain, k, x0, grid, with(stepper_kind::auto_switch, 1e-8, 1e-12));
+  REQUIRE(automatic.ok());
+  CHECK(automatic.methods().empty());
+  CHECK(automatic.steps() == dopri.steps());
+  CHECK((automatic.values().array() == dopri.values().array()).all());
+  // The cost model behind it: flop estimates, the same on every machine.
+  const auto small = odesynth::detail::switch_costs::of(3, true);
+  const auto large = odesynth::detail::switch_costs::of(300, true);
+  CHECK(small.rosenbrock4_step / small.dopri5_step < 3);
+  CHECK(large.rosenbrock4_step / large.dopri5_step > 500);
+}
+
 TEST_CASE("the stiffness test fires on a stiff linear decay and not on a mild one") {
   // x' = -lambda (x - cos t): dopri5's steps settle at about 3.3 / lambda for lambda = 1e4
   // (stiff) but follow the accuracy for lambda = 1.
@@ -197,5 +224,37 @@ TEST_CASE("auto_switch is a stepper name in options text and metadata") {
   CHECK(odesynth::parse_stepper_kind("auto_switch") == stepper_kind::auto_switch);
   CHECK(odesynth::to_string(stepper_kind::auto_switch) == "auto_switch");
   CHECK(all_steppers::contains(stepper_kind::auto_switch));
-  CHECK_FALSE(odesynth::default_steppers::contains(stepper_kind::auto_switch));
+  // The default: first in the default set, so an unset stepper runs it.
+  CHECK(odesynth::default_steppers::first == stepper_kind::auto_switch);
+  CHECK(odesynth::solver<odesynth::models::robertson>(odesynth::models::robertson{}, {})
+            .options()
+            .stepper == stepper_kind::auto_switch);
+
+  // A dataset of stiff trajectories records auto_switch, and its metadata rebuilds a generator
+  // that gives the same values (the switches happen at the same steps).
+  odesynth::sampler samples(odesynth::models::robertson{});
+  samples.parameter("k1", odesynth::dist::uniform{0.036, 0.044})
+      .parameter("k2", 3e7)
+      .parameter("k3", 1e4)
+      .initial_value("y1", 1.0)
+      .initial_value("y2", 0.0)
+      .initial_value("y3", 0.0);
+  odesynth::solve_options o;
+  o.abs_tol = 1e-10;
+  const auto g = odesynth::make_generator(odesynth::models::robertson{}, o, samples,
+                                          time_grid::logspace(1e-3, 1e3, 13).with_start(0));
+  const auto first = g.collect(0, 3);
+  for (const auto& tr : first) {
+    REQUIRE(tr.ok());
+    CHECK(ran(tr, stepper_kind::rosenbrock4));
+  }
+  const std::string text = odesynth::dataset_metadata(g, 0, 3, g.run(0, 3, [](auto, auto&&) {}));
+  using odesynth::detail::json;
+  CHECK(json::parse(text).at("solver", "").at("stepper", "").as_string("") == "auto_switch");
+  const auto again = odesynth::generator_from_metadata(odesynth::models::robertson{}, text);
+  const auto second = again.collect(0, 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(second[i].values() == first[i].values());
+    CHECK(second[i].methods() == first[i].methods());
+  }
 }

@@ -348,7 +348,7 @@ TEST_CASE("malformed metadata is a parse_error at the file line and column of th
        "meta.json.generation.on_failure = \"sometimes\": expected one of keep, drop, resample"},
       {"\"type\": \"uniform\"", "\"type\": \"flat\"",
        ".type = \"flat\": expected a distribution: constant, uniform"},
-      {"\"stepper\": \"dopri5\"", "\"stepper\": \"euler\"",
+      {"\"stepper\": \"auto_switch\"", "\"stepper\": \"euler\"",
        "meta.json.solver.stepper = \"euler\": expected one of"},
       {"\"max_attempts\": 5", "\"most_attempts\": 5",
        "meta.json.generation: missing key \"max_attempts\""},

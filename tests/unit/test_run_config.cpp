@@ -171,6 +171,9 @@ auto sir_in_cpp(std::size_t threads) {
       .initial_value("R", 0.0)
       .design(odesynth::sampling_design::sobol());
   odesynth::solve_options solver;
+  // A document without a stepper gets the C++ API's default, which all_steppers (below, as the
+  // document's generator has it) does not hold first.
+  solver.stepper = odesynth::default_steppers::first;
   solver.rel_tol = 1e-7;
   solver.abs_tol_per_species = {1e-8, 1e-9, 1e-8};
   odesynth::generator_options options;

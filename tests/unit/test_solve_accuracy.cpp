@@ -414,8 +414,9 @@ TEST_CASE("stepper_set knows its kinds and its first", "[solve][steppers]") {
   STATIC_REQUIRE(set::first == stepper_kind::rk4);
   STATIC_REQUIRE(set::contains(stepper_kind::rosenbrock4));
   STATIC_REQUIRE_FALSE(set::contains(stepper_kind::dopri5));
-  STATIC_REQUIRE(odesynth::default_steppers::size == 1);
-  STATIC_REQUIRE(odesynth::default_steppers::first == stepper_kind::dopri5);
+  STATIC_REQUIRE(odesynth::default_steppers::size == 2);
+  STATIC_REQUIRE(odesynth::default_steppers::first == stepper_kind::auto_switch);
+  STATIC_REQUIRE(odesynth::default_steppers::contains(stepper_kind::dopri5));
   STATIC_REQUIRE(odesynth::all_steppers::size == odesynth::all_stepper_kinds.size());
   STATIC_REQUIRE(odesynth::is_stepper_set_v<odesynth::all_steppers>);
   STATIC_REQUIRE_FALSE(odesynth::is_stepper_set_v<stepper_kind>);
@@ -423,7 +424,8 @@ TEST_CASE("stepper_set knows its kinds and its first", "[solve][steppers]") {
       std::is_same_v<odesynth::solver<models::decay>::steppers, odesynth::default_steppers>);
   CHECK(set::names() == "rk4, rosenbrock4");
   CHECK(set::to_string() == "odesynth::stepper_set<rk4, rosenbrock4>");
-  CHECK(odesynth::all_steppers::names() == "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4");
+  CHECK(odesynth::all_steppers::names() ==
+        "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4, auto_switch");
   // visit calls the function with the kind as a compile-time constant.
   for (stepper_kind k : odesynth::all_stepper_kinds)
     CHECK(odesynth::all_steppers::visit(k, [](auto c) { return decltype(c)::value; }) == k);
@@ -433,7 +435,7 @@ TEST_CASE("an unset stepper resolves to the first of the solver's set", "[solve]
   const solve_options unset;
   REQUIRE_FALSE(unset.stepper.has_value());
   CHECK(odesynth::solver<models::decay>(models::decay{}, unset).options().stepper ==
-        stepper_kind::dopri5);
+        stepper_kind::auto_switch);
   CHECK(odesynth::solver<models::decay, odesynth::all_steppers>(models::decay{}, unset)
             .options()
             .stepper == stepper_kind::dopri5);

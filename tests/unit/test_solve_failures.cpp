@@ -322,7 +322,7 @@ TEST_CASE("solve_options print every setting that is in effect", "[solve][option
   solve_options o;  // unset stepper: the solver's first, printed as "default"
   CHECK(fmt::format("{}", o) == "default rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
   CHECK(fmt::format("{}", odesynth::solver<models::decay>(models::decay{}, o).options()) ==
-        "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
+        "auto_switch rel_tol=1e-06 abs_tol=1e-08 max_steps=100000");
   o.stepper = stepper_kind::rk4;
   o.fixed_step = 0.01;
   o.abs_tol_per_species = {1e-8, 1e-10};
@@ -334,19 +334,20 @@ TEST_CASE("solve_options print every setting that is in effect", "[solve][option
 
 TEST_CASE("a solver refuses a stepper it was not compiled with", "[solve][input][steppers]") {
   const auto grid = time_grid::linspace(0, 1, 3);
-  SECTION("the default set holds dopri5 only") {
+  SECTION("the default set holds auto_switch and dopri5 only") {
     const stepper_kind kind = GENERATE(stepper_kind::rk4, stepper_kind::rkf78,
                                        stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
     CAPTURE(kind);
     const std::string value = fmt::format("solve_options.stepper = {}:", kind);
     test_support::expect_error<invalid_argument>(
         [&] { (void)odesynth::solver<models::decay>(models::decay{}, with(kind)); },
-        {value, "odesynth::stepper_set<dopri5>", "odesynth::solver<Model, odesynth::all_steppers>",
+        {value, "odesynth::stepper_set<auto_switch, dopri5>",
+         "odesynth::solver<Model, odesynth::all_steppers>",
          "odesynth::solve<odesynth::all_steppers>(...)",
          "odesynth::make_generator<odesynth::all_steppers>(...)"});
     test_support::expect_error<invalid_argument>(
         [&] { (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, grid, with(kind)); },
-        {value, "odesynth::stepper_set<dopri5>"});
+        {value, "odesynth::stepper_set<auto_switch, dopri5>"});
   }
   SECTION("a set without dopri5 refuses dopri5") {
     using set = odesynth::stepper_set<stepper_kind::rk4, stepper_kind::rosenbrock4>;
@@ -373,7 +374,7 @@ TEST_CASE("an unknown stepper name lists the valid ones", "[solve][input]") {
   CHECK_THROWS_MATCHES(
       odesynth::parse_stepper_kind("euler"), invalid_argument,
       Catch::Matchers::Message("odesynth: solve_options.stepper = \"euler\": expected one of "
-                               "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4"));
+                               "dopri5, rk4, rkf78, bulirsch_stoer, rosenbrock4, auto_switch"));
   for (stepper_kind k : odesynth::all_stepper_kinds)
     CHECK(odesynth::parse_stepper_kind(odesynth::to_string(k)) == k);
 }

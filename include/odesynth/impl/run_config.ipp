@@ -626,13 +626,15 @@ inline sampler sampler_of(const json& doc, const run_model& m) {
 
 inline solve_options solver_of(const json* t, const run_model& m) {
   solve_options o;
+  // Unset, the stepper is the C++ API's default (auto_switch), not all_steppers' first.
+  o.stepper = default_steppers::first;
   if (!t) return o;
   const std::string w = "solver";
   table(*t, w,
         {"stepper", "rel_tol", "abs_tol", "abs_tol_per_species", "initial_step", "max_step",
          "fixed_step", "max_steps", "min_step", "time_limit_seconds"});
   if (t->find("stepper"))
-    o.stepper = enum_of(*t, "stepper", w, all_stepper_kinds, stepper_kind::dopri5);
+    o.stepper = enum_of(*t, "stepper", w, all_stepper_kinds, default_steppers::first);
   o.rel_tol = number(*t, "rel_tol", w, o.rel_tol);
   o.abs_tol = number(*t, "abs_tol", w, o.abs_tol);
   if (const json* v = t->find("abs_tol_per_species")) {
