@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "detail/auto_switch.hpp"
+#include "detail/column_colouring.hpp"
 #include "detail/error_checker.hpp"
 #include "detail/finite_difference.hpp"
 #include "detail/initial_step.hpp"
@@ -55,6 +56,7 @@
 #include "parameter_schedule.hpp"
 #include "solve_options.hpp"
 #include "solve_status.hpp"
+#include "sparsity.hpp"
 #include "time_grid.hpp"
 #include "trajectory.hpp"
 #include "value_span.hpp"
@@ -409,8 +411,51 @@ class solver {
     return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
   }
 
+  /// Whether rosenbrock4 may take the sparse path: the model gives sparsity() and may have
+  /// detail::sparse_jacobian_min_species species or more (fixed-size models smaller than that
+  /// never do, and do not compile it).
+  static constexpr bool sparse_capable =
+      has_sparsity_v<Model> &&
+      (!traits::fixed_state || traits::state_size >= detail::sparse_jacobian_min_species);
+
+  /// Whether this solve's rosenbrock4 runs on sparse matrices (model sparsity() and size).
+  bool uses_sparse_jacobian() const noexcept {
+    if constexpr (sparse_capable)
+      return description_->num_species() >= detail::sparse_jacobian_min_species;
+    else
+      return false;
+  }
+
+  /// The model's sparsity(), checked against its size; throws invalid_argument.
+  jacobian_sparsity model_sparsity() const {
+    jacobian_sparsity pattern = model_.sparsity();
+    const std::size_t n = description_->num_species();
+    if (pattern.size() != n)
+      detail::throw_invalid(fmt::format("{}.sparsity().size()", description_->name()),
+                            pattern.size(), fmt::format("{} (the number of species)", n));
+    return pattern;
+  }
+
+  /// Whether the model's analytic jacobian() runs (else differences do).
+  bool analytic_jacobian() const {
+    if constexpr (traits::has_jacobian)
+      return detail::analytic_jacobian_available(model_);
+    else
+      return false;
+  }
+
+  /// What the sparse stiff system works with: the pattern, the colouring (differences only)
+  /// and scratch.
+  struct sparse_jacobian_context {
+    const jacobian_sparsity* pattern;
+    detail::column_colouring colouring;
+    std::vector<double> step, saved;
+    typename traits::jacobian_type dense;  ///< for a jacobian() only dense matrices fit
+  };
+
   /// rosenbrock4 over the segment; `hook` may stop it early, and `jacobian_norm`, if not null,
-  /// receives |J|_inf at every Jacobian evaluation (auto_switch).
+  /// receives |J|_inf at every Jacobian evaluation (auto_switch). Sparse matrices when
+  /// uses_sparse_jacobian(), dense otherwise.
   template <class RhsIsFinite, class Hook>
   detail::loop_outcome run_rosenbrock4(const param_type& p, const rhs_type& rhs, state_type& x,
                                        double dt0, const detail::segment& g,
@@ -421,13 +466,32 @@ class solver {
     const double* per_species =
         options_.abs_tol_per_species.empty() ? nullptr : options_.abs_tol_per_species.data();
     const std::size_t n = description_->num_species();
+    state_type x_probe = detail::make_vector<state_type>::of_size(n);
+    state_type f_plus = detail::make_vector<state_type>::of_size(n);
+    state_type f_minus = detail::make_vector<state_type>::of_size(n);
+    if constexpr (sparse_capable) {
+      if (uses_sparse_jacobian()) {
+        const jacobian_sparsity pattern = model_sparsity();
+        sparse_jacobian_context ctx{&pattern, {}, {}, {}, {}};
+        if (!analytic_jacobian()) {
+          ctx.colouring = detail::colour_columns(pattern);
+        } else if constexpr (!detail::has_jacobian<Model, state_type,
+                                                   detail::sparse_jacobian_writer,
+                                                   param_type>::value) {
+          const auto m = static_cast<Eigen::Index>(n);
+          ctx.dense.resize(m, m);
+        }
+        detail::rosenbrock4_sparse<state_type> st(n, options_.abs_tol, options_.rel_tol,
+                                                  per_species, max_step_for_odeint(), pattern);
+        stiff_system<Eigen::SparseMatrix<double>> sys{
+            this, rhs, &p, &x_probe, &f_plus, &f_minus, jacobian_norm, &ctx};
+        return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
+      }
+    }
     constexpr int size_n =
         traits::fixed_state ? static_cast<int>(traits::state_size) : Eigen::Dynamic;
     detail::rosenbrock4_controlled<state_type, size_n> st(n, options_.abs_tol, options_.rel_tol,
                                                           per_species, max_step_for_odeint());
-    state_type x_probe = detail::make_vector<state_type>::of_size(n);
-    state_type f_plus = detail::make_vector<state_type>::of_size(n);
-    state_type f_minus = detail::make_vector<state_type>::of_size(n);
     stiff_system<typename decltype(st)::matrix_type> sys{this,    rhs,      &p,           &x_probe,
                                                          &f_plus, &f_minus, jacobian_norm};
     return detail::run_controlled(st, sys, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
@@ -446,9 +510,18 @@ class solver {
     detail::rhs_trace<state_type> trace;
     const detail::traced_rhs<rhs_type, state_type> traced{rhs, &trace};
     detail::switch_evidence evidence;
-    const auto costs = detail::switch_costs::of(
-        description_->num_species(),
-        traits::has_jacobian && detail::analytic_jacobian_available(model_));
+    // rosenbrock4's cost by the matrices it will use: sparse ones cost by their nonzeros.
+    const bool analytic = analytic_jacobian();
+    std::size_t nonzeros = 0, colours = 0;
+    if constexpr (sparse_capable) {
+      if (uses_sparse_jacobian()) {
+        const jacobian_sparsity pattern = model_sparsity();
+        nonzeros = pattern.nonzeros();
+        if (!analytic) colours = detail::colour_columns(pattern).colours();
+      }
+    }
+    const auto costs =
+        detail::switch_costs::of(description_->num_species(), analytic, nonzeros, colours);
     double jacobian_norm = 0;
     detail::loop_outcome total;
     detail::segment rest = g;
@@ -460,9 +533,9 @@ class solver {
       detail::loop_outcome out =
           stiff ? run_rosenbrock4(p, rhs, x, dt, rest, rows, left, fault, rhs_is_finite,
                                   detail::stiffness_end(&jacobian_norm, &evidence), &jacobian_norm)
-                : run_dopri5(
-                      traced, x, dt, rest, rows, left, fault, rhs_is_finite,
-                      detail::stiffness_onset<state_type>(&trace, &evidence, costs, rest.stop));
+                : run_dopri5(traced, x, dt, rest, rows, left, fault, rhs_is_finite,
+                             detail::stiffness_onset<state_type>(
+                                 &trace, &evidence, costs, rest.stop, rest.times, rest.count));
       total.rows += out.rows;
       total.steps += out.steps;
       total.status = out.status;
@@ -484,16 +557,22 @@ class solver {
   }
 
   /// The model as the stiff stepper sees it: right-hand side plus Jacobian, the analytic
-  /// one if the model has jacobian(), central differences otherwise.
+  /// one if the model has jacobian(), central differences otherwise. Matrix is the model's
+  /// jacobian_type, or Eigen::SparseMatrix<double> on the model's sparsity() (`sparse` set):
+  /// then an analytic jacobian() writes into the pattern (directly if it accepts any matrix
+  /// type, else through a dense scratch), and differences are coloured (column_colouring.hpp).
   template <class Matrix>
   struct stiff_system {
+    static constexpr bool is_sparse = std::is_same_v<Matrix, Eigen::SparseMatrix<double>>;
+
     const solver* self;
     rhs_type rhs;
     const param_type* params;
     state_type* x_probe;
     state_type* f_plus;
     state_type* f_minus;
-    double* jacobian_norm = nullptr;  ///< if set, receives |J|_inf (auto_switch)
+    double* jacobian_norm = nullptr;            ///< if set, receives |J|_inf (auto_switch)
+    sparse_jacobian_context* sparse = nullptr;  ///< the sparse path's (is_sparse only)
 
     void jacobian(const state_type& x, Matrix& jac, double t) const {
       evaluate_jacobian(x, jac, t);
@@ -502,15 +581,20 @@ class solver {
 
     void evaluate_jacobian(const state_type& x, Matrix& jac, double t) const {
       if constexpr (traits::has_jacobian) {
-        static_assert(std::is_same_v<Matrix, typename traits::jacobian_type>,
-                      "odesynth: internal: Jacobian matrix types disagree");
+        if constexpr (!is_sparse)
+          static_assert(std::is_same_v<Matrix, typename traits::jacobian_type>,
+                        "odesynth: internal: Jacobian matrix types disagree");
         if (!detail::analytic_jacobian_available(self->model_)) {
           difference_jacobian(x, jac, t);
           return;
         }
-        jac.setZero();
         try {
-          self->model_.jacobian(x, jac, t, *params);
+          if constexpr (is_sparse)
+            sparse_analytic_jacobian(x, jac, t);
+          else {
+            jac.setZero();
+            self->model_.jacobian(x, jac, t, *params);
+          }
         } catch (const std::exception& e) {
           rhs.fault->record(t, e.what());
           throw;
@@ -523,17 +607,62 @@ class solver {
       }
     }
 
+    /// The model's jacobian() into the pattern's entries; a nonzero outside it throws.
+    void sparse_analytic_jacobian(const state_type& x, Matrix& jac, double t) const {
+      const jacobian_sparsity& pattern = *sparse->pattern;
+      if constexpr (detail::has_jacobian<Model, state_type, detail::sparse_jacobian_writer,
+                                         param_type>::value) {
+        detail::sparse_jacobian_writer w(pattern, jac);
+        w.setZero();
+        self->model_.jacobian(x, w, t, *params);
+        if (w.wrote_outside()) outside_pattern(w.first_outside().first, w.first_outside().second);
+      } else {
+        auto& dense = sparse->dense;
+        dense.setZero();
+        self->model_.jacobian(x, dense, t, *params);
+        const auto& starts = pattern.column_starts();
+        const auto& rows = pattern.row_indices();
+        double* values = jac.valuePtr();
+        const auto m = static_cast<Eigen::Index>(pattern.size());
+        for (Eigen::Index j = 0; j < m; ++j) {
+          std::size_t p = starts[static_cast<std::size_t>(j)];
+          const std::size_t end = starts[static_cast<std::size_t>(j) + 1];
+          for (Eigen::Index i = 0; i < m; ++i) {
+            if (p < end && rows[p] == static_cast<std::size_t>(i))
+              values[p++] = dense(i, j);
+            else if (dense(i, j) != 0)
+              outside_pattern(i, j);
+          }
+        }
+      }
+    }
+
+    [[noreturn]] void outside_pattern(Eigen::Index i, Eigen::Index j) const {
+      detail::throw_invalid(fmt::format("{}.jacobian()", self->description_->name()),
+                            fmt::format("J({}, {}) != 0", i, j),
+                            "nonzeros only where the model's sparsity() has entries");
+    }
+
     void difference_jacobian(const state_type& x, Matrix& jac, double t) const {
       const double rtol = self->options_.rel_tol;
       const solver* s = self;
+      const auto floor_of = [s, rtol](std::size_t j) {
+        return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0;
+      };
       detail::copy_values(x, *x_probe);
-      detail::central_difference_jacobian(
-          rhs, *x_probe, t,
-          [s, rtol](std::size_t j) { return rtol > 0 ? s->abs_tol_of(j) / rtol : 1.0; }, *f_plus,
-          *f_minus,
-          [&jac](std::size_t i, std::size_t j, double v) {
-            jac(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
-          });
+      if constexpr (is_sparse) {
+        double* values = jac.valuePtr();
+        detail::coloured_central_difference_jacobian(
+            rhs, *x_probe, t, floor_of, *sparse->pattern, sparse->colouring, *f_plus, *f_minus,
+            sparse->step, sparse->saved,
+            [values](std::size_t p, std::size_t, std::size_t, double v) { values[p] = v; });
+      } else {
+        detail::central_difference_jacobian(rhs, *x_probe, t, floor_of, *f_plus, *f_minus,
+                                            [&jac](std::size_t i, std::size_t j, double v) {
+                                              jac(static_cast<Eigen::Index>(i),
+                                                  static_cast<Eigen::Index>(j)) = v;
+                                            });
+      }
     }
   };
 

@@ -39,6 +39,7 @@
 // errs towards staying with the stiff method: safe, only sometimes slower.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -90,21 +91,43 @@ struct switch_costs {
 
   static constexpr double flops_per_species_rhs = 10;  ///< a right-hand side, per species
   static constexpr double min_stiff_steps = 10;        ///< rosenbrock4 steps a switch must pay for
+  /// A sparse factorisation and its 6 solves, per nonzero, in flop-equivalents of time.
+  static constexpr double sparse_lu_cost_per_nonzero = 850;
 
-  static switch_costs of(std::size_t species, bool analytic_jacobian) noexcept {
+  /// Dense matrices unless `nonzeros` > 0: then rosenbrock4 runs on sparse ones
+  /// (sparse_rodas_algebra) with that many structural nonzeros, and a Jacobian by differences
+  /// costs 2 right-hand sides per colour (`colours`, column_colouring.hpp).
+  static switch_costs of(std::size_t species, bool analytic_jacobian, std::size_t nonzeros = 0,
+                         std::size_t colours = 0) noexcept {
     const auto n = static_cast<double>(species);
     const double rhs = flops_per_species_rhs * n;
     switch_costs c;
     c.dopri5_step = 6 * rhs + 30 * n;  // 6 stages (FSAL), the stage and error combinations
+    if (nonzeros > 0) {
+      // Sparse: the factorisation and the 6 solves scale with the nonzeros (for banded
+      // patterns, whose fill stays in the band), but Eigen::SparseLU's bookkeeping makes them
+      // slow per flop; sparse_lu_cost_per_nonzero is calibrated in time against the other
+      // terms (bench_sparse: a sparse rosenbrock4 step of a linear_chain takes 21 dopri5 steps
+      // at 100, 300 and 1000 species).
+      const double nnz = static_cast<double>(nonzeros);
+      const double jacobian =
+          analytic_jacobian ? nnz : 2 * static_cast<double>(colours) * rhs + nnz;
+      c.rosenbrock4_step = 6 * rhs + jacobian + rhs + sparse_lu_cost_per_nonzero * nnz + 40 * n;
+      return c;
+    }
     const double jacobian = analytic_jacobian ? n * n : 2 * n * rhs;  // central differences
     const double lu = 2.0 / 3.0 * n * n * n;
     c.rosenbrock4_step = 6 * rhs + jacobian + rhs + lu + 6 * 2 * n * n + 40 * n;
     return c;
   }
 
-  /// Whether dopri5's work from t to stop at step h exceeds min_stiff_steps rosenbrock4 steps.
-  bool worth_switching(double h, double remaining) const noexcept {
-    return remaining / h * dopri5_step > min_stiff_steps * rosenbrock4_step;
+  /// Whether dopri5's work from t to stop at step h exceeds the work of min_stiff_steps
+  /// rosenbrock4 steps, or of one per output time left (`outputs_left`): rosenbrock4 ends a
+  /// step on every output time. (Without that bound, a 300-species linear_chain on sparse
+  /// matrices switched with 66 outputs left and took 4.5 ms instead of dopri5's 2.2.)
+  bool worth_switching(double h, double remaining, std::size_t outputs_left = 0) const noexcept {
+    const double stiff_steps = std::max(min_stiff_steps, static_cast<double>(outputs_left));
+    return remaining / h * dopri5_step > stiff_steps * rosenbrock4_step;
   }
 };
 
@@ -120,9 +143,15 @@ class stiffness_onset {
   static constexpr bool active = true;
   using rules = auto_switch_rules;
 
+  /// `times`, `count`: the output times left (increasing), if not null.
   stiffness_onset(const rhs_trace<State>* trace, switch_evidence* evidence, switch_costs costs,
-                  double stop) noexcept
-      : trace_(trace), evidence_(evidence), costs_(costs), stop_(stop) {}
+                  double stop, const double* times = nullptr, std::size_t count = 0) noexcept
+      : trace_(trace),
+        evidence_(evidence),
+        costs_(costs),
+        stop_(stop),
+        times_(times),
+        times_end_(times ? times + count : nullptr) {}
 
   bool accepted(double t_old, double t_new, double /*next_dt*/) {
     ++accepted_;
@@ -144,7 +173,9 @@ class stiffness_onset {
       calm_ = 0;
       evidence_->h_lambda = h_lambda;
       if (++streak_ < rules::steps_to_switch) return false;
-      if (costs_.worth_switching(t_new - t_old, stop_ - t_new)) return true;
+      const auto outputs_left =
+          static_cast<std::size_t>(times_end_ - std::upper_bound(times_, times_end_, t_new));
+      if (costs_.worth_switching(t_new - t_old, stop_ - t_new, outputs_left)) return true;
       streak_ = 0;  // stiff, but cheaper to finish with dopri5: look again later
       return false;
     }
@@ -162,6 +193,8 @@ class stiffness_onset {
   switch_evidence* evidence_;
   switch_costs costs_;
   double stop_;
+  const double* times_;
+  const double* times_end_;
   std::int64_t accepted_ = 0;
   int streak_ = 0;
   int calm_ = 0;

@@ -6,7 +6,8 @@
 // solution to compare against: from x(0) = e0, xi(t) = exp(-k t) (k t)^i / i! (Poisson
 // terms; the arrival time in species i is Erlang(i, k)) and the last species holds the rest.
 // The total is conserved. No literature defaults are needed: k = 1 makes time the number of
-// expected steps.
+// expected steps. Its Jacobian is lower bidiagonal, and sparsity() says so: from
+// detail::sparse_jacobian_min_species species on, rosenbrock4 solves it with sparse matrices.
 #pragma once
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../sparsity.hpp"
 
 namespace odesynth::models {
 
@@ -79,6 +81,9 @@ class linear_chain {
     }
     J(n - 1, n - 2) = k;
   }
+
+  /// Lower bidiagonal: xi' depends on x(i-1) and xi.
+  jacobian_sparsity sparsity() const { return jacobian_sparsity::banded(n_, 1, 0); }
 
   /// The exact solution at time t from x(0) = e0 with rate k: Poisson probabilities
   /// exp(-k t) (k t)^i / i! for i < n - 1 and the remaining mass in the last species.

@@ -1,0 +1,310 @@
+// Sparse Jacobians for rosenbrock4: jacobian_sparsity (validation, bands), the Curtis-Powell-Reid
+// column colouring, coloured central differences, and the sparse linear algebra path of the
+// stiff stepper against the dense one (solve.hpp picks it for models with sparsity() from
+// detail::sparse_jacobian_min_species species on).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <odesynth/detail/column_colouring.hpp>
+#include <odesynth/detail/finite_difference.hpp>
+#include <odesynth/error.hpp>
+#include <odesynth/models/linear_chain.hpp>
+#include <odesynth/solve.hpp>
+#include <odesynth/sparsity.hpp>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+using odesynth::jacobian_sparsity;
+using odesynth::solve_options;
+using odesynth::stepper_kind;
+using odesynth::time_grid;
+
+namespace {
+
+// x_i' = k_{i-1} x_{i-1} - k_i x_i with k_i = scale 10^(-2 + 6 i / (n - 1)): rates over six
+// orders of magnitude, stiff. Sparse: gives sparsity(); Analytic: gives jacobian(); Wrong: the
+// sparsity() leaves out the subdiagonal.
+template <bool Sparse, bool Analytic, bool Wrong = false>
+class stiff_chain {
+ public:
+  explicit stiff_chain(std::size_t n) : n_(n), k_(n) {
+    for (std::size_t i = 0; i < n; ++i)
+      k_[i] = std::pow(10.0, -2.0 + 6.0 * static_cast<double>(i) / static_cast<double>(n - 1));
+  }
+
+  static constexpr std::string_view name = "stiff_chain";
+  static constexpr std::array<std::string_view, 1> parameters{"scale"};
+  std::size_t size() const noexcept { return n_; }
+  std::vector<std::string> species() const {
+    std::vector<std::string> s;
+    for (std::size_t i = 0; i < n_; ++i) s.push_back("x" + std::to_string(i));
+    return s;
+  }
+
+  template <class State, class Params>
+  void operator()(const State& x, State& dxdt, double /*t*/, const Params& p) const {
+    const double s = p[0];
+    dxdt[0] = -s * k_[0] * x[0];
+    for (std::size_t i = 1; i < n_; ++i) dxdt[i] = s * (k_[i - 1] * x[i - 1] - k_[i] * x[i]);
+  }
+
+  template <class State, class Matrix, class Params, bool A = Analytic,
+            std::enable_if_t<A, int> = 0>
+  void jacobian(const State& /*x*/, Matrix& J, double /*t*/, const Params& p) const {
+    const double s = p[0];
+    const auto n = static_cast<Eigen::Index>(n_);
+    J(0, 0) = -s * k_[0];
+    for (Eigen::Index i = 1; i < n; ++i) {
+      J(i, i - 1) = s * k_[static_cast<std::size_t>(i) - 1];
+      J(i, i) = -s * k_[static_cast<std::size_t>(i)];
+    }
+  }
+
+  template <bool S = Sparse, std::enable_if_t<S, int> = 0>
+  jacobian_sparsity sparsity() const {
+    return Wrong ? jacobian_sparsity(n_, {}) : jacobian_sparsity::banded(n_, 1, 0);
+  }
+
+ private:
+  std::size_t n_;
+  std::vector<double> k_;
+};
+
+// A nonlinear tridiagonal right-hand side, for comparing coloured with plain differences.
+void nonlinear_rhs(const Eigen::VectorXd& x, Eigen::VectorXd& f, double t) {
+  const Eigen::Index n = x.size();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double left = i > 0 ? x[i - 1] : 0.0;
+    const double right = i + 1 < n ? x[i + 1] : 0.0;
+    f[i] = left * left - std::sin(x[i]) * right + std::exp(-x[i]) * (1 + t) + x[i] * x[i] * x[i];
+  }
+}
+
+solve_options with(stepper_kind k, double rel_tol, double abs_tol) {
+  solve_options o;
+  o.stepper = k;
+  o.rel_tol = rel_tol;
+  o.abs_tol = abs_tol;
+  return o;
+}
+
+double scaled_difference(const odesynth::trajectory& a, const odesynth::trajectory& b, double rtol,
+                         double atol) {
+  double worst = 0;
+  for (Eigen::Index i = 0; i < a.values().rows(); ++i)
+    for (Eigen::Index j = 0; j < a.values().cols(); ++j) {
+      const double d = std::fabs(a.values()(i, j) - b.values()(i, j));
+      worst = std::max(worst, d / (atol + rtol * std::fabs(b.values()(i, j))));
+    }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("jacobian_sparsity sorts and merges entries and always holds the diagonal") {
+  const jacobian_sparsity s(3, {{2, 0}, {0, 2}, {2, 0}, {1, 1}});
+  CHECK(s.size() == 3);
+  CHECK(s.nonzeros() == 5);
+  CHECK(s.column_starts() == std::vector<std::size_t>{0, 2, 3, 5});
+  CHECK(s.row_indices() == std::vector<std::size_t>{0, 2, 1, 0, 2});
+  CHECK(s.contains(2, 0));
+  CHECK_FALSE(s.contains(0, 1));
+  CHECK(s.position(2, 2) == 4);
+  CHECK(s.position(1, 0) == s.nonzeros());
+  CHECK(jacobian_sparsity(0, {}).nonzeros() == 0);
+}
+
+TEST_CASE("jacobian_sparsity refuses out-of-range entries naming them") {
+  try {
+    jacobian_sparsity(4, {{0, 1}, {1, 4}});
+    FAIL("no exception");
+  } catch (const odesynth::invalid_argument& e) {
+    CHECK(e.field() == "jacobian_sparsity.entries[1]");
+    CHECK(e.value() == "(1, 4)");
+    CHECK(std::string(e.what()).find("below n = 4") != std::string::npos);
+  }
+  CHECK_THROWS_AS(jacobian_sparsity(2, {{7, 0}}), odesynth::invalid_argument);
+}
+
+TEST_CASE("banded patterns hold the band and nothing else") {
+  const auto s = jacobian_sparsity::banded(6, 2, 1);
+  for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t j = 0; j < 6; ++j) CHECK(s.contains(i, j) == (i <= j + 2 && j <= i + 1));
+  CHECK(jacobian_sparsity::banded(5, 100, 100).nonzeros() == 25);
+  CHECK(jacobian_sparsity::banded(5, 0, 0) == jacobian_sparsity(5, {}));
+  std::vector<std::pair<std::size_t, std::size_t>> entries;
+  for (std::size_t i = 1; i < 6; ++i) {
+    entries.push_back({i, i - 1});
+    entries.push_back({i - 1, i});
+  }
+  CHECK(jacobian_sparsity::banded(6, 1, 1) == jacobian_sparsity(6, entries));
+}
+
+TEST_CASE("has_sparsity detects the member") {
+  STATIC_REQUIRE(odesynth::has_sparsity_v<odesynth::models::linear_chain>);
+  STATIC_REQUIRE(odesynth::has_sparsity_v<stiff_chain<true, true>>);
+  STATIC_REQUIRE_FALSE(odesynth::has_sparsity_v<stiff_chain<false, true>>);
+  CHECK(odesynth::models::linear_chain(4).sparsity() == jacobian_sparsity::banded(4, 1, 0));
+}
+
+TEST_CASE("column colourings are valid and small") {
+  using odesynth::detail::colour_columns;
+  using odesynth::detail::valid_colouring;
+  const auto tri = jacobian_sparsity::banded(100, 1, 1);
+  const auto c = colour_columns(tri);
+  CHECK(c.colours() == 3);
+  CHECK(valid_colouring(tri, c));
+  CHECK(colour_columns(jacobian_sparsity::banded(50, 1, 0)).colours() == 2);
+  CHECK(colour_columns(jacobian_sparsity::banded(50, 2, 3)).colours() == 6);
+  CHECK(colour_columns(jacobian_sparsity(30, {})).colours() == 1);
+  // An arrow: a full first row and column needs n colours; random patterns stay valid.
+  std::vector<std::pair<std::size_t, std::size_t>> arrow;
+  for (std::size_t i = 1; i < 20; ++i) {
+    arrow.push_back({0, i});
+    arrow.push_back({i, 0});
+  }
+  const jacobian_sparsity a(20, arrow);
+  CHECK(colour_columns(a).colours() == 20);
+  CHECK(valid_colouring(a, colour_columns(a)));
+  std::vector<std::pair<std::size_t, std::size_t>> scattered;
+  for (std::size_t k = 0; k < 300; ++k) scattered.push_back({(k * 37) % 97, (k * 53 + 11) % 97});
+  const jacobian_sparsity r(97, scattered);
+  const auto rc = colour_columns(r);
+  CHECK(valid_colouring(r, rc));
+  CHECK(rc.colours() < 30);
+  // A wrong colouring is seen as one.
+  auto bad = c;
+  bad.colour_of[1] = bad.colour_of[0];
+  CHECK_FALSE(valid_colouring(tri, bad));
+}
+
+TEST_CASE("coloured central differences match column-by-column ones") {
+  const Eigen::Index n = 40;
+  Eigen::VectorXd x(n);
+  for (Eigen::Index i = 0; i < n; ++i) x[i] = 0.3 + 0.05 * static_cast<double>(i % 7) - 0.01 * i;
+  const Eigen::VectorXd x_before = x;
+  Eigen::VectorXd fp(n), fm(n);
+  auto rhs = [](const Eigen::VectorXd& s, Eigen::VectorXd& f, double t) { nonlinear_rhs(s, f, t); };
+  auto floor_of = [](std::size_t) { return 1e-2; };
+  Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(n, n);
+  odesynth::detail::central_difference_jacobian(
+      rhs, x, 0.5, floor_of, fp, fm, [&](std::size_t i, std::size_t j, double v) {
+        dense(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+      });
+  const auto pattern = jacobian_sparsity::banded(static_cast<std::size_t>(n), 1, 1);
+  const auto colouring = odesynth::detail::colour_columns(pattern);
+  Eigen::MatrixXd coloured = Eigen::MatrixXd::Zero(n, n);
+  std::vector<double> step, saved;
+  int calls = 0;
+  auto counted = [&](const Eigen::VectorXd& s, Eigen::VectorXd& f, double t) {
+    ++calls;
+    nonlinear_rhs(s, f, t);
+  };
+  std::vector<bool> seen(pattern.nonzeros(), false);
+  odesynth::detail::coloured_central_difference_jacobian(
+      counted, x, 0.5, floor_of, pattern, colouring, fp, fm, step, saved,
+      [&](std::size_t p, std::size_t i, std::size_t j, double v) {
+        seen[p] = true;
+        CHECK(pattern.position(i, j) == p);
+        coloured(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+      });
+  CHECK(calls == 6);
+  CHECK((x.array() == x_before.array()).all());  // restored bit for bit
+  CHECK(std::all_of(seen.begin(), seen.end(), [](bool b) { return b; }));
+  // Off the band, plain differences are exactly zero too.
+  const double scale = dense.cwiseAbs().maxCoeff();
+  CHECK((dense - coloured).cwiseAbs().maxCoeff() <= 1e-8 * scale);
+}
+
+TEST_CASE("sparse rosenbrock4 agrees with dense on a stiff 200-species chain") {
+  const std::size_t n = 200;
+  REQUIRE(n >= odesynth::detail::sparse_jacobian_min_species);
+  const std::vector<double> p{1.0};
+  const std::vector<double> x0(n, 1.0);
+  const auto grid = time_grid::linspace(0, 20, 11);
+  const double rtol = 1e-6, atol = 1e-9;
+  const auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  using odesynth::all_steppers;
+  const auto dense = odesynth::solve<all_steppers>(stiff_chain<false, true>(n), p, x0, grid, o);
+  const auto sparse = odesynth::solve<all_steppers>(stiff_chain<true, true>(n), p, x0, grid, o);
+  const auto coloured = odesynth::solve<all_steppers>(stiff_chain<true, false>(n), p, x0, grid, o);
+  REQUIRE(dense.ok());
+  REQUIRE(sparse.ok());
+  REQUIRE(coloured.ok());
+  CHECK(scaled_difference(sparse, dense, rtol, atol) < 5);
+  CHECK(scaled_difference(coloured, dense, rtol, atol) < 5);
+  // The same method with the same Jacobian: the steps hardly differ.
+  CHECK(std::abs(sparse.steps() - dense.steps()) <= 2);
+}
+
+TEST_CASE("sparse rosenbrock4 solves linear_chain to its exact solution") {
+  const std::size_t n = 80;
+  const odesynth::models::linear_chain chain(n);
+  const auto grid = time_grid::linspace(0, chain.default_t_end(), 9);
+  const auto tr =
+      odesynth::solve<odesynth::all_steppers>(chain, {1.0}, chain.default_initial_state(), grid,
+                                              with(stepper_kind::rosenbrock4, 1e-8, 1e-11));
+  REQUIRE(tr.ok());
+  double worst = 0;
+  for (Eigen::Index r = 0; r < tr.values().rows(); ++r) {
+    const auto exact = chain.exact_solution(1.0, tr.times()[r]);
+    for (std::size_t i = 0; i < n; ++i)
+      worst = std::max(worst, std::fabs(tr.values()(r, static_cast<Eigen::Index>(i)) - exact[i]));
+  }
+  CHECK(worst < 1e-6);
+}
+
+TEST_CASE("a jacobian() that writes outside sparsity() is refused") {
+  // Like any exception from the model: the solve fails with rhs_threw, saying where.
+  const std::size_t n = 60;
+  const std::vector<double> x0(n, 1.0);
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      stiff_chain<true, true, true>(n), {1.0}, x0, time_grid::linspace(0, 1, 3),
+      with(stepper_kind::rosenbrock4, 1e-6, 1e-9));
+  CHECK(tr.status() == odesynth::solve_status::rhs_threw);
+  CHECK(tr.message().find("stiff_chain.jacobian() = J(1, 0) != 0") != std::string::npos);
+  CHECK(tr.message().find("sparsity()") != std::string::npos);
+}
+
+TEST_CASE("a sparsity() of the wrong size is refused") {
+  struct wrong_size : stiff_chain<false, true> {
+    using stiff_chain<false, true>::stiff_chain;
+    jacobian_sparsity sparsity() const { return jacobian_sparsity::banded(3, 1, 0); }
+  };
+  CHECK_THROWS_AS(odesynth::solve<odesynth::all_steppers>(
+                      wrong_size(50), {1.0}, std::vector<double>(50, 1.0),
+                      time_grid::linspace(0, 1, 3), with(stepper_kind::rosenbrock4, 1e-6, 1e-9)),
+                  odesynth::invalid_argument);
+}
+
+TEST_CASE("auto_switch runs the sparse rosenbrock4 on a stiff sparse model") {
+  const std::size_t n = 200;
+  const std::vector<double> p{1.0};
+  const std::vector<double> x0(n, 1.0);
+  const auto grid = time_grid::linspace(0, 20, 11);
+  const double rtol = 1e-6, atol = 1e-9;
+  using odesynth::all_steppers;
+  const auto reference = odesynth::solve<all_steppers>(stiff_chain<false, true>(n), p, x0, grid,
+                                                       with(stepper_kind::rosenbrock4, rtol, atol));
+  for (const bool analytic : {true, false}) {
+    const auto tr = analytic ? odesynth::solve(stiff_chain<true, true>(n), p, x0, grid,
+                                               with(stepper_kind::auto_switch, rtol, atol))
+                             : odesynth::solve(stiff_chain<true, false>(n), p, x0, grid,
+                                               with(stepper_kind::auto_switch, rtol, atol));
+    REQUIRE(tr.ok());
+    bool ran_stiff = false;
+    for (const auto& m : tr.methods()) ran_stiff |= m.stepper == stepper_kind::rosenbrock4;
+    CHECK(ran_stiff);
+    CHECK(scaled_difference(tr, reference, rtol, atol) < 10);
+  }
+  // Sparse matrices cost rosenbrock4 steps by their nonzeros, not n^3.
+  const auto dense = odesynth::detail::switch_costs::of(n, true);
+  const auto sparse = odesynth::detail::switch_costs::of(n, true, 2 * n - 1);
+  CHECK(sparse.rosenbrock4_step < dense.rosenbrock4_step / 10);
+  Eigen::SparseMatrix<double> m(2, 2);
+  m.insert(0, 0) = -3;
+  m.insert(1, 0) = 2;
+  m.insert(1, 1) = -0.5;
+  CHECK(odesynth::detail::row_sum_norm(m) == 3);
+}
