@@ -4,7 +4,8 @@
 SimbaML generates a dataset by calling solve_ivp once per sampled parameter set in a Python
 loop, with numpy right-hand sides. This script does the same for the parameter sets that
 bench_stiff wrote (<dir>/<problem>_params.csv), on the first N of them (default 50: scipy's
-BDF on VdP mu=1000 takes about a second per trajectory, so 1000 would take hours):
+BDF takes ~0.1 s per OREGO or VdP trajectory, so the full 1000 would take ~10 minutes a run;
+per-trajectory times vary little between sets, see the median and total/N columns):
 
     solve_ivp(f, (t0, t1), y0, method=M, t_eval=grid, rtol=1e-6, atol=..., jac=jac)
 
