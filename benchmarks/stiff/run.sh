@@ -1,87 +1,92 @@
 #!/usr/bin/env bash
-# Stiff ensembles, odesynth against scipy (SimbaML-like loops), one combined table.
+# Stiff ensembles, odesynth against scipy (SimbaML-like solve_ivp loops), one combined table.
+# Builds nothing: give it a built bench_stiff.
 #
-#   benchmarks/stiff/run.sh [--quick] [--n N] [--bin PATH] [--out DIR]
+#   benchmarks/stiff/run.sh --bin PATH [--rounds R] [--n N] [--passes P] [--quick] [--out DIR]
 #
-# --bin: a built bench_stiff (default: build it into /tmp/bench_stiff with g++ -O3).
-# --n: parameter sets for scipy per problem (default 50; odesynth always solves 1000, or 100
-#      with --quick). --out: where the CSV files go (default: a new temporary folder, kept).
-# Everything runs on one thread; ratios are scipy LSODA time / odesynth time per trajectory,
-# i.e. per core. scipy's time is the median of its per-trajectory times; odesynth's the median
-# over 3 passes of the whole ensemble divided by its size.
+# --bin     bench_stiff (CMake: <build>/benchmarks/bench_stiff; by hand: see bench_stiff.cpp);
+#           default $BENCH_STIFF, else build/benchmarks/bench_stiff if it exists.
+# --rounds  rounds (default 3). A round is one bench_stiff run (1000 sets per problem, P passes)
+#           and one scipy_stiff.py run (first N sets) back to back, alternating which goes
+#           first; every ratio is of times measured in one round, and the table gives the
+#           medians over rounds (combine.py).
+# --n       parameter sets scipy solves per problem (default 100); odesynth's times are
+#           compared on the same sets.
+# --passes  bench_stiff's passes per round (default 5).
+# --quick   smoke run in seconds: bench_stiff --quick (100 sets, 1 pass), scipy on 5 sets,
+#           LSODA at two tolerances, one round.
+# --out     where everything goes (default: a new folder under /tmp, kept).
+# One thread each side (bench_stiff is serial; numpy's BLAS is held to one thread).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+bin="${BENCH_STIFF:-}"
+rounds=3
+n=100
+passes=5
 quick=""
-n=50
-bin=""
 out=""
+runs="LSODA:1,LSODA:10,LSODA:100,LSODA:1000,BDF:1"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) quick="--quick"; n=10; shift ;;
-    --n) n="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --n) n="$2"; shift 2 ;;
+    --passes) passes="$2"; shift 2 ;;
+    --quick) quick="--quick"; rounds=1; n=5; runs="LSODA:1,LSODA:100,BDF:1"; shift ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "usage: $0 [--quick] [--n N] [--bin PATH] [--out DIR]" >&2; exit 2 ;;
+    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
   esac
 done
-
-if [[ -z "$bin" ]]; then
-  bin=/tmp/bench_stiff
-  echo "building $bin" >&2
-  g++ -O3 -DNDEBUG -std=c++17 -I "$root/include" -I/usr/include/eigen3 \
-    "$root/benchmarks/bench_stiff.cpp" -lfmt -lpthread -o "$bin"
+if [[ -z "$bin" && -x "$root/build/benchmarks/bench_stiff" ]]; then
+  bin="$root/build/benchmarks/bench_stiff"
+fi
+if [[ -z "$bin" || ! -x "$bin" ]]; then
+  echo "run.sh: no bench_stiff: build it and pass --bin PATH (or set BENCH_STIFF)" >&2
+  exit 2
 fi
 [[ -n "$out" ]] || out="$(mktemp -d /tmp/odesynth_stiff.XXXXXX)"
 mkdir -p "$out"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-echo "== odesynth (bench_stiff $quick) -> $out"
-"$bin" $quick --out "$out"
-echo
-echo "== scipy (first $n sets)"
-/usr/bin/python3 "$here/scipy_stiff.py" "$out" --n "$n" --csv "$out/scipy_results.csv"
-echo
-# scipy's errors at rtol 1e-6 are 5-100x odesynth's; LSODA with both tolerances / 100 comes
-# close to odesynth's error (measured), for a comparison at about equal accuracy.
-echo "== scipy LSODA, tolerances / 100 (first $n sets)"
-/usr/bin/python3 "$here/scipy_stiff.py" "$out" --n "$n" --methods LSODA --tol-scale 100 \
-  --csv "$out/scipy_tight.csv"
-echo
+{
+  echo "bench_stiff: $bin"
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
+  echo "python: $(/usr/bin/python3 -c 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out/machine.txt"
 
-/usr/bin/python3 - "$out" <<'EOF'
-import csv, math, sys
-d = sys.argv[1]
-ode = list(csv.DictReader(open(f"{d}/odesynth_results.csv")))
-sci = list(csv.DictReader(open(f"{d}/scipy_results.csv")))
-sci += list(csv.DictReader(open(f"{d}/scipy_tight.csv")))
-print("== combined (one thread; error = max |x - ref| / (atol + rtol |ref|) over the first 20 sets)")
-print(f"{'problem':<10} {'side':<8} {'method':<12} {'n':>5} {'us/traj':>10} {'max_err':>9} {'failures':>8}")
-problems = []
-for r in ode + sci:
-    if r["problem"] not in problems:
-        problems.append(r["problem"])
-for p in problems:
-    for r in ode:
-        if r["problem"] == p:
-            print(f"{p:<10} {'odesynth':<8} {r['method']:<12} {r['n']:>5} {float(r['us_per_traj']):>10.1f}"
-                  f" {float(r['max_error']):>9.3g} {r['failures']:>8}  {r['statuses']}")
-    for r in sci:
-        if r["problem"] == p:
-            print(f"{p:<10} {'scipy':<8} {r['method']:<12} {r['n']:>5} {float(r['us_per_traj_median']):>10.1f}"
-                  f" {float(r['max_error']):>9.3g} {r['failures']:>8}")
-print()
-print("== scipy LSODA / odesynth, time per trajectory (per core)")
-print("   same tolerances (rtol 1e-6), and LSODA at tolerances / 100 (about odesynth's error)")
-print(f"{'problem':<10} {'/rosenbrock4':>13} {'/auto_switch':>13} {'LSODA/100 /ros4':>16} {'/auto_sw':>9}")
-for p in problems:
-    lsoda = [float(r["us_per_traj_median"]) for r in sci if r["problem"] == p and r["method"] == "LSODA"]
-    o = {r["method"]: float(r["us_per_traj"]) for r in ode if r["problem"] == p}
-    if not lsoda or "rosenbrock4" not in o:
-        continue
-    a, b = lsoda[0] / o["rosenbrock4"], lsoda[0] / o["auto_switch"]
-    tight = [float(r["us_per_traj_median"]) for r in sci if r["problem"] == p and r["method"] == "LSODA/100"]
-    c, e = (tight[0] / o["rosenbrock4"], tight[0] / o["auto_switch"]) if tight else (math.nan, math.nan)
-    print(f"{p:<10} {a:>12.1f}x {b:>12.1f}x {c:>15.1f}x {e:>8.1f}x")
-print("(target in the issue: >= 100x scipy LSODA per core)")
-EOF
+cxx() {  # round directory
+  "$bin" $quick --passes "$passes" --out "$1" > "$1/odesynth.txt"
+  cat "$1/odesynth.txt"
+}
+py() {  # round directory, input directory
+  /usr/bin/python3 "$here/scipy_stiff.py" "$2" --n "$n" --runs "$runs" \
+    --csv "$1/scipy_results.csv" --times "$1/scipy_times.csv" | tee "$1/scipy.txt"
+}
+
+for ((r = 1; r <= rounds; ++r)); do
+  d="$out/round$r"
+  mkdir -p "$d"
+  echo "== round $r of $rounds ($d)"
+  if ((r % 2 == 1)); then
+    cxx "$d"
+    py "$d" "$out/round1"
+  else  # scipy first; its inputs are round 1's (bench_stiff writes the same files each run)
+    py "$d" "$out/round1"
+    cxx "$d"
+  fi
+  if ((r > 1)); then  # scipy reads round 1's inputs: they must be this round's too
+    for f in "$d"/problems.csv "$d"/*_params.csv "$d"/*_grid.csv "$d"/*_reference.csv; do
+      cmp -s "$f" "$out/round1/$(basename "$f")" ||
+        { echo "run.sh: $(basename "$f") differs between rounds" >&2; exit 1; }
+    done
+  fi
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+echo
+/usr/bin/python3 "$here/combine.py" "$out" | tee "$out/table.txt"
+echo "(files: $out)"
