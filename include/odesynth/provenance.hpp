@@ -22,7 +22,9 @@
 //                             "interval", "mode", "shared"})},
 //     "solver": {"stepper", "rel_tol", "abs_tol", "abs_tol_per_species", "initial_step",
 //                "max_step", "fixed_step", "max_steps", "min_step",
-//                "time_limit_seconds" (optional, 0 = none)}   (ode, ode_with_derivative_noise)
+//                "time_limit_seconds" (optional, 0 = none), "jacobian" (optional:
+//                "automatic" | "dense" | "sparse", absent = automatic)}
+//                                                          (ode, ode_with_derivative_noise)
 //             | {"scheme", "dt", "max_steps", "time_limit_seconds"}               (sde)
 //     "sampler": {"design": {"type", "n", "scramble", "grid_levels"}, "max_redraws",
 //                 "parameters": [{"name", "distribution", "constraint"}], "initial_values": [...],

@@ -112,6 +112,13 @@ class solver {
       : description_(describe(model)), model_(std::move(model)), options_(std::move(options)) {
     options_.stepper = detail::resolve_stepper<Steppers>(options_);
     options_.validate(description_->num_species());
+    if (options_.jacobian == jacobian_storage::sparse && !detail::sparsity_available(model_))
+      detail::throw_invalid("solve_options.jacobian", options_.jacobian,
+                            fmt::format("automatic or dense for model {}, which gives no Jacobian "
+                                        "pattern (a const member sparsity() returning "
+                                        "odesynth::jacobian_sparsity)",
+                                        description_->name()));
+    sparse_ = make_sparse_setup();
     species_ = trajectory::names_ptr(description_, &description_->species());
   }
 
@@ -123,6 +130,9 @@ class solver {
   /// The options, stepper set (resolved).
   const solve_options& options() const noexcept { return options_; }
   stepper_kind stepper() const noexcept { return *options_.stepper; }
+  /// Whether rosenbrock4 (or auto_switch's stiff phases) runs on sparse matrices, as
+  /// options().jacobian and the model's sparsity() decide (false for the other steppers).
+  bool sparse_jacobian() const noexcept { return sparse_ != nullptr; }
 
   /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
   trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
@@ -411,19 +421,39 @@ class solver {
     return detail::run_dense(st, rhs, x, dt0, g, limits, rows, fault, rhs_is_finite, hook);
   }
 
-  /// Whether rosenbrock4 may take the sparse path: the model gives sparsity() and may have
-  /// detail::sparse_jacobian_min_species species or more (fixed-size models smaller than that
-  /// never do, and do not compile it).
+  /// Whether rosenbrock4's sparse path is compiled: the model has sparsity() and the set a
+  /// stepper that runs rosenbrock4.
   static constexpr bool sparse_capable =
-      has_sparsity_v<Model> &&
-      (!traits::fixed_state || traits::state_size >= detail::sparse_jacobian_min_species);
+      has_sparsity_v<Model> && (Steppers::contains(stepper_kind::rosenbrock4) ||
+                                Steppers::contains(stepper_kind::auto_switch));
 
-  /// Whether this solve's rosenbrock4 runs on sparse matrices (model sparsity() and size).
-  bool uses_sparse_jacobian() const noexcept {
-    if constexpr (sparse_capable)
-      return description_->num_species() >= detail::sparse_jacobian_min_species;
-    else
-      return false;
+  /// What a sparse rosenbrock4 shares between solves: the pattern and, for differences, its
+  /// column colouring (both computed once, when the solver is made).
+  struct sparse_setup {
+    jacobian_sparsity pattern;
+    detail::column_colouring colouring;
+  };
+
+  /// The sparse setup if this solver's rosenbrock4 runs sparse, else null: options.jacobian
+  /// sparse, or automatic and the pattern pays (sparse_rodas_algebra::pays_off: 25 species or
+  /// more, LU factors that stay sparse). Only for the steppers that use it.
+  std::shared_ptr<const sparse_setup> make_sparse_setup() const {
+    if constexpr (sparse_capable) {
+      const stepper_kind k = stepper();
+      if ((k != stepper_kind::rosenbrock4 && k != stepper_kind::auto_switch) ||
+          options_.jacobian == jacobian_storage::dense || !detail::sparsity_available(model_))
+        return nullptr;
+      jacobian_sparsity pattern = model_sparsity();
+      if (options_.jacobian == jacobian_storage::automatic &&
+          !detail::sparse_rodas_algebra::pays_off(pattern))
+        return nullptr;
+      auto setup = std::make_shared<sparse_setup>();
+      setup->pattern = std::move(pattern);
+      if (!analytic_jacobian()) setup->colouring = detail::colour_columns(setup->pattern);
+      return setup;
+    } else {
+      return nullptr;
+    }
   }
 
   /// The model's sparsity(), checked against its size; throws invalid_argument.
@@ -445,17 +475,17 @@ class solver {
   }
 
   /// What the sparse stiff system works with: the pattern, the colouring (differences only)
-  /// and scratch.
+  /// and this solve's scratch.
   struct sparse_jacobian_context {
     const jacobian_sparsity* pattern;
-    detail::column_colouring colouring;
+    const detail::column_colouring* colouring;
     std::vector<double> step, saved;
     typename traits::jacobian_type dense;  ///< for a jacobian() only dense matrices fit
   };
 
   /// rosenbrock4 over the segment; `hook` may stop it early, and `jacobian_norm`, if not null,
   /// receives |J|_inf at every Jacobian evaluation (auto_switch). Sparse matrices when
-  /// uses_sparse_jacobian(), dense otherwise.
+  /// sparse_jacobian(), dense otherwise.
   template <class RhsIsFinite, class Hook>
   detail::loop_outcome run_rosenbrock4(const param_type& p, const rhs_type& rhs, state_type& x,
                                        double dt0, const detail::segment& g,
@@ -470,16 +500,16 @@ class solver {
     state_type f_plus = detail::make_vector<state_type>::of_size(n);
     state_type f_minus = detail::make_vector<state_type>::of_size(n);
     if constexpr (sparse_capable) {
-      if (uses_sparse_jacobian()) {
-        const jacobian_sparsity pattern = model_sparsity();
-        sparse_jacobian_context ctx{&pattern, {}, {}, {}, {}};
-        if (!analytic_jacobian()) {
-          ctx.colouring = detail::colour_columns(pattern);
-        } else if constexpr (!detail::has_jacobian<Model, state_type,
-                                                   detail::sparse_jacobian_writer,
-                                                   param_type>::value) {
-          const auto m = static_cast<Eigen::Index>(n);
-          ctx.dense.resize(m, m);
+      if (sparse_) {
+        const jacobian_sparsity& pattern = sparse_->pattern;
+        sparse_jacobian_context ctx{&pattern, &sparse_->colouring, {}, {}, {}};
+        if constexpr (traits::has_jacobian &&
+                      !detail::has_jacobian<Model, state_type, detail::sparse_jacobian_writer,
+                                            param_type>::value) {
+          if (analytic_jacobian()) {
+            const auto m = static_cast<Eigen::Index>(n);
+            ctx.dense.resize(m, m);
+          }
         }
         detail::rosenbrock4_sparse<state_type> st(n, options_.abs_tol, options_.rel_tol,
                                                   per_species, max_step_for_odeint(), pattern);
@@ -513,12 +543,9 @@ class solver {
     // rosenbrock4's cost by the matrices it will use: sparse ones cost by their nonzeros.
     const bool analytic = analytic_jacobian();
     std::size_t nonzeros = 0, colours = 0;
-    if constexpr (sparse_capable) {
-      if (uses_sparse_jacobian()) {
-        const jacobian_sparsity pattern = model_sparsity();
-        nonzeros = pattern.nonzeros();
-        if (!analytic) colours = detail::colour_columns(pattern).colours();
-      }
+    if (sparse_) {
+      nonzeros = sparse_->pattern.nonzeros();
+      if (!analytic) colours = sparse_->colouring.colours();
     }
     const auto costs =
         detail::switch_costs::of(description_->num_species(), analytic, nonzeros, colours);
@@ -612,7 +639,7 @@ class solver {
       const jacobian_sparsity& pattern = *sparse->pattern;
       if constexpr (detail::has_jacobian<Model, state_type, detail::sparse_jacobian_writer,
                                          param_type>::value) {
-        detail::sparse_jacobian_writer w(pattern, jac);
+        detail::sparse_jacobian_writer w(pattern, jac.valuePtr());
         w.setZero();
         self->model_.jacobian(x, w, t, *params);
         if (w.wrote_outside()) outside_pattern(w.first_outside().first, w.first_outside().second);
@@ -653,7 +680,7 @@ class solver {
       if constexpr (is_sparse) {
         double* values = jac.valuePtr();
         detail::coloured_central_difference_jacobian(
-            rhs, *x_probe, t, floor_of, *sparse->pattern, sparse->colouring, *f_plus, *f_minus,
+            rhs, *x_probe, t, floor_of, *sparse->pattern, *sparse->colouring, *f_plus, *f_minus,
             sparse->step, sparse->saved,
             [values](std::size_t p, std::size_t, std::size_t, double v) { values[p] = v; });
       } else {
@@ -674,6 +701,7 @@ class solver {
   std::shared_ptr<const model_description> description_;  // first: built from the argument
   Model model_;
   solve_options options_;
+  std::shared_ptr<const sparse_setup> sparse_;  ///< null: dense matrices (or not rosenbrock4)
   trajectory::names_ptr species_;
 };
 

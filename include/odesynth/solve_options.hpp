@@ -12,20 +12,47 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detail/config.hpp"
+#include "detail/enum_names.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
 #include "stepper_set.hpp"
 
 namespace odesynth {
+
+/// How rosenbrock4 (and auto_switch's stiff phases) store the Jacobian J and the matrix
+/// E = 1/(gamma h) I - J it factorises every step (docs/solving.md, "Large stiff models:
+/// sparse Jacobians"). Sparse storage needs the model's Jacobian pattern, a const member
+/// `jacobian_sparsity sparsity()` (sparsity.hpp; equation_model has one, any_model forwards
+/// its model's).
+enum class jacobian_storage {
+  automatic,  ///< sparse when the model gives a pattern, has 25 species or more and E's LU
+              ///< factors stay sparse (measured break-even); dense otherwise
+  dense,      ///< Eigen::MatrixXd and PartialPivLU, O(n^3) per step, whatever the model gives
+  sparse,     ///< Eigen::SparseMatrix on the pattern and SparseLU; the model must give one
+};
+
+constexpr std::string_view to_string(jacobian_storage s) noexcept {
+  switch (s) {
+    case jacobian_storage::automatic: return "automatic";
+    case jacobian_storage::dense: return "dense";
+    case jacobian_storage::sparse: return "sparse";
+  }
+  return "unknown";
+}
+
+inline constexpr std::array<jacobian_storage, 3> all_jacobian_storages = {
+    jacobian_storage::automatic, jacobian_storage::dense, jacobian_storage::sparse};
 
 struct solve_options {
   /// The stepper, one of the solver's compile-time set (stepper_set.hpp). Unset: the set's
@@ -67,6 +94,10 @@ struct solve_options {
   /// A dataset made with a limit depends on the machine's speed: it is reproducible only where
   /// no solve comes near the limit.
   double time_limit_seconds = 0.0;
+  /// Dense or sparse matrices for rosenbrock4 (auto_switch's stiff phases too); the other
+  /// steppers ignore it. `sparse` for a model without sparsity() is refused when the solver is
+  /// constructed. Sparse and dense runs agree to the tolerances, not bit for bit.
+  jacobian_storage jacobian = jacobian_storage::automatic;
 
   /// Throws invalid_argument naming the first offending field. `num_species` is the
   /// model's state size (checked against abs_tol_per_species).
@@ -80,8 +111,13 @@ ODESYNTH_INLINE std::string solve_options_text(const solve_options& o);
 
 }  // namespace odesynth
 
-/// "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000" plus any option that is set; an
-/// unset stepper (the solver's first) prints as "default".
+template <>
+struct fmt::formatter<odesynth::jacobian_storage>
+    : odesynth::detail::enum_formatter<odesynth::jacobian_storage> {};
+
+/// "dopri5 rel_tol=1e-06 abs_tol=1e-08 max_steps=100000" plus any option that is set (a
+/// jacobian other than automatic as "jacobian=sparse"); an unset stepper (the solver's first)
+/// prints as "default".
 template <>
 struct fmt::formatter<odesynth::solve_options> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }

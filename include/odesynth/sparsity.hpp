@@ -13,12 +13,15 @@
 // n), stored column-compressed (each column's rows sorted, duplicates merged) and always holds
 // the whole diagonal (the stiff stepper's matrix 1/(gamma h) I - J needs it). A model that
 // provides sparsity() is solved by rosenbrock4 (and by auto_switch's stiff phases) with sparse
-// matrices and Eigen::SparseLU once it has sparse_jacobian_min_species species or more (see
-// docs/solving.md, "Large stiff models: sparse Jacobians"): its jacobian() is written into the
-// pattern, or, without one, the Jacobian is computed by central differences over groups of
-// structurally independent columns (Curtis, Powell & Reid), 2 x (number of groups) right-hand
-// sides instead of 2 n. Entries outside the pattern must be zero: jacobian() writing a nonzero
-// there is an error, and differences never look there.
+// matrices and Eigen::SparseLU when that pays: solve_options::jacobian = automatic (the
+// default) picks sparse from 25 species on if the LU factors stay sparse; `sparse` and `dense`
+// force either (docs/solving.md, "Large stiff models: sparse Jacobians"). Its jacobian() is
+// then written into the pattern, or, without one, the Jacobian is computed by central
+// differences over groups of structurally independent columns (Curtis, Powell & Reid),
+// 2 x (number of groups) right-hand sides instead of 2 n. Entries outside the pattern must be
+// zero: jacobian() writing a nonzero there is an error, but differences never look there, so a
+// pattern that misses a nonzero gives a wrong Jacobian silently (the error control then pays
+// for it in steps; see the docs). equation_model and any_model give patterns too.
 #pragma once
 
 #include <cstddef>
@@ -78,6 +81,30 @@ struct has_sparsity<M, std::void_t<decltype(std::declval<const M&>().sparsity())
     : std::is_convertible<decltype(std::declval<const M&>().sparsity()), jacobian_sparsity> {};
 template <class M>
 inline constexpr bool has_sparsity_v = has_sparsity<M>::value;
+
+namespace detail {
+
+/// A model type that has a sparsity() for some of its values only (any_model: whether the
+/// model it wraps has one) says so with `bool has_sparsity_pattern() const`.
+template <class M, class = void>
+struct has_sparsity_pattern_query : std::false_type {};
+template <class M>
+struct has_sparsity_pattern_query<
+    M, std::void_t<decltype(bool(std::declval<const M&>().has_sparsity_pattern()))>>
+    : std::true_type {};
+
+/// Whether `m` gives a pattern: has_sparsity_v, and has_sparsity_pattern() if it has that.
+template <class M>
+bool sparsity_available([[maybe_unused]] const M& m) {
+  if constexpr (!has_sparsity_v<M>)
+    return false;
+  else if constexpr (has_sparsity_pattern_query<M>::value)
+    return m.has_sparsity_pattern();
+  else
+    return true;
+}
+
+}  // namespace detail
 
 }  // namespace odesynth
 

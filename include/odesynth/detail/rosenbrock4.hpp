@@ -27,7 +27,8 @@
 // Eigen's PartialPivLU, O(n^3) per step. sparse_rodas_algebra keeps J and E as
 // Eigen::SparseMatrix on a model's jacobian_sparsity (sparsity.hpp), analyses E's pattern with
 // Eigen::SparseLU once and factorises numerically per step (O(n) for a banded pattern);
-// rosenbrock4_sparse<State> is the stepper with it. The method and step control are the same.
+// rosenbrock4_sparse<State> is the stepper with it. The method and step control are the same,
+// so the two take the same steps up to rounding (the LUs order their operations differently).
 #pragma once
 
 #include <Eigen/Core>
@@ -44,6 +45,7 @@
 
 #include "../sparsity.hpp"
 #include "odeint.hpp"
+#include "sparse_jacobian_writer.hpp"
 #include "state_ops.hpp"
 
 namespace odesynth::detail {
@@ -90,11 +92,12 @@ using square_matrix_t =
     Eigen::Matrix<double, (N != Eigen::Dynamic && N <= max_fixed_matrix_size) ? N : Eigen::Dynamic,
                   (N != Eigen::Dynamic && N <= max_fixed_matrix_size) ? N : Eigen::Dynamic>;
 
-/// The solver (solve.hpp) runs rosenbrock4 on sparse matrices when the model gives
-/// sparsity() and has at least this many species. Measured (bench_sparse: the stepper alone on
-/// a stiff bidiagonal chain, analytic Jacobian, 2-core AMD EPYC VM): a step costs the same
-/// either way at 20 species (3.4 us), sparse is 1.5x faster at 30 and 8x at 120, dense 2.4x
-/// faster at 5 (SparseLU's bookkeeping dominates small systems).
+/// With solve_options::jacobian = automatic, the solver (solve.hpp) runs rosenbrock4 on sparse
+/// matrices when the model gives a sparsity() with at least this many species and the
+/// factorisation stays sparse (sparse_rodas_algebra::pays_off). Measured (bench_sparse: the
+/// stepper alone on a stiff bidiagonal chain, analytic Jacobian, 2-core AMD EPYC VM): a step
+/// costs the same either way at 20 species (3.4 us), sparse is 1.5x faster at 30 and 8x at
+/// 120, dense 2.4x faster at 5 (SparseLU's bookkeeping dominates small systems).
 inline constexpr std::size_t sparse_jacobian_min_species = 25;
 
 /// Dense linear algebra for rosenbrock4_controlled: J and E = d I - J as Eigen matrices,
@@ -148,69 +151,6 @@ double row_sum_norm(const Eigen::SparseMatrix<Scalar, Options, Index>& jac) {
   return sums.maxCoeff();
 }
 
-/// Writes a model's jacobian(x, J, t, p) into a sparse matrix on a pattern: J(i, j) refers to
-/// the stored entry. A model whose jacobian() is a template over the matrix type writes
-/// straight into the sparse storage. Writing a nonzero outside the pattern is recorded (the
-/// first such entry) and the value dropped.
-class sparse_jacobian_writer {
- public:
-  class reference {
-   public:
-    reference(sparse_jacobian_writer* w, double* v, Eigen::Index i, Eigen::Index j) noexcept
-        : w_(w), v_(v), i_(i), j_(j) {}
-    reference& operator=(double value) noexcept {
-      if (v_)
-        *v_ = value;
-      else if (value != 0)
-        w_->outside(i_, j_);
-      return *this;
-    }
-    reference& operator+=(double value) noexcept { return *this = double(*this) + value; }
-    reference& operator-=(double value) noexcept { return *this = double(*this) - value; }
-    reference& operator*=(double value) noexcept { return *this = double(*this) * value; }
-    operator double() const noexcept { return v_ ? *v_ : 0.0; }
-
-   private:
-    sparse_jacobian_writer* w_;
-    double* v_;
-    Eigen::Index i_, j_;
-  };
-
-  sparse_jacobian_writer(const jacobian_sparsity& pattern, Eigen::SparseMatrix<double>& m) noexcept
-      : pattern_(&pattern), m_(&m) {}
-
-  Eigen::Index rows() const noexcept { return m_->rows(); }
-  Eigen::Index cols() const noexcept { return m_->cols(); }
-  Eigen::Index size() const noexcept { return m_->rows() * m_->cols(); }
-  void setZero() noexcept { std::fill_n(m_->valuePtr(), m_->nonZeros(), 0.0); }
-
-  reference operator()(Eigen::Index i, Eigen::Index j) noexcept {
-    const std::size_t p =
-        pattern_->position(static_cast<std::size_t>(i), static_cast<std::size_t>(j));
-    return reference(this, p < pattern_->nonzeros() ? m_->valuePtr() + p : nullptr, i, j);
-  }
-  double operator()(Eigen::Index i, Eigen::Index j) const noexcept {
-    const std::size_t p =
-        pattern_->position(static_cast<std::size_t>(i), static_cast<std::size_t>(j));
-    return p < pattern_->nonzeros() ? m_->valuePtr()[p] : 0.0;
-  }
-
-  /// Whether a nonzero was written outside the pattern, and the first such entry.
-  bool wrote_outside() const noexcept { return outside_; }
-  std::pair<Eigen::Index, Eigen::Index> first_outside() const noexcept { return first_; }
-
- private:
-  void outside(Eigen::Index i, Eigen::Index j) noexcept {
-    if (!outside_) first_ = {i, j};
-    outside_ = true;
-  }
-
-  const jacobian_sparsity* pattern_;
-  Eigen::SparseMatrix<double>* m_;
-  bool outside_ = false;
-  std::pair<Eigen::Index, Eigen::Index> first_{0, 0};
-};
-
 /// Sparse linear algebra for rosenbrock4_controlled: J and E = d I - J on the pattern (which
 /// holds the diagonal), E's pattern analysed once (COLAMD ordering), factorised per step.
 class sparse_rodas_algebra {
@@ -228,6 +168,36 @@ class sparse_rodas_algebra {
   }
 
   matrix_type& jacobian() noexcept { return jac_; }
+
+  /// Nonzeros of E's LU factors (L and U, as Eigen::SparseLU stores them) for this pattern,
+  /// from one factorisation of a diagonally dominant E on it (n on the diagonal, -1 elsewhere),
+  /// as E = 1/(gamma h) I - J is at the small steps of a stiff solve: the fill-in of E's
+  /// COLAMD ordering.
+  static std::size_t factor_nonzeros(const jacobian_sparsity& pattern) {
+    matrix_type e = pattern_matrix(pattern);
+    const auto& starts = pattern.column_starts();
+    const auto& rows = pattern.row_indices();
+    double* values = e.valuePtr();
+    for (std::size_t j = 0; j < pattern.size(); ++j)
+      for (std::size_t p = starts[j]; p < starts[j + 1]; ++p)
+        values[p] = rows[p] == j ? static_cast<double>(pattern.size()) : -1.0;
+    Eigen::SparseLU<matrix_type, Eigen::COLAMDOrdering<int>> lu;
+    lu.analyzePattern(e);
+    lu.factorize(e);
+    return static_cast<std::size_t>(lu.nnzL() + lu.nnzU());
+  }
+
+  /// Whether sparse matrices make rosenbrock4's steps faster than dense ones on this pattern:
+  /// at least sparse_jacobian_min_species species and factors with at most n^2.5 / 35 nonzeros.
+  /// Fill-in decides, not the pattern's own density: on the stepper alone (bench_sparse,
+  /// "fill" table), a banded pattern with 10% nonzeros is 1.8x faster sparse at n = 100,
+  /// a random one with 10% is 1.8x slower (its factors fill 67% of n^2). The bound is the
+  /// measured break-even fill, 0.13 n^2 at n = 25, 0.2 at 60, 0.28 at 100, 0.4 at 200.
+  static bool pays_off(const jacobian_sparsity& pattern) {
+    const auto n = static_cast<double>(pattern.size());
+    if (pattern.size() < sparse_jacobian_min_species) return false;
+    return 35.0 * static_cast<double>(factor_nonzeros(pattern)) <= n * n * std::sqrt(n);
+  }
 
   /// A column-compressed Eigen matrix with the pattern's entries, all zero; its values are
   /// stored in the pattern's order (valuePtr()[p] is entry p of pattern.row_indices()).

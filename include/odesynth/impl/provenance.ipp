@@ -289,7 +289,8 @@ ODESYNTH_INLINE json to_json(const solve_options& o) {
       .set("fixed_step", optional(o.fixed_step))
       .set("max_steps", o.max_steps)
       .set("min_step", o.min_step)
-      .set("time_limit_seconds", o.time_limit_seconds);
+      .set("time_limit_seconds", o.time_limit_seconds)
+      .set("jacobian", std::string(to_string(o.jacobian)));
   return j;
 }
 
@@ -315,6 +316,8 @@ ODESYNTH_INLINE solve_options solve_options_from_json(const json& j, const std::
   o.min_step = number_from(j.at("min_step", where), where + ".min_step");
   if (const json* limit = j.find("time_limit_seconds"))  // absent before issue 12: no limit
     o.time_limit_seconds = number_from(*limit, where + ".time_limit_seconds");
+  if (const json* k = j.find("jacobian"))  // absent before sparse Jacobians: automatic
+    o.jacobian = enum_from(*k, where + ".jacobian", all_jacobian_storages);
   return o;
 }
 

@@ -61,6 +61,11 @@ ODESYNTH_INLINE void solve_options::validate(std::size_t num_species) const {
   if (!(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0))
     detail::throw_invalid("solve_options.time_limit_seconds", time_limit_seconds,
                           "a finite number of seconds >= 0 (0: no limit)");
+  // A value cast from an integer outside the enum (from a binding, say).
+  if (std::find(all_jacobian_storages.begin(), all_jacobian_storages.end(), jacobian) ==
+      all_jacobian_storages.end())
+    detail::throw_invalid("solve_options.jacobian", static_cast<int>(jacobian),
+                          "automatic, dense or sparse");
 }
 
 namespace detail {
@@ -80,6 +85,8 @@ ODESYNTH_INLINE std::string solve_options_text(const solve_options& o) {
   if (o.fixed_step) text += fmt::format(" fixed_step={}", *o.fixed_step);
   if (o.min_step > 0) text += fmt::format(" min_step={}", o.min_step);
   if (o.time_limit_seconds > 0) text += fmt::format(" time_limit_seconds={}", o.time_limit_seconds);
+  if (o.jacobian != jacobian_storage::automatic)
+    text += fmt::format(" jacobian={}", to_string(o.jacobian));
   return text;
 }
 }  // namespace detail
