@@ -16,7 +16,11 @@
 // the direct model is fixed-size, because Eigen's LU factorisation orders its operations
 // differently for fixed-size and dynamic matrices (tests/unit/test_any_model.cpp measures
 // both). A model without an analytic Jacobian keeps the solver's finite differences:
-// has_analytic_jacobian() tells the solver at run time which one to use.
+// has_analytic_jacobian() tells the solver at run time which one to use. Likewise a model's
+// Jacobian pattern (sparsity(), sparsity.hpp) is forwarded, and has_sparsity_pattern() says
+// whether there is one, so a wrapped large model gets rosenbrock4's sparse matrices as it
+// would directly; its jacobian() then writes straight into them if it is a template over the
+// matrix type (the zoo's, equation_model), else through a dense n x n scratch per evaluation.
 #pragma once
 
 #include <Eigen/Core>
@@ -26,7 +30,9 @@
 #include <utility>
 #include <vector>
 
+#include "detail/sparse_jacobian_writer.hpp"
 #include "model.hpp"
+#include "sparsity.hpp"
 
 namespace odesynth {
 
@@ -56,6 +62,19 @@ class any_model {
     impl_->jacobian(x, J, t, p);
   }
   bool has_analytic_jacobian() const noexcept { return impl_->analytic_jacobian; }
+
+  /// The same into a sparse Jacobian's pattern (what rosenbrock4's sparse path passes).
+  void jacobian(const Eigen::VectorXd& x, detail::sparse_jacobian_writer& J, double t,
+                const Eigen::VectorXd& p) const {
+    impl_->sparse_jacobian(x, J, t, p);
+  }
+
+  /// The wrapped model's sparsity(); an empty (0 x 0) pattern if it has none.
+  jacobian_sparsity sparsity() const {
+    return impl_->sparse ? impl_->sparsity() : jacobian_sparsity();
+  }
+  /// Whether the wrapped model gives sparsity().
+  bool has_sparsity_pattern() const noexcept { return impl_->sparse; }
   /// The wrapped model's equations as text (a model from text or SBML), else empty.
   const std::string& equations() const noexcept { return impl_->description->equations(); }
 
@@ -70,11 +89,15 @@ class any_model {
   struct base {
     std::shared_ptr<const model_description> description;
     bool analytic_jacobian = false;
+    bool sparse = false;
     virtual ~base() = default;
     virtual void rhs(const Eigen::VectorXd& x, Eigen::VectorXd& dxdt, double t,
                      const Eigen::VectorXd& p) const = 0;
     virtual void jacobian(const Eigen::VectorXd& x, Eigen::MatrixXd& J, double t,
                           const Eigen::VectorXd& p) const = 0;
+    virtual void sparse_jacobian(const Eigen::VectorXd& x, detail::sparse_jacobian_writer& J,
+                                 double t, const Eigen::VectorXd& p) const = 0;
+    virtual jacobian_sparsity sparsity() const = 0;
   };
   template <class Model>
   struct holder final : base {
@@ -92,6 +115,7 @@ class any_model {
         else
           analytic_jacobian = true;
       }
+      sparse = detail::sparsity_available(model);
     }
     void rhs(const Eigen::VectorXd& x, Eigen::VectorXd& dxdt, double t,
              const Eigen::VectorXd& p) const override {
@@ -101,6 +125,30 @@ class any_model {
                   [[maybe_unused]] double t,
                   [[maybe_unused]] const Eigen::VectorXd& p) const override {
       if constexpr (has_jacobian) model.jacobian(x, J, t, p);
+    }
+    void sparse_jacobian([[maybe_unused]] const Eigen::VectorXd& x,
+                         [[maybe_unused]] detail::sparse_jacobian_writer& J,
+                         [[maybe_unused]] double t,
+                         [[maybe_unused]] const Eigen::VectorXd& p) const override {
+      if constexpr (detail::has_jacobian<Model, Eigen::VectorXd, detail::sparse_jacobian_writer,
+                                         Eigen::VectorXd>::value) {
+        model.jacobian(x, J, t, p);
+      } else if constexpr (has_jacobian) {
+        // Only a dense matrix fits this model's jacobian(): copy its nonzeros over (a nonzero
+        // outside the pattern is recorded by the writer, as for a direct write).
+        const Eigen::Index n = J.rows();
+        Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(n, n);
+        model.jacobian(x, dense, t, p);
+        for (Eigen::Index j = 0; j < n; ++j)
+          for (Eigen::Index i = 0; i < n; ++i)
+            if (dense(i, j) != 0) J(i, j) = dense(i, j);
+      }
+    }
+    jacobian_sparsity sparsity() const override {
+      if constexpr (has_sparsity_v<Model>)
+        return model.sparsity();
+      else
+        return jacobian_sparsity();
     }
     Model model;
   };

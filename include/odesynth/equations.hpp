@@ -38,7 +38,9 @@
 // Errors in the text are parse_errors naming source, line and column. The right-hand sides
 // are compiled once into a flat tape shared by the model's copies (detail/expression.hpp);
 // equal subexpressions are computed once per call. The analytic Jacobian is derived
-// symbolically, so the stiff Rosenbrock stepper uses it instead of finite differences.
+// symbolically, so the stiff Rosenbrock stepper uses it instead of finite differences; its
+// entries that are not identically zero are the model's sparsity(), so a large network gets
+// sparse matrices in rosenbrock4 (solve_options::jacobian, docs/solving.md).
 // Models are dynamic-size (Eigen::VectorXd state), as odesynth's other run-time-sized models.
 #pragma once
 
@@ -52,6 +54,7 @@
 
 #include "detail/config.hpp"
 #include "detail/expression.hpp"
+#include "sparsity.hpp"
 
 namespace odesynth {
 
@@ -92,6 +95,11 @@ class equation_model {
 
   /// Entries of the Jacobian that are not identically zero.
   std::size_t jacobian_nonzeros() const noexcept { return program_->jacobian_entries.size(); }
+
+  /// Those entries (plus the diagonal) as a pattern: d f_i / d x_j is structurally nonzero
+  /// where the symbolic derivative did not simplify to 0. (A derivative that is zero at some
+  /// values only, k*x at k = 0, stays in: a pattern may hold zeros, never miss a nonzero.)
+  ODESYNTH_INLINE jacobian_sparsity sparsity() const;
 
  private:
   friend ODESYNTH_INLINE equation_model parse_equations(std::string_view, std::string,

@@ -1,19 +1,27 @@
 // Sparse Jacobians for rosenbrock4: jacobian_sparsity (validation, bands), the Curtis-Powell-Reid
 // column colouring, coloured central differences, and the sparse linear algebra path of the
-// stiff stepper against the dense one (solve.hpp picks it for models with sparsity() from
-// detail::sparse_jacobian_min_species species on).
+// stiff stepper against the dense one (solve_options::jacobian; automatic picks it for models
+// with sparsity() from detail::sparse_jacobian_min_species species on when the LU factors stay
+// sparse), text models' patterns and any_model's forwarding.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <odesynth/any_model.hpp>
 #include <odesynth/detail/column_colouring.hpp>
 #include <odesynth/detail/finite_difference.hpp>
+#include <odesynth/equations.hpp>
 #include <odesynth/error.hpp>
 #include <odesynth/models/linear_chain.hpp>
+#include <odesynth/models/robertson.hpp>
+#include <odesynth/provenance.hpp>
 #include <odesynth/solve.hpp>
 #include <odesynth/sparsity.hpp>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "expect_error.hpp"
+#include "test_models.hpp"
 
 using odesynth::jacobian_sparsity;
 using odesynth::solve_options;
@@ -307,4 +315,306 @@ TEST_CASE("auto_switch runs the sparse rosenbrock4 on a stiff sparse model") {
   m.insert(1, 0) = 2;
   m.insert(1, 1) = -0.5;
   CHECK(odesynth::detail::row_sum_norm(m) == 3);
+}
+
+namespace {
+
+// Robertson with its pattern: y1' and y2' read every species, y3' only y2.
+struct robertson_sparse : odesynth::models::robertson {
+  jacobian_sparsity sparsity() const {
+    return jacobian_sparsity(3, {{0, 1}, {0, 2}, {1, 0}, {1, 2}, {2, 1}});
+  }
+};
+
+// A model whose jacobian() takes only Eigen::MatrixXd (not a template), with a pattern.
+struct dense_only_jacobian : stiff_chain<true, false> {
+  using stiff_chain<true, false>::stiff_chain;
+  void jacobian(const Eigen::VectorXd& x, Eigen::MatrixXd& J, double t,
+                const Eigen::VectorXd& p) const {
+    stiff_chain<true, true>(static_cast<std::size_t>(x.size())).jacobian(x, J, t, p);
+  }
+};
+
+solve_options storing(odesynth::jacobian_storage s, stepper_kind k = stepper_kind::rosenbrock4) {
+  auto o = with(k, 1e-6, 1e-9);
+  o.jacobian = s;
+  return o;
+}
+
+// A reaction chain X0 -> X1 -> ... -> X(n-1) as text, with a second-order loss on every
+// species so that the Jacobian depends on the state.
+std::string chain_text(std::size_t n) {
+  std::string text;
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    text += fmt::format("X{} -> X{} @ k{}\n", i, i + 1, i % 5);
+  for (std::size_t i = 0; i < n; ++i) text += fmt::format("2 X{} -> @ d\n", i);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("solve_options.jacobian picks the matrices and shows in text and metadata") {
+  using odesynth::all_steppers;
+  using odesynth::jacobian_storage;
+  using odesynth::solver;
+  const std::size_t n = 200;
+  // automatic: sparse for a banded pattern from 25 species on, dense below or without one.
+  CHECK(solver<stiff_chain<true, true>, all_steppers>(stiff_chain<true, true>(n),
+                                                      storing(jacobian_storage::automatic))
+            .sparse_jacobian());
+  CHECK_FALSE(solver<stiff_chain<true, true>, all_steppers>(stiff_chain<true, true>(20),
+                                                            storing(jacobian_storage::automatic))
+                  .sparse_jacobian());
+  CHECK_FALSE(solver<stiff_chain<false, true>, all_steppers>(stiff_chain<false, true>(n),
+                                                             storing(jacobian_storage::automatic))
+                  .sparse_jacobian());
+  CHECK_FALSE(solver<stiff_chain<true, true>, all_steppers>(stiff_chain<true, true>(n),
+                                                            storing(jacobian_storage::dense))
+                  .sparse_jacobian());
+  CHECK(solver<stiff_chain<true, true>, all_steppers>(stiff_chain<true, true>(20),
+                                                      storing(jacobian_storage::sparse))
+            .sparse_jacobian());
+  // Only the steppers that run rosenbrock4 use it.
+  CHECK(
+      solver<stiff_chain<true, true>, all_steppers>(
+          stiff_chain<true, true>(n), storing(jacobian_storage::sparse, stepper_kind::auto_switch))
+          .sparse_jacobian());
+  CHECK_FALSE(
+      solver<stiff_chain<true, true>, all_steppers>(
+          stiff_chain<true, true>(n), storing(jacobian_storage::sparse, stepper_kind::dopri5))
+          .sparse_jacobian());
+
+  auto o = storing(jacobian_storage::sparse);
+  CHECK(fmt::format("{}", o) ==
+        "rosenbrock4 rel_tol=1e-06 abs_tol=1e-09 max_steps=100000 "
+        "jacobian=sparse");
+  CHECK(fmt::format("{}", storing(jacobian_storage::automatic)).find("jacobian") ==
+        std::string::npos);
+  for (const auto s : odesynth::all_jacobian_storages) {
+    o.jacobian = s;
+    const auto j = odesynth::detail::to_json(o);
+    CHECK(odesynth::detail::solve_options_from_json(j, "solver").jacobian == s);
+  }
+  // Metadata written before the option existed reads back as automatic.
+  auto old = odesynth::detail::to_json(storing(jacobian_storage::dense));
+  auto without = odesynth::detail::json::make_object();
+  for (const auto& [key, value] : old.as_object("solver"))
+    if (key != "jacobian") without.set(key, value);
+  CHECK(odesynth::detail::solve_options_from_json(without, "solver").jacobian ==
+        jacobian_storage::automatic);
+  auto misspelt = without;
+  misspelt.set("jacobian", std::string("sparce"));
+  CHECK_THROWS_WITH(odesynth::detail::solve_options_from_json(misspelt, "solver"),
+                    Catch::Contains("solver.jacobian") && Catch::Contains("\"sparce\"") &&
+                        Catch::Contains("automatic, dense, sparse"));
+}
+
+TEST_CASE("solve_options.jacobian is validated naming field and value") {
+  using odesynth::jacobian_storage;
+  // sparse needs a pattern: refused when the solver is made, whatever the stepper.
+  for (const auto k : {stepper_kind::rosenbrock4, stepper_kind::dopri5}) {
+    const auto e = test_support::caught([&] {
+      odesynth::solver<stiff_chain<false, true>, odesynth::all_steppers>(
+          stiff_chain<false, true>(30), storing(jacobian_storage::sparse, k));
+    });
+    CHECK(e.field() == "solve_options.jacobian");
+    CHECK(e.value() == "sparse");
+    CHECK_THAT(e.what(), Catch::Contains("stiff_chain") && Catch::Contains("sparsity()"));
+  }
+  solve_options o;
+  o.jacobian = static_cast<jacobian_storage>(7);
+  test_support::check_error([&] { o.validate(3); }, "solve_options.jacobian", "7");
+}
+
+TEST_CASE("automatic storage follows the fill of the LU factors and not the pattern's density") {
+  using odesynth::detail::sparse_rodas_algebra;
+  // A band keeps its factors in the band: sparse pays from 25 species.
+  CHECK(sparse_rodas_algebra::pays_off(jacobian_sparsity::banded(25, 1, 0)));
+  CHECK_FALSE(sparse_rodas_algebra::pays_off(jacobian_sparsity::banded(24, 1, 0)));
+  CHECK(sparse_rodas_algebra::pays_off(jacobian_sparsity::banded(200, 10, 10)));
+  CHECK_FALSE(sparse_rodas_algebra::pays_off(jacobian_sparsity::banded(60, 30, 30)));
+  // Scattered entries, 5% of the matrix: the factors fill in and dense is faster
+  // (bench_sparse's fill table: 1.7x at n = 200).
+  std::vector<std::pair<std::size_t, std::size_t>> scattered;
+  for (std::size_t k = 0; k < 2000; ++k) scattered.push_back({(k * 37) % 200, (k * 53 + 11) % 199});
+  const jacobian_sparsity r(200, scattered);
+  CHECK(r.nonzeros() < 200 * 200 / 10);
+  CHECK(sparse_rodas_algebra::factor_nonzeros(r) > 200 * 200 / 3);
+  CHECK_FALSE(sparse_rodas_algebra::pays_off(r));
+}
+
+TEST_CASE("sparse and dense rosenbrock4 agree on Robertson") {
+  using odesynth::jacobian_storage;
+  const auto grid = time_grid::logspace(1e-5, 1e5, 21).with_start(0);
+  const double rtol = 1e-8, atol = 1e-14;
+  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  o.jacobian = jacobian_storage::sparse;
+  const robertson_sparse model;
+  const odesynth::solver<robertson_sparse, odesynth::all_steppers> sparse(model, o);
+  REQUIRE(sparse.sparse_jacobian());
+  o.jacobian = jacobian_storage::automatic;  // 3 species: dense
+  const odesynth::solver<robertson_sparse, odesynth::all_steppers> dense(model, o);
+  REQUIRE_FALSE(dense.sparse_jacobian());
+  const std::vector<double> k{0.04, 3e7, 1e4}, y0{1, 0, 0};
+  const auto a = sparse.solve(k, y0, grid);
+  const auto b = dense.solve(k, y0, grid);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  // Different LUs, same method: the two differ by far less than the solves' own error.
+  CHECK(scaled_difference(a, b, rtol, atol) < 5);
+  CHECK(std::abs(a.steps() - b.steps()) <= 3);
+  // And the difference-quotient Jacobian on the same pattern (coloured: 3 colours here).
+  struct robertson_sparse_fd : test_models::robertson_fd {
+    jacobian_sparsity sparsity() const { return robertson_sparse().sparsity(); }
+  };
+  o.jacobian = jacobian_storage::sparse;
+  const auto c = odesynth::solve<odesynth::all_steppers>(robertson_sparse_fd{}, k, y0, grid, o);
+  REQUIRE(c.ok());
+  CHECK(scaled_difference(c, b, rtol, atol) < 5);
+}
+
+TEST_CASE("coloured differences match plain ones on an irregular pattern") {
+  // f_i reads x_i and two scattered species; the pattern lists exactly those.
+  const std::size_t n = 57;
+  std::vector<std::pair<std::size_t, std::size_t>> entries;
+  auto a = [](std::size_t i) { return (i * 17 + 3) % 57; };
+  auto b = [](std::size_t i) { return (i * 29 + 40) % 57; };
+  for (std::size_t i = 0; i < n; ++i) {
+    entries.push_back({i, a(i)});
+    entries.push_back({i, b(i)});
+  }
+  const jacobian_sparsity pattern(n, entries);
+  const auto colouring = odesynth::detail::colour_columns(pattern);
+  REQUIRE(odesynth::detail::valid_colouring(pattern, colouring));
+  CHECK(colouring.colours() < 12);  // greedy: at most 1 + (max column degree in the row graph)
+  auto rhs = [&](const Eigen::VectorXd& x, Eigen::VectorXd& f, double) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto e = [&](std::size_t j) { return x[static_cast<Eigen::Index>(j)]; };
+      f[static_cast<Eigen::Index>(i)] =
+          std::exp(-e(i)) + e(a(i)) * e(b(i)) - std::sin(e(a(i))) + e(i) * e(i) * e(b(i));
+    }
+  };
+  Eigen::VectorXd x(static_cast<Eigen::Index>(n));
+  for (Eigen::Index i = 0; i < x.size(); ++i) x[i] = 0.5 + 0.1 * std::sin(1.3 * i);
+  Eigen::VectorXd fp(x.size()), fm(x.size());
+  const auto floor_of = [](std::size_t) { return 1e-3; };
+  Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(x.size(), x.size());
+  odesynth::detail::central_difference_jacobian(
+      rhs, x, 0, floor_of, fp, fm, [&](std::size_t i, std::size_t j, double v) {
+        dense(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+      });
+  Eigen::MatrixXd coloured = Eigen::MatrixXd::Zero(x.size(), x.size());
+  std::vector<double> step, saved;
+  odesynth::detail::coloured_central_difference_jacobian(
+      rhs, x, 0, floor_of, pattern, colouring, fp, fm, step, saved,
+      [&](std::size_t, std::size_t i, std::size_t j, double v) {
+        coloured(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+      });
+  // Same steps per column; only the rounding of f's sums differs (entries are O(1), the
+  // step eps^(1/3) ~ 6e-6: rounding of f / step ~ 1e-16 / 6e-6 ~ 2e-11).
+  CHECK((dense - coloured).cwiseAbs().maxCoeff() <= 1e-9);
+  CHECK(dense.cwiseAbs().maxCoeff() > 0.5);
+}
+
+TEST_CASE(
+    "a pattern that misses a nonzero: jacobian() is refused but differences go wrong quietly") {
+  // The pattern is the model's promise. With jacobian() the promise is checked at every
+  // evaluation (see above). Differences cannot check it: they perturb columns together, so
+  // the missing subdiagonal's change lands on the diagonal entries of the same rows (here a
+  // diagonal-only pattern puts every column in one colour: J(i, i) comes out as
+  // -k_i + k_(i-1) h_(i-1) / h_i). The error control rejects the steps that Jacobian makes
+  // large, and the solve crawls: measured, 88000 steps instead of 186 at n = 30, and
+  // max_steps = 100000 at t = 17.8 of 20 at n = 60. It ends with status max_steps; the rows
+  // it reached hold values within the tolerances.
+  const std::size_t n = 60;
+  const std::vector<double> p{1.0}, x0(n, 1.0);
+  const auto grid = time_grid::linspace(0, 20, 11);
+  const double rtol = 1e-6, atol = 1e-9;
+  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  o.max_steps = 3000;  // 15x what the right pattern needs, to keep the test short
+  const auto right =
+      odesynth::solve<odesynth::all_steppers>(stiff_chain<true, false>(n), p, x0, grid, o);
+  const auto wrong =
+      odesynth::solve<odesynth::all_steppers>(stiff_chain<true, false, true>(n), p, x0, grid, o);
+  REQUIRE(right.ok());
+  CHECK(right.steps() < 300);
+  CHECK(wrong.status() == odesynth::solve_status::max_steps);
+  const auto reached = wrong.mask().col(0).count();
+  CHECK(reached >= 1);
+  for (Eigen::Index r = 0; r < reached; ++r)
+    for (Eigen::Index i = 0; i < wrong.values().cols(); ++i)
+      CHECK(std::fabs(wrong.values()(r, i) - right.values()(r, i)) <=
+            10 * (atol + rtol * std::fabs(right.values()(r, i))));
+}
+
+TEST_CASE("a text model's pattern is its symbolic Jacobian's nonzeros and it solves sparse") {
+  const std::size_t n = 40;
+  const auto model = odesynth::parse_equations(chain_text(n), "text_chain");
+  const auto pattern = model.sparsity();
+  CHECK(pattern == jacobian_sparsity::banded(n, 1, 0));
+  CHECK(pattern.nonzeros() == model.jacobian_nonzeros());  // every diagonal entry is nonzero
+  STATIC_REQUIRE(odesynth::has_sparsity_v<odesynth::equation_model>);
+  // A reaction that reads another species: X0 + X5 -> X7 adds d/dX5 to rows 0, 5 and 7.
+  const auto small = odesynth::parse_equations("A -> B @ k\nA + C -> D @ k\n", "small");
+  CHECK(small.sparsity() == jacobian_sparsity(4, {{1, 0}, {0, 2}, {2, 0}, {3, 0}, {3, 2}}));
+
+  std::vector<double> params{2.0, 5.0, 20.0, 80.0, 300.0, 0.5};  // k0..k4, d
+  std::vector<double> x0(n, 0.0);
+  x0[0] = 1;
+  const auto grid = time_grid::linspace(0, 5, 11);
+  const double rtol = 1e-7, atol = 1e-10;
+  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  const odesynth::solver<odesynth::equation_model, odesynth::all_steppers> sparse(model, o);
+  CHECK(sparse.sparse_jacobian());
+  o.jacobian = odesynth::jacobian_storage::dense;
+  const odesynth::solver<odesynth::equation_model, odesynth::all_steppers> dense(model, o);
+  const auto a = sparse.solve(params, x0, grid);
+  const auto b = dense.solve(params, x0, grid);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(scaled_difference(a, b, rtol, atol) < 5);
+
+  SECTION("any_model forwards the pattern and the sparse jacobian()") {
+    const odesynth::any_model wrapped = model;
+    CHECK(wrapped.has_sparsity_pattern());
+    CHECK(wrapped.sparsity() == pattern);
+    o.jacobian = odesynth::jacobian_storage::automatic;
+    const odesynth::solver<odesynth::any_model, odesynth::all_steppers> s(wrapped, o);
+    CHECK(s.sparse_jacobian());
+    const auto c = s.solve(params, x0, grid);
+    REQUIRE(c.ok());
+    CHECK(scaled_difference(c, a, rtol, atol) < 1e-3);  // the same arithmetic
+  }
+}
+
+TEST_CASE("any_model: models without a pattern and jacobian() that takes only dense matrices") {
+  using odesynth::any_model;
+  const any_model none = stiff_chain<false, true>(30);
+  CHECK_FALSE(none.has_sparsity_pattern());
+  CHECK(none.sparsity().size() == 0);
+  CHECK_FALSE(odesynth::solver<any_model, odesynth::all_steppers>(
+                  none, with(stepper_kind::rosenbrock4, 1e-6, 1e-9))
+                  .sparse_jacobian());
+  CHECK_THROWS_AS((odesynth::solver<any_model, odesynth::all_steppers>(
+                      none, storing(odesynth::jacobian_storage::sparse))),
+                  odesynth::invalid_argument);
+
+  // Through a dense scratch: the same values as the template jacobian() writes directly.
+  const std::size_t n = 100;
+  const std::vector<double> p{1.0}, x0(n, 1.0);
+  const auto grid = time_grid::linspace(0, 20, 11);
+  const auto o = with(stepper_kind::rosenbrock4, 1e-6, 1e-9);
+  const any_model scratch = dense_only_jacobian(n);
+  const any_model direct = stiff_chain<true, true>(n);
+  REQUIRE(scratch.has_analytic_jacobian());
+  const auto a = odesynth::solve<odesynth::all_steppers>(scratch, p, x0, grid, o);
+  const auto b = odesynth::solve<odesynth::all_steppers>(direct, p, x0, grid, o);
+  REQUIRE(a.ok());
+  CHECK(a.steps() == b.steps());
+  CHECK(scaled_difference(a, b, 1e-6, 1e-9) < 1e-3);
+  // A wrapped jacobian() writing outside the pattern is refused as a direct one is.
+  const any_model wrong = stiff_chain<true, true, true>(n);
+  const auto w = odesynth::solve<odesynth::all_steppers>(wrong, p, x0, grid, o);
+  CHECK(w.status() == odesynth::solve_status::rhs_threw);
+  CHECK_THAT(w.message(), Catch::Contains("J(1, 0) != 0"));
 }

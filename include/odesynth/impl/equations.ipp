@@ -464,6 +464,12 @@ ODESYNTH_INLINE equation_model parse_equations(std::string_view text, std::strin
   return equation_model(std::move(program));
 }
 
+ODESYNTH_INLINE jacobian_sparsity equation_model::sparsity() const {
+  const auto& entries = program_->jacobian_entries;
+  std::vector<std::pair<std::size_t, std::size_t>> pairs(entries.begin(), entries.end());
+  return jacobian_sparsity(program_->species.size(), pairs);
+}
+
 ODESYNTH_INLINE std::string equation_model::describe() const {
   std::string out;
   for (std::size_t i = 0; i < program_->species.size(); ++i)
