@@ -105,6 +105,8 @@ void write_lv_in_cpp(const fs::path& folder) {
       .initial_value("prey", 10.0)
       .initial_value("predator", 10.0);
   odesynth::solve_options solver;
+  // The file names no stepper: the C++ API's default, which all_steppers does not hold first.
+  solver.stepper = odesynth::default_steppers::first;
   solver.rel_tol = 1e-6;
   odesynth::generator_options options;
   options.seed = 2026;
@@ -319,8 +321,10 @@ seed = 5
   samples.parameter("alpha", odesynth::dist::percent_around{216.4, 10});
   odesynth::generator_options options;
   options.seed = 5;
+  odesynth::solve_options solver;
+  solver.stepper = odesynth::default_steppers::first;  // as the file's (unnamed) stepper
   const auto g = odesynth::make_generator<odesynth::all_steppers>(
-      model, odesynth::solve_options{}, samples, odesynth::time_grid::linspace(0, 50, 51),
+      model, solver, samples, odesynth::time_grid::linspace(0, 50, 51),
       odesynth::dynamic_pipeline{odesynth::gaussian_noise(0.5)}, options);
   odesynth::write_dataset(g, 0, 8, tmp.path / "cpp", odesynth::dataset_options{});
   const auto files = files_in(tmp.path / "sbml");
