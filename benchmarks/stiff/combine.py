@@ -3,14 +3,15 @@
 
     /usr/bin/python3 benchmarks/stiff/combine.py OUT_DIR
 
-Each OUT_DIR/roundK holds one bench_stiff run (odesynth_results.csv, odesynth_times.csv) and
-one scipy_stiff.py run (scipy_results.csv, scipy_times.csv) made back to back. Times are
+Each OUT_DIR/roundK/PROBLEM holds one bench_stiff run on that problem (odesynth_results.csv,
+odesynth_times.csv) and one scipy_stiff.py run on it (scipy_results.csv, scipy_times.csv), made
+back to back. Times are
 compared on the same parameter sets: us/traj = the mean over scipy's sets (the first N) of
 each set's time, for both sides. Per round:
   same tol   scipy LSODA at the benchmark's tolerances / odesynth's method;
   matched    scipy LSODA's time interpolated to odesynth's median error, log time linear in
              log error between the two LSODA runs (tolerances / 1, 10, 100, 1000) whose median
-             errors bracket it, over odesynth's time ("-" if no LSODA run reached it).
+             errors bracket it, over odesynth's time ("-" if none bracket it).
 The table gives the median over rounds of every figure, and the range of the ratios.
 """
 import csv
@@ -24,6 +25,14 @@ import sys
 def rows(path):
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def rows_of(round_dir, name):
+    """The rows of `name` in every problem folder of a round, in problem order."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(round_dir, "*", name))):
+        out += rows(d)
+    return out
 
 
 def mean_time(times, problem, method, n):
@@ -45,9 +54,7 @@ def matched_lsoda(sci_times, sci, problem, n, target):
         if e1 >= target >= e2:
             w = (math.log(e1) - math.log(target)) / (math.log(e1) - math.log(e2))
             return math.exp(math.log(t1) + w * (math.log(t2) - math.log(t1)))
-    if pts and pts[0][0] <= target:  # even the loosest run is accurate enough
-        return pts[0][1]
-    return math.nan
+    return math.nan  # not bracketed: no LSODA run as loose or as tight as this method
 
 
 def fmt_ratio(values):
@@ -66,10 +73,10 @@ def main():
     cells = {}
     order = []
     for d in rounds:
-        ode = rows(os.path.join(d, "odesynth_results.csv"))
-        ode_t = rows(os.path.join(d, "odesynth_times.csv"))
-        sci = rows(os.path.join(d, "scipy_results.csv"))
-        sci_t = rows(os.path.join(d, "scipy_times.csv"))
+        ode = rows_of(d, "odesynth_results.csv")
+        ode_t = rows_of(d, "odesynth_times.csv")
+        sci = rows_of(d, "scipy_results.csv")
+        sci_t = rows_of(d, "scipy_times.csv")
         for r, side in [(r, "odesynth") for r in ode] + [(r, "scipy") for r in sci]:
             key = (r["problem"], side, r["method"])
             if key not in order:
@@ -95,8 +102,8 @@ def main():
                 c["sub"].append(float(r["us_per_traj"]))
 
     med = lambda v: statistics.median(v) if v else math.nan  # noqa: E731
-    print(f"{len(rounds)} rounds; medians over rounds. us/traj: mean over the sets scipy solved"
-          f" (first N), one core; 'all' = odesynth over all its sets.")
+    print(f"{len(rounds)} rounds; medians over rounds. n: sets solved; us/traj: mean over the sets"
+          f" scipy solved (first N), one core; 'all': odesynth over all its n sets.")
     print("error = max over outputs and species of |x - ref| / (atol + rtol |ref|), median and"
           " max over the reference sets.")
     print("ratios: scipy LSODA / this, median over rounds (min-max); 'matched' = LSODA"

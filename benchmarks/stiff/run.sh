@@ -6,10 +6,11 @@
 #
 # --bin     bench_stiff (CMake: <build>/benchmarks/bench_stiff; by hand: see bench_stiff.cpp);
 #           default $BENCH_STIFF, else build/benchmarks/bench_stiff if it exists.
-# --rounds  rounds (default 3). A round is one bench_stiff run (1000 sets per problem, P passes)
-#           and one scipy_stiff.py run (first N sets) back to back, alternating which goes
-#           first; every ratio is of times measured in one round, and the table gives the
-#           medians over rounds (combine.py).
+# --rounds  rounds (default 3). A round runs, problem by problem, bench_stiff --only PROBLEM
+#           (1000 sets, P passes) and scipy_stiff.py --only PROBLEM (first N sets) back to back,
+#           alternating which goes first, so both sides of a ratio are measured within about
+#           a minute of each other on this shared machine; every ratio is of times measured
+#           in one round, and the table gives the medians over rounds (combine.py).
 # --n       parameter sets scipy solves per problem (default 100); odesynth's times are
 #           compared on the same sets.
 # --passes  bench_stiff's passes per round (default 5).
@@ -36,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --passes) passes="$2"; shift 2 ;;
     --quick) quick="--quick"; rounds=1; n=5; runs="LSODA:1,LSODA:100,BDF:1"; shift ;;
     --out) out="$2"; shift 2 ;;
-    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,24p' "$0" >&2; exit 2 ;;
   esac
 done
 if [[ -z "$bin" && -x "$root/build/benchmarks/bench_stiff" ]]; then
@@ -48,43 +49,45 @@ if [[ -z "$bin" || ! -x "$bin" ]]; then
 fi
 [[ -n "$out" ]] || out="$(mktemp -d /tmp/odesynth_stiff.XXXXXX)"
 mkdir -p "$out"
+cores="$(getconf _NPROCESSORS_ONLN)"  # before OMP_NUM_THREADS: nproc honours it
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+problems=(robertson hires orego vdp1000)
 
 {
   echo "bench_stiff: $bin"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $cores cores"
   echo "python: $(/usr/bin/python3 -c 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 
-cxx() {  # round directory
-  "$bin" $quick --passes "$passes" --out "$1" > "$1/odesynth.txt"
-  cat "$1/odesynth.txt"
+cxx() {  # problem, folder
+  "$bin" $quick --passes "$passes" --only "$1" --out "$2" > "$2/odesynth.txt"
+  cat "$2/odesynth.txt"
 }
-py() {  # round directory, input directory
-  /usr/bin/python3 "$here/scipy_stiff.py" "$2" --n "$n" --runs "$runs" \
-    --csv "$1/scipy_results.csv" --times "$1/scipy_times.csv" | tee "$1/scipy.txt"
+py() {  # problem, folder, folder with the inputs
+  /usr/bin/python3 "$here/scipy_stiff.py" "$3" --only "$1" --n "$n" --runs "$runs" \
+    --csv "$2/scipy_results.csv" --times "$2/scipy_times.csv" | tee "$2/scipy.txt"
 }
 
 for ((r = 1; r <= rounds; ++r)); do
-  d="$out/round$r"
-  mkdir -p "$d"
-  echo "== round $r of $rounds ($d)"
-  if ((r % 2 == 1)); then
-    cxx "$d"
-    py "$d" "$out/round1"
-  else  # scipy first; its inputs are round 1's (bench_stiff writes the same files each run)
-    py "$d" "$out/round1"
-    cxx "$d"
-  fi
-  if ((r > 1)); then  # scipy reads round 1's inputs: they must be this round's too
-    for f in "$d"/problems.csv "$d"/*_params.csv "$d"/*_grid.csv "$d"/*_reference.csv; do
-      cmp -s "$f" "$out/round1/$(basename "$f")" ||
-        { echo "run.sh: $(basename "$f") differs between rounds" >&2; exit 1; }
-    done
-  fi
+  echo "== round $r of $rounds ($out/round$r)"
+  for p in "${problems[@]}"; do
+    d="$out/round$r/$p"
+    mkdir -p "$d"
+    if ((r % 2 == 1)); then
+      cxx "$p" "$d"
+      py "$p" "$d" "$d"
+    else  # scipy first, on round 1's inputs (bench_stiff writes the same files every run)
+      py "$p" "$d" "$out/round1/$p"
+      cxx "$p" "$d"
+      for f in "$d"/problems.csv "$d"/*_params.csv "$d"/*_grid.csv "$d"/*_reference.csv; do
+        cmp -s "$f" "$out/round1/$p/$(basename "$f")" ||
+          { echo "run.sh: $p: $(basename "$f") differs between rounds" >&2; exit 1; }
+      done
+    fi
+  done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 echo
