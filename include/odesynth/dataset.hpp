@@ -147,24 +147,28 @@ void check_dataset_range(const generator<Integrator, Transform>& g, std::uint64_
 
 }  // namespace detail
 
-/// Generates trajectories [begin, end) with `g` into the dataset folder `folder`. When the
-/// generator's progress callback stops the run (generation_control::stop), nothing is
-/// written: the result has an empty folder and file list and report.cancelled set.
-template <class Integrator, class Transform>
-dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uint64_t begin,
-                             std::uint64_t end, const std::filesystem::path& folder,
-                             const dataset_options& options = {}) {
+namespace detail {
+
+/// write_dataset, with `after_each()` called on the calling thread after each trajectory
+/// reached the sinks: the hook the MPI component uses to let MPI progress on the rank that
+/// holds the shard counter (odesynth/mpi/distributed_dataset.hpp).
+template <class Integrator, class Transform, class AfterEach>
+dataset_result write_dataset_folder(const generator<Integrator, Transform>& g, std::uint64_t begin,
+                                    std::uint64_t end, const std::filesystem::path& folder,
+                                    const dataset_options& options, AfterEach&& after_each) {
   options.validate();
-  detail::check_dataset_range(g, begin, end, "write_dataset");
+  check_dataset_range(g, begin, end, "write_dataset");
   const dataset_layout layout = layout_of(g);
-  detail::atomic_folder out(folder, options.overwrite);
+  atomic_folder out(folder, options.overwrite);
   const auto& dir = out.temp_path();
 
-  detail::dataset_writers writers(dir, layout, options);
+  dataset_writers writers(dir, layout, options);
 
   dataset_result result;
-  result.report =
-      g.run(begin, end, [&](std::uint64_t index, trajectory&& tr) { writers(index, tr); });
+  result.report = g.run(begin, end, [&](std::uint64_t index, trajectory&& tr) {
+    writers(index, tr);
+    after_each();
+  });
   if (result.report.cancelled) {
     // A stopped run is not a dataset: nothing is committed. The sinks (declared after `out`)
     // close their files, then `out` removes its temporary folder; whatever was at `folder`
@@ -174,12 +178,24 @@ dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uin
   result.files = writers.finish();
   result.files.push_back("metadata.json");
 
-  detail::folder_file metadata(dir / "metadata.json");
+  folder_file metadata(dir / "metadata.json");
   metadata.write(dataset_metadata(g, begin, end, result.report, result.files));
   metadata.close();
   out.commit();
   result.folder = folder;
   return result;
+}
+
+}  // namespace detail
+
+/// Generates trajectories [begin, end) with `g` into the dataset folder `folder`. When the
+/// generator's progress callback stops the run (generation_control::stop), nothing is
+/// written: the result has an empty folder and file list and report.cancelled set.
+template <class Integrator, class Transform>
+dataset_result write_dataset(const generator<Integrator, Transform>& g, std::uint64_t begin,
+                             std::uint64_t end, const std::filesystem::path& folder,
+                             const dataset_options& options = {}) {
+  return detail::write_dataset_folder(g, begin, end, folder, options, [] {});
 }
 
 namespace detail {
@@ -212,6 +228,126 @@ ODESYNTH_INLINE void prepare_shard_folder(const std::filesystem::path& folder, s
                                           std::uint64_t end, std::uint64_t shard_size,
                                           const json& expected, bool overwrite);
 
+// write_dataset_shards' destination without trailing separators: "out/d/" -> "out/d" (with
+// the slash, a symbolic link "d" would be followed).
+ODESYNTH_INLINE std::filesystem::path shard_destination(const std::filesystem::path& destination);
+
+/// The shards of write_dataset_shards' range: shard k holds trajectories [first(k), last(k)),
+/// shard_size of them (the last one fewer when shard_size does not divide the range), in the
+/// folder name(k) inside `folder`.
+struct shard_plan {
+  std::filesystem::path folder;  ///< without trailing separators (see plan_shards)
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  std::uint64_t shard_size = 1;
+
+  std::uint64_t count() const noexcept {
+    const std::uint64_t n = end - begin;
+    return n / shard_size + (n % shard_size != 0 ? 1 : 0);
+  }
+  std::uint64_t first(std::uint64_t k) const noexcept { return begin + k * shard_size; }
+  std::uint64_t last(std::uint64_t k) const noexcept {
+    const std::uint64_t a = first(k);
+    return a + std::min(shard_size, end - a);
+  }
+  std::string name(std::uint64_t k) const { return shard_name(first(k), last(k)); }
+  /// name(k) for every shard, in order: metadata.json's file list.
+  ODESYNTH_INLINE std::vector<std::string> names() const;
+};
+
+/// Checks write_dataset_shards' arguments before anything touches the disk (errors name
+/// `who`'s fields: "write_dataset_shards.shard_size") and returns its shards.
+template <class Integrator, class Transform>
+shard_plan plan_shards(const generator<Integrator, Transform>& g, std::uint64_t begin,
+                       std::uint64_t end, const std::filesystem::path& destination,
+                       std::uint64_t shard_size, const dataset_options& options,
+                       std::string_view who) {
+  shard_plan plan;
+  // "out/d/" -> "out/d": with the slash, a symbolic link "d" would be followed.
+  plan.folder = destination;
+  while (!plan.folder.empty() && plan.folder.filename().empty() &&
+         plan.folder.parent_path() != plan.folder)
+    plan.folder = plan.folder.parent_path();
+  options.validate();
+  if (shard_size == 0) throw_invalid(fmt::format("{}.shard_size", who), shard_size, "a size >= 1");
+  check_dataset_range(g, begin, end, who);
+  plan.begin = begin;
+  plan.end = end;
+  plan.shard_size = shard_size;
+  return plan;
+}
+
+/// prepare_shard_folder for `g`'s shards: run once, before any shard is written.
+template <class Integrator, class Transform>
+void prepare_shards(const generator<Integrator, Transform>& g, const shard_plan& plan,
+                    const dataset_options& options) {
+  prepare_shard_folder(plan.folder, plan.begin, plan.end, plan.shard_size,
+                       json::parse(dataset_metadata(g, plan.begin, plan.end, generation_report{})),
+                       options.overwrite);
+}
+
+struct shard_outcome {
+  bool reused = false;       ///< finished by an earlier run with the same settings, left as it was
+  generation_report report;  ///< of the generation, when not reused (report.cancelled: not written)
+};
+
+/// Shard k of `plan`: reused if a previous run finished it with the same generation settings
+/// (unless options.overwrite), else written atomically by write_dataset (after_each as in
+/// write_dataset_folder). A shard folder made with other settings is an io_error unless
+/// options.overwrite.
+template <class Integrator, class Transform, class AfterEach>
+shard_outcome write_or_reuse_shard(const generator<Integrator, Transform>& g,
+                                   const shard_plan& plan, std::uint64_t k,
+                                   const dataset_options& options, AfterEach&& after_each) {
+  namespace fs = std::filesystem;
+  const std::uint64_t a = plan.first(k);
+  const std::uint64_t b = plan.last(k);
+  const fs::path shard = plan.folder / plan.name(k);
+  shard_outcome outcome;
+  std::error_code ec;
+  if (fs::exists(shard, ec)) {
+    const fs::path meta = shard / "metadata.json";
+    std::ifstream in(meta, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    bool reusable = false;
+    if (in || in.eof()) {
+      try {
+        const auto expected = json::parse(dataset_metadata(g, a, b, generation_report{}));
+        reusable = same_generation(json::parse(text, meta.string()), expected);
+      } catch (const error&) {
+        reusable = false;
+      }
+    }
+    if (reusable && !options.overwrite) {
+      outcome.reused = true;
+      return outcome;
+    }
+    if (!options.overwrite)
+      throw io_error(shard.string(),
+                     fmt::format("{} holds a shard made with other settings (pass overwrite = "
+                                 "true to replace it)",
+                                 shard.string()));
+  }
+  outcome.report =
+      write_dataset_folder(g, a, b, shard, options, std::forward<AfterEach>(after_each)).report;
+  return outcome;
+}
+
+/// The whole dataset's report: counts summed from the shards' own metadata.json (so reused
+/// shards count too), each range-checked (see the definition). Throws io_error or
+/// parse_error naming a shard whose metadata cannot be read.
+ODESYNTH_INLINE generation_report sum_shard_reports(const shard_plan& plan, int max_attempts);
+
+/// Writes `folder/metadata.json` once every shard exists: configuration of the full range,
+/// the summed counts, the shard folders as its files.
+template <class Integrator, class Transform>
+void write_sharded_metadata(const generator<Integrator, Transform>& g, const shard_plan& plan) {
+  const generation_report all = sum_shard_reports(plan, g.options().max_attempts);
+  atomic_file meta(plan.folder / "metadata.json", /*overwrite=*/true);
+  meta.write(dataset_metadata(g, plan.begin, plan.end, all, plan.names()));
+  meta.commit();
+}
+
 }  // namespace detail
 
 struct sharded_dataset_result {
@@ -232,62 +368,33 @@ struct sharded_dataset_result {
 /// nothing but this run's shard folders, temporaries of shards or metadata.json, and the
 /// metadata.json of a sharded dataset of the same generator (of any generator with
 /// overwrite): anything else is an io_error before any solve, whatever options.overwrite.
+/// odesynth::mpi::write_dataset_shards (odesynth/mpi/distributed_dataset.hpp) writes the same
+/// files from many MPI ranks, from the same pieces (detail::plan_shards, prepare_shards,
+/// write_or_reuse_shard, write_sharded_metadata).
 template <class Integrator, class Transform>
 sharded_dataset_result write_dataset_shards(const generator<Integrator, Transform>& g,
                                             std::uint64_t begin, std::uint64_t end,
                                             const std::filesystem::path& destination,
                                             std::uint64_t shard_size,
                                             const dataset_options& options = {}) {
-  namespace fs = std::filesystem;
-  // "out/d/" -> "out/d": with the slash, a symbolic link "d" would be followed.
-  fs::path folder = destination;
-  while (!folder.empty() && folder.filename().empty() && folder.parent_path() != folder)
-    folder = folder.parent_path();
-  options.validate();
-  if (shard_size == 0)
-    detail::throw_invalid("write_dataset_shards.shard_size", shard_size, "a size >= 1");
-  detail::check_dataset_range(g, begin, end, "write_dataset_shards");
-  detail::prepare_shard_folder(
-      folder, begin, end, shard_size,
-      detail::json::parse(dataset_metadata(g, begin, end, generation_report{})), options.overwrite);
+  const detail::shard_plan plan =
+      detail::plan_shards(g, begin, end, destination, shard_size, options, "write_dataset_shards");
+  detail::prepare_shards(g, plan, options);
 
-  std::error_code ec;
   sharded_dataset_result result;
   result.folder = destination;
   generation_report total;
-  for (std::uint64_t a = begin; a < end; a += std::min(shard_size, end - a)) {
-    const std::uint64_t b = a + std::min(shard_size, end - a);
-    const std::string name = detail::shard_name(a, b);
-    const fs::path shard = folder / name;
+  for (std::uint64_t k = 0; k < plan.count(); ++k) {
     ++result.shards;
-    result.shard_folders.push_back(name);
-    if (fs::exists(shard, ec)) {
-      const fs::path meta = shard / "metadata.json";
-      std::ifstream in(meta, std::ios::binary);
-      const std::string text((std::istreambuf_iterator<char>(in)), {});
-      bool reusable = false;
-      if (in || in.eof()) {
-        try {
-          const auto expected = detail::json::parse(dataset_metadata(g, a, b, generation_report{}));
-          reusable = detail::same_generation(detail::json::parse(text, meta.string()), expected);
-        } catch (const error&) {
-          reusable = false;
-        }
-      }
-      if (reusable && !options.overwrite) {
-        ++result.shards_reused;
-        continue;
-      }
-      if (!options.overwrite)
-        throw io_error(shard.string(),
-                       fmt::format("{} holds a shard made with other settings (pass overwrite = "
-                                   "true to replace it)",
-                                   shard.string()));
+    result.shard_folders.push_back(plan.name(k));
+    const auto done = detail::write_or_reuse_shard(g, plan, k, options, [] {});
+    if (done.reused) {
+      ++result.shards_reused;
+      continue;
     }
-    const auto written = write_dataset(g, a, b, shard, options);
-    total.add(written.report);
-    total.elapsed_seconds += written.report.elapsed_seconds;
-    if (written.report.cancelled) {
+    total.add(done.report);
+    total.elapsed_seconds += done.report.elapsed_seconds;
+    if (done.report.cancelled) {
       // The shards committed so far are complete and are reused when the run is resumed; the
       // whole dataset's metadata.json is not written, since it means every shard exists.
       total.cancelled = true;
@@ -296,42 +403,7 @@ sharded_dataset_result write_dataset_shards(const generator<Integrator, Transfor
     }
   }
   result.report = total;
-
-  // The whole dataset's metadata: configuration of the full range, counts summed from the
-  // shards' own metadata (so reused shards count too). A reused shard's report is not
-  // compared with anything (same_generation ignores it), so its counts are range-checked:
-  // each at most the shard's size (re-samples: max_attempts - 1 per trajectory), so sums
-  // cannot wrap around.
-  generation_report all;
-  all.requested = end - begin;
-  std::uint64_t a = begin;
-  for (const auto& name : result.shard_folders) {
-    const std::uint64_t size = std::min(shard_size, end - a);
-    a += size;
-    const std::string source = (folder / name / "metadata.json").string();
-    std::ifstream in(source, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), {});
-    const auto doc = detail::json::parse(text, source);
-    const auto& r = doc.at("report", name);
-    const auto count = [&](const detail::json& j, const std::string& field, std::uint64_t most) {
-      return j.as_integer<std::uint64_t>(name + ".report." + field, source, 0, most);
-    };
-    // At most max_attempts - 1 re-samples per trajectory (saturated: a bound, not a count).
-    constexpr auto max = std::numeric_limits<std::uint64_t>::max();
-    const auto extra = static_cast<std::uint64_t>(g.options().max_attempts - 1);
-    const std::uint64_t most_resampled = extra && size > max / extra ? max : size * extra;
-    all.delivered += count(r.at("delivered", name), "delivered", size);
-    all.dropped += count(r.at("dropped", name), "dropped", size);
-    const std::uint64_t resampled = count(r.at("resampled", name), "resampled", most_resampled);
-    all.resampled = max - all.resampled < resampled ? max : all.resampled + resampled;
-    const auto& counts = r.at("status_counts", name);
-    for (auto st : all_solve_statuses)
-      all.status_counts[static_cast<std::size_t>(st)] += count(
-          counts.at(to_string(st), name), fmt::format("status_counts.{}", to_string(st)), size);
-  }
-  detail::atomic_file meta(folder / "metadata.json", /*overwrite=*/true);
-  meta.write(dataset_metadata(g, begin, end, all, result.shard_folders));
-  meta.commit();
+  detail::write_sharded_metadata(g, plan);
   return result;
 }
 

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -134,6 +137,45 @@ ODESYNTH_INLINE bool planned_shard(const std::string& name, std::uint64_t begin,
   return name == shard_name(a, a + std::min(shard_size, end - a));
 }
 
+ODESYNTH_INLINE std::vector<std::string> shard_plan::names() const {
+  std::vector<std::string> out;
+  for (std::uint64_t k = 0; k < count(); ++k) out.push_back(name(k));
+  return out;
+}
+
+// A reused shard's report is not compared with anything (same_generation ignores it), so its
+// counts are range-checked: each at most the shard's size (re-samples: max_attempts - 1 per
+// trajectory), so sums cannot wrap around.
+ODESYNTH_INLINE generation_report sum_shard_reports(const shard_plan& plan, int max_attempts) {
+  generation_report all;
+  all.requested = plan.end - plan.begin;
+  for (std::uint64_t k = 0; k < plan.count(); ++k) {
+    const std::string name = plan.name(k);
+    const std::uint64_t size = plan.last(k) - plan.first(k);
+    const std::string source = (plan.folder / name / "metadata.json").string();
+    std::ifstream in(source, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto doc = json::parse(text, source);
+    const auto& r = doc.at("report", name);
+    const auto count = [&](const json& j, const std::string& field, std::uint64_t most) {
+      return j.as_integer<std::uint64_t>(name + ".report." + field, source, 0, most);
+    };
+    // At most max_attempts - 1 re-samples per trajectory (saturated: a bound, not a count).
+    constexpr auto max = std::numeric_limits<std::uint64_t>::max();
+    const auto extra = static_cast<std::uint64_t>(max_attempts - 1);
+    const std::uint64_t most_resampled = extra && size > max / extra ? max : size * extra;
+    all.delivered += count(r.at("delivered", name), "delivered", size);
+    all.dropped += count(r.at("dropped", name), "dropped", size);
+    const std::uint64_t resampled = count(r.at("resampled", name), "resampled", most_resampled);
+    all.resampled = max - all.resampled < resampled ? max : all.resampled + resampled;
+    const auto& counts = r.at("status_counts", name);
+    for (auto st : all_solve_statuses)
+      all.status_counts[static_cast<std::size_t>(st)] += count(
+          counts.at(to_string(st), name), fmt::format("status_counts.{}", to_string(st)), size);
+  }
+  return all;
+}
+
 ODESYNTH_INLINE bool is_shard_name(std::string_view name) {
   const auto digits = [](std::string_view d) {
     if (d.size() < 12 || d.size() > 20) return false;
@@ -231,6 +273,13 @@ ODESYNTH_INLINE void prepare_shard_folder(const std::filesystem::path& folder, s
     }
     foreign(fmt::format("it holds {}", name));
   }
+}
+
+ODESYNTH_INLINE std::filesystem::path shard_destination(const std::filesystem::path& destination) {
+  std::filesystem::path folder = destination;
+  while (!folder.empty() && folder.filename().empty() && folder.parent_path() != folder)
+    folder = folder.parent_path();
+  return folder;
 }
 
 }  // namespace detail
