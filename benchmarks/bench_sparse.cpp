@@ -1,24 +1,31 @@
 // bench_sparse: rosenbrock4 with dense matrices (PartialPivLU) against sparse ones
-// (Eigen::SparseLU on the model's sparsity()), with an analytic Jacobian or coloured central
-// differences, on a stiff chain x_i' = k_{i-1} x_{i-1} - k_i x_i, k_i = 10^(-2 + 6 i/(n-1)),
-// x(0) = 1, t in [0, 20], 11 outputs, rtol 1e-6, atol 1e-9. Medians of 5 solves (1 for the
-// dense 2000-species solve). A second table drives the two steppers directly (no threshold)
-// to find the size where sparse starts to win; a third times the steps auto_switch's cost
-// model compares (dopri5 against sparse rosenbrock4 on linear_chain).
+// (Eigen::SparseLU on the model's sparsity()), with an analytic Jacobian or central
+// differences (column by column when dense, coloured when sparse), on a stiff chain
+// x_i' = k_{i-1} x_{i-1} - k_i x_i, k_i = 10^(-2 + 6 i/(n-1)), x(0) = 1, t in [0, 20],
+// 11 outputs, rtol 1e-6, atol 1e-9; one model, solve_options::jacobian = dense or sparse.
+// Medians of 5 solves (1 for the dense 2000-species solves). A second table drives the two
+// steppers directly (no threshold) to find the size where sparse starts to win on this chain; a
+// third measures where it wins on other patterns (banded and scattered, by density), against
+// the fill of the LU factors that solve_options::jacobian = automatic looks at; a fourth times
+// the steps auto_switch's cost model compares (dopri5 against sparse rosenbrock4 on
+// linear_chain).
 //
-//   g++ -O3 -DNDEBUG -std=c++17 -I include -I/usr/include/eigen3 benchmarks/bench_sparse.cpp -lfmt
-//   \
-//        -o /tmp/bench_sparse && /tmp/bench_sparse
+// Build and run (one command):
+//   g++ -O3 -DNDEBUG -std=c++17 -I include -I/usr/include/eigen3 benchmarks/bench_sparse.cpp
+//       -lfmt -o /tmp/bench_sparse && /tmp/bench_sparse
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <odesynth/detail/rosenbrock4.hpp>
 #include <odesynth/models/linear_chain.hpp>
 #include <odesynth/solve.hpp>
+#include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -82,9 +89,10 @@ struct result {
 };
 
 template <class Model>
-result time_solve(const Model& m, std::size_t n, int reps, odesynth::stepper_kind k) {
+result time_solve(const Model& m, std::size_t n, int reps, odesynth::jacobian_storage storage) {
   odesynth::solve_options o;
-  o.stepper = k;
+  o.stepper = odesynth::stepper_kind::rosenbrock4;
+  o.jacobian = storage;
   o.rel_tol = 1e-6;
   o.abs_tol = 1e-9;
   o.max_steps = 10000000;
@@ -114,7 +122,7 @@ struct direct_system {
   template <class Matrix>
   void jacobian(const Eigen::VectorXd& x, Matrix& J, double t) const {
     if constexpr (Sparse) {
-      odesynth::detail::sparse_jacobian_writer w(*pattern, J);
+      odesynth::detail::sparse_jacobian_writer w(*pattern, J.valuePtr());
       w.setZero();
       m->jacobian(x, w, t, p);
     } else {
@@ -155,21 +163,118 @@ result time_direct(std::size_t n, int reps) {
   return {median(times), steps};
 }
 
+// x' = A x on a pattern: diagonal -(10^(-1 + 5 i/(n-1)) + n density) (stiff, dominant),
+// off-diagonal entries uniform in [-0.5, 0.5]. The stepper alone over [0, 5], us per step.
+struct linear_system {
+  Eigen::MatrixXd a;
+  Eigen::SparseMatrix<double> sparse_a;
+  const odesynth::jacobian_sparsity* pattern;
+  void rhs(const Eigen::VectorXd& x, Eigen::VectorXd& f, double) const { f = sparse_a * x; }
+  void jacobian(const Eigen::VectorXd&, Eigen::MatrixXd& J, double) const { J = a; }
+  void jacobian(const Eigen::VectorXd&, Eigen::SparseMatrix<double>& J, double) const {
+    const auto& starts = pattern->column_starts();
+    const auto& rows = pattern->row_indices();
+    double* v = J.valuePtr();
+    for (std::size_t j = 0; j < pattern->size(); ++j)
+      for (std::size_t p = starts[j]; p < starts[j + 1]; ++p)
+        v[p] = a(static_cast<Eigen::Index>(rows[p]), static_cast<Eigen::Index>(j));
+  }
+};
+
+template <bool Sparse>
+double us_per_step(linear_system& sys, std::size_t n) {
+  std::vector<double> times;
+  for (int r = 0; r < 5; ++r) {
+    const auto start = clock_type::now();
+    Eigen::VectorXd x = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
+    double t = 0, dt = 1e-6;
+    std::int64_t steps = 0;
+    auto run = [&](auto& st) {
+      while (t < 5) {
+        if (t + dt > 5) dt = 5 - t;
+        if (st.try_step(sys, x, t, dt) == boost::numeric::odeint::success) ++steps;
+      }
+    };
+    if constexpr (Sparse) {
+      odesynth::detail::rosenbrock4_sparse<Eigen::VectorXd> st(n, 1e-9, 1e-6, nullptr, 0,
+                                                               *sys.pattern);
+      run(st);
+    } else {
+      odesynth::detail::rosenbrock4_controlled<Eigen::VectorXd, Eigen::Dynamic> st(n, 1e-9, 1e-6,
+                                                                                   nullptr, 0);
+      run(st);
+    }
+    times.push_back(1e3 * ms_since(start) / static_cast<double>(steps));
+  }
+  return median(times);
+}
+
+void fill_table() {
+  using odesynth::jacobian_sparsity;
+  using odesynth::detail::sparse_rodas_algebra;
+  fmt::print(
+      "\nwhere sparse wins by pattern: x' = A x, the stepper alone, us per step (median of 5); "
+      "fill = LU factors' nonzeros / n^2; auto = what jacobian = automatic picks\n");
+  fmt::print("{:>5} {:>9} {:>8} {:>8} {:>10} {:>10} {:>8} {:>7}\n", "n", "pattern", "nnz/n^2",
+             "fill", "dense", "sparse", "s/d", "auto");
+  std::mt19937 rng(1);
+  for (const std::size_t n : {25, 60, 100, 200, 400}) {
+    for (const double density : {0.05, 0.1, 0.2, 0.3, 0.5}) {
+      for (const bool scattered : {false, true}) {
+        std::vector<std::pair<std::size_t, std::size_t>> entries;
+        const auto target = static_cast<std::size_t>(density * static_cast<double>(n * n));
+        if (!scattered) {
+          std::size_t b = 0;
+          while (jacobian_sparsity::banded(n, b, b).nonzeros() < target) ++b;
+          for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+              if (i <= j + b && j <= i + b) entries.push_back({i, j});
+        } else {
+          std::uniform_int_distribution<std::size_t> u(0, n - 1);
+          while (jacobian_sparsity(n, entries).nonzeros() < target)
+            for (std::size_t k = 0; k < n; ++k) entries.push_back({u(rng), u(rng)});
+        }
+        const jacobian_sparsity pattern(n, entries);
+        linear_system sys;
+        sys.pattern = &pattern;
+        const auto m = static_cast<Eigen::Index>(n);
+        sys.a = Eigen::MatrixXd::Zero(m, m);
+        std::uniform_real_distribution<double> w(-0.5, 0.5);
+        for (const auto& [i, j] : entries)
+          sys.a(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = w(rng);
+        for (Eigen::Index i = 0; i < m; ++i)
+          sys.a(i, i) =
+              -std::pow(10.0, -1 + 5.0 * static_cast<double>(i) / static_cast<double>(n - 1)) -
+              static_cast<double>(n) * density;
+        sys.sparse_a = sys.a.sparseView();
+        const double d = us_per_step<false>(sys, n);
+        const double s = us_per_step<true>(sys, n);
+        const double nn = static_cast<double>(n * n);
+        fmt::print("{:>5} {:>9} {:>8.3f} {:>8.3f} {:>10.1f} {:>10.1f} {:>8.2f} {:>7}\n", n,
+                   scattered ? "scattered" : "banded", static_cast<double>(pattern.nonzeros()) / nn,
+                   static_cast<double>(sparse_rodas_algebra::factor_nonzeros(pattern)) / nn, d, s,
+                   s / d, sparse_rodas_algebra::pays_off(pattern) ? "sparse" : "dense");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
+  using odesynth::jacobian_storage;
   using odesynth::stepper_kind;
-  fmt::print("stiff chain, rosenbrock4 through solve(), ms per solve (median of 5), steps\n");
-  fmt::print("{:>6} {:>18} {:>18} {:>18}\n", "n", "dense analytic", "sparse analytic",
-             "sparse coloured FD");
+  fmt::print("stiff chain, rosenbrock4 through solve(), ms per solve (median of 5), (steps)\n");
+  fmt::print("{:>6} {:>18} {:>18} {:>18} {:>18}\n", "n", "dense analytic", "dense FD",
+             "sparse analytic", "sparse coloured FD");
   for (const std::size_t n : {50, 100, 500, 2000}) {
     const int dense_reps = n >= 2000 ? 1 : 5;
-    const auto d =
-        time_solve(stiff_chain<false, true>(n), n, dense_reps, stepper_kind::rosenbrock4);
-    const auto s = time_solve(stiff_chain<true, true>(n), n, 5, stepper_kind::rosenbrock4);
-    const auto c = time_solve(stiff_chain<true, false>(n), n, 5, stepper_kind::rosenbrock4);
-    fmt::print("{:>6} {:>10.2f} ({:>5}) {:>10.2f} ({:>5}) {:>10.2f} ({:>5})\n", n, d.ms, d.steps,
-               s.ms, s.steps, c.ms, c.steps);
+    const auto d = time_solve(stiff_chain<true, true>(n), n, dense_reps, jacobian_storage::dense);
+    const auto df = time_solve(stiff_chain<true, false>(n), n, dense_reps, jacobian_storage::dense);
+    const auto s = time_solve(stiff_chain<true, true>(n), n, 5, jacobian_storage::sparse);
+    const auto c = time_solve(stiff_chain<true, false>(n), n, 5, jacobian_storage::sparse);
+    fmt::print("{:>6} {:>10.2f} ({:>5}) {:>10.2f} ({:>5}) {:>10.2f} ({:>5}) {:>10.2f} ({:>5})\n", n,
+               d.ms, d.steps, df.ms, df.steps, s.ms, s.steps, c.ms, c.steps);
   }
 
   fmt::print("\nthe stepper alone (analytic Jacobian), ms per integration (median of 9)\n");
@@ -218,5 +323,6 @@ int main() {
         n, dp.first, dp.second, rb.first, rb.second, rb.first / dp.first,
         costs.rosenbrock4_step / costs.dopri5_step, au.first, au.second);
   }
+  fill_table();
   return 0;
 }
