@@ -4,7 +4,8 @@
 #   gcc-cxx17      g++, C++17, -Werror, header-only, header self-containment (in both modes),
 #                  packaging tests, examples built and run, benchmarks built (not run: speed
 #                  is measured by scripts/bench.sh), and the optional components with their
-#                  tests: odesynth::sbml, odesynth-generate, the Python module, odesynth::cvode
+#                  tests: odesynth::sbml, odesynth-generate, the Python module, odesynth::cvode,
+#                  odesynth::mpi (its tests on 1, 2 and 3 ranks)
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
 #                  (-O1 -g), the tests linked to odesynth::compiled (detail/config.hpp): the
 #                  second standard, the sanitizers and the compiled mode in one build, to keep
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh catch2 clang-14 clang-format-14 git libclang-rt-14-dev gnuplot-nox libbenchmark-dev python3 python3-numpy \
     libsbml5-dev libcli11-dev libtomlplusplus-dev pybind11-dev python3-dev python3-sklearn \
-    libsundials-dev
+    libsundials-dev libopenmpi-dev openmpi-bin
 jobs="$(nproc)"
 configs=("$@")
 if ((${#configs[@]} == 0)); then
@@ -47,7 +48,7 @@ for c in "${configs[@]}"; do
     gcc-cxx17)
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON \
-          -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON -DODESYNTH_PYTHON=ON -DODESYNTH_CVODE=ON ;;
+          -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON -DODESYNTH_PYTHON=ON -DODESYNTH_CVODE=ON -DODESYNTH_MPI=ON ;;
     clang-cxx20)
       run clang-cxx20 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=20 \
           -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DODESYNTH_WERROR=ON \
