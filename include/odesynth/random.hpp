@@ -19,6 +19,10 @@
 #include <limits>
 #include <string>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 #include "detail/enum_names.hpp"
 
 namespace odesynth {
@@ -42,7 +46,69 @@ struct philox4x32 {
     }
     return c;
   }
+
+  /// generate() for the four counters {block + j, block_high, c2, c3}, j = 0..3, written as
+  /// eight 64-bit words {c[0] << 32 | c[1], c[2] << 32 | c[3]} per block, in block order.
+  /// Integer arithmetic only: with SSE2 (every x86-64) the four blocks run in the lanes of
+  /// 128-bit registers and give the bits of the scalar loop exactly. `block` must not wrap within
+  /// the four (random_stream keeps it a multiple of four below 2^32 wraps; it is the caller's to
+  /// check).
+  static void generate4(std::uint32_t block, std::uint32_t block_high, std::uint32_t c2,
+                        std::uint32_t c3, key_type k, std::uint64_t* out) noexcept;
 };
+
+inline void philox4x32::generate4(std::uint32_t block, std::uint32_t block_high, std::uint32_t c2,
+                                  std::uint32_t c3, key_type k, std::uint64_t* out) noexcept {
+#if defined(__SSE2__) || defined(_M_X64)
+  // Four blocks in the four 32-bit lanes of each register: x0 holds word 0 of every block,
+  // and so on. _mm_mul_epu32 multiplies lanes 0 and 2 into 64-bit products; lanes 1 and 3
+  // are shifted down and multiplied separately, and the halves put back in their lanes.
+  const __m128i lanes_low = _mm_set_epi32(0, -1, 0, -1);
+  const auto mul = [&](__m128i a, __m128i m, __m128i& hi, __m128i& lo) {
+    const __m128i even = _mm_mul_epu32(a, m);                     // p0, p2 (64-bit)
+    const __m128i odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), m);  // p1, p3
+    lo = _mm_or_si128(_mm_and_si128(even, lanes_low), _mm_slli_epi64(odd, 32));
+    hi = _mm_or_si128(_mm_srli_epi64(even, 32), _mm_andnot_si128(lanes_low, odd));
+  };
+  const __m128i m0 = _mm_set1_epi32(static_cast<int>(0xD2511F53u));
+  const __m128i m1 = _mm_set1_epi32(static_cast<int>(0xCD9E8D57u));
+  __m128i x0 = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(block)), _mm_set_epi32(3, 2, 1, 0));
+  __m128i x1 = _mm_set1_epi32(static_cast<int>(block_high));
+  __m128i x2 = _mm_set1_epi32(static_cast<int>(c2));
+  __m128i x3 = _mm_set1_epi32(static_cast<int>(c3));
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k[0] += 0x9E3779B9u;
+      k[1] += 0xBB67AE85u;
+    }
+    __m128i hi0, lo0, hi1, lo1;
+    mul(x0, m0, hi0, lo0);
+    mul(x2, m1, hi1, lo1);
+    const __m128i k0 = _mm_set1_epi32(static_cast<int>(k[0]));
+    const __m128i k1 = _mm_set1_epi32(static_cast<int>(k[1]));
+    x0 = _mm_xor_si128(_mm_xor_si128(hi1, x1), k0);
+    x1 = lo1;
+    x2 = _mm_xor_si128(_mm_xor_si128(hi0, x3), k1);
+    x3 = lo0;
+  }
+  // Transpose to block order, two 64-bit words per block: (x0 << 32 | x1), (x2 << 32 | x3).
+  const __m128i a_lo = _mm_unpacklo_epi32(x1, x0);  // blocks 0, 1: x1 low half, x0 high half
+  const __m128i a_hi = _mm_unpackhi_epi32(x1, x0);  // blocks 2, 3
+  const __m128i b_lo = _mm_unpacklo_epi32(x3, x2);
+  const __m128i b_hi = _mm_unpackhi_epi32(x3, x2);
+  auto* o = reinterpret_cast<__m128i*>(out);
+  _mm_storeu_si128(o + 0, _mm_unpacklo_epi64(a_lo, b_lo));  // block 0: word pair 0, 1
+  _mm_storeu_si128(o + 1, _mm_unpackhi_epi64(a_lo, b_lo));  // block 1
+  _mm_storeu_si128(o + 2, _mm_unpacklo_epi64(a_hi, b_hi));  // block 2
+  _mm_storeu_si128(o + 3, _mm_unpackhi_epi64(a_hi, b_hi));  // block 3
+#else
+  for (std::uint32_t j = 0; j < 4; ++j) {
+    const counter_type c = generate({block + j, block_high, c2, c3}, k);
+    out[2 * j] = (std::uint64_t{c[0]} << 32) | c[1];
+    out[2 * j + 1] = (std::uint64_t{c[2]} << 32) | c[3];
+  }
+#endif
+}
 
 /// SplitMix64's output function (Steele, Lea & Flood, OOPSLA 2014): a bijective 64-bit
 /// mixer, used to turn (seed, purpose) into a Philox key.
@@ -104,6 +170,42 @@ class random_stream {
     return (hi << 32) | next_u32();
   }
 
+  /// n calls of next_u64(), written to out[0..n): the same words, with whole blocks made four
+  /// at a time by philox4x32::generate4 (SIMD where the target has it).
+  void fill_u64(std::uint64_t* out, std::size_t n) noexcept {
+    // Up to the next block boundary one word at a time (a 64-bit value may straddle blocks).
+    while (n > 0 && used_ != 4 && used_ != 0) {
+      *out++ = next_u64();
+      --n;
+    }
+    // Now used_ == 4 (or n == 0, or an odd number of words was drawn before, in which case
+    // 64-bit values straddle blocks and the rest goes one at a time too): the next word is
+    // block block_number_'s first.
+    while (n >= 8 && used_ == 4 && static_cast<std::uint32_t>(block_number_) <= 0xFFFFFFFCu) {
+      philox4x32::generate4(static_cast<std::uint32_t>(block_number_),
+                            static_cast<std::uint32_t>(block_number_ >> 32),
+                            static_cast<std::uint32_t>(index_),
+                            static_cast<std::uint32_t>(index_ >> 32), key_, out);
+      block_number_ += 4;
+      out += 8;
+      n -= 8;
+    }
+    for (; n > 0; --n) *out++ = next_u64();
+  }
+
+  /// A stream of its own, tied to this one (its seed, purpose and index) and to `tag`:
+  /// what a draw that needs a variable number of extra words (the ziggurat's rejections,
+  /// standard_normal.hpp) takes them from, so that every later draw of this stream keeps its
+  /// place whatever those extras were. Streams of different (seed, purpose, index, tag) do not
+  /// overlap: the key hashes (key, index), the tag is the counter's high half.
+  constexpr random_stream substream(std::uint64_t tag) const noexcept {
+    const std::uint64_t key = (std::uint64_t{key_[1]} << 32) | key_[0];
+    const std::uint64_t k = splitmix64(key ^ splitmix64(index_ ^ 0x7375627374726561ull));
+    return random_stream(
+        philox4x32::key_type{static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)},
+        tag);
+  }
+
   /// Uniform on [0, 1): 53 random bits, every value a multiple of 2^-53.
   constexpr double uniform01() noexcept {
     return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
@@ -118,13 +220,31 @@ class random_stream {
   /// Uniform integer in [0, n), n >= 1, without modulo bias (Lemire, "Fast random integer
   /// generation in an interval", ACM TOMACS 2019).
   constexpr std::uint64_t below(std::uint64_t n) noexcept {
+    return below_from(n, [this] { return next_u64(); });
+  }
+
+  /// below(n) with the 64-bit values taken from next() (detail::word_reader).
+  template <class Next>
+  static constexpr std::uint64_t below_from(std::uint64_t n, Next next) noexcept {
     std::uint64_t high = 0, low = 0;
-    multiply(next_u64(), n, high, low);
+    multiply(next(), n, high, low);
     if (low < n) {
       const std::uint64_t threshold = (0 - n) % n;
-      while (low < threshold) multiply(next_u64(), n, high, low);
+      while (low < threshold) multiply(next(), n, high, low);
     }
     return high;
+  }
+
+  /// Moves on by n 64-bit values (2n words), as n calls of next_u64() would, without making
+  /// them (a counter-based stream jumps in constant time).
+  constexpr void skip_u64(std::uint64_t n) noexcept {
+    const std::uint64_t to = words_drawn() + 2 * n;
+    block_number_ = to / 4;
+    used_ = 4;
+    if (to % 4 != 0) {
+      refill();  // block to / 4, and block_number_ one past it
+      used_ = static_cast<unsigned>(to % 4);
+    }
   }
 
   /// How many 32-bit words have been drawn so far.
@@ -132,21 +252,33 @@ class random_stream {
   constexpr std::uint64_t index() const noexcept { return index_; }
 
  private:
+  constexpr random_stream(philox4x32::key_type key, std::uint64_t index) noexcept
+      : key_(key), index_(index) {}
+
   static constexpr philox4x32::key_type make_key(std::uint64_t seed,
                                                  std::uint32_t purpose) noexcept {
     const std::uint64_t k = splitmix64(seed ^ splitmix64(0x6F64657379746831ull + purpose));
     return {static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)};
   }
 
-  /// Full 128-bit product in two words (portable: no __int128 under -Wpedantic).
+  /// Full 128-bit product in two words: the compiler's 128-bit integer where there is one
+  /// (one instruction on x86-64; __extension__ keeps -Wpedantic quiet), four 32-bit products
+  /// elsewhere. Exact either way, so the same results.
   static constexpr void multiply(std::uint64_t a, std::uint64_t b, std::uint64_t& high,
                                  std::uint64_t& low) noexcept {
+#if defined(__SIZEOF_INT128__)
+    __extension__ using wide = unsigned __int128;
+    const wide p = static_cast<wide>(a) * b;
+    high = static_cast<std::uint64_t>(p >> 64);
+    low = static_cast<std::uint64_t>(p);
+#else
     const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
     const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
     const std::uint64_t p0 = a_lo * b_lo, p1 = a_lo * b_hi, p2 = a_hi * b_lo, p3 = a_hi * b_hi;
     const std::uint64_t mid = (p0 >> 32) + (p1 & 0xFFFFFFFFu) + (p2 & 0xFFFFFFFFu);
     low = (mid << 32) | (p0 & 0xFFFFFFFFu);
     high = p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
+#endif
   }
 
   constexpr void refill() noexcept {
@@ -164,6 +296,44 @@ class random_stream {
   philox4x32::counter_type block_{};
   unsigned used_ = 4;
 };
+
+namespace detail {
+
+/// Reads a stream's 64-bit values ahead, 32 at a time (random_stream::fill_u64, four Philox
+/// blocks per SIMD pass), for loops that draw one or more per item; the values are the
+/// stream's own, in order. When the reader goes, the stream has moved on by exactly the values
+/// taken, so what draws from it next is unchanged.
+class word_reader {
+ public:
+  explicit word_reader(random_stream& s) noexcept : stream_(s), ahead_(s) {}
+  word_reader(const word_reader&) = delete;
+  word_reader& operator=(const word_reader&) = delete;
+  ~word_reader() { stream_.skip_u64(taken_); }
+
+  std::uint64_t next_u64() noexcept {
+    if (next_ == batch) {
+      ahead_.fill_u64(words_, batch);
+      next_ = 0;
+    }
+    ++taken_;
+    return words_[next_++];
+  }
+
+  /// random_stream::below(n) on these values: the same draws, the same results.
+  std::uint64_t below(std::uint64_t n) noexcept {
+    return random_stream::below_from(n, [this] { return next_u64(); });
+  }
+
+ private:
+  static constexpr std::size_t batch = 32;
+  random_stream& stream_;
+  random_stream ahead_;
+  std::uint64_t words_[batch];
+  std::size_t next_ = batch;
+  std::uint64_t taken_ = 0;
+};
+
+}  // namespace detail
 
 }  // namespace odesynth
 

@@ -130,7 +130,9 @@ class trajectory {
 
   /// Keeps only the rows at `rows` (strictly increasing indices), in that order: what
   /// sparsifiers use to drop time points.
-  void keep_rows(const std::vector<Eigen::Index>& rows);
+  void keep_rows(const std::vector<Eigen::Index>& rows) { keep_rows(rows.data(), rows.size()); }
+  /// The same for rows[0..count).
+  void keep_rows(const Eigen::Index* rows, std::size_t count);
 
   /// Keeps only the columns at `columns` (any order, no repeats), renamed to `names`.
   void keep_columns(const std::vector<Eigen::Index>& columns, names_ptr names);

@@ -429,3 +429,36 @@ TEST_CASE("species settings are checked against the columns before any work", "[
                       .layout_after(layout);
   CHECK(ok.species == layout.species);
 }
+
+TEST_CASE("gaussian noise draws one standard_normal per observed entry in row-major order",
+          "[noise]") {
+  // The noise makes its normals in blocks of 64 (standard_normals); the values must be those
+  // of one standard_normal(s) per observed entry, row by row, over the columns the setting
+  // names, whatever the block boundaries (130 entries: two full blocks and a partial one) and
+  // however many columns (20: more than resolved_columns holds in place), and for the
+  // shortcut taken when one sigma covers every column and nothing is missing (4 species).
+  for (const std::size_t species : {3u, 20u, 4u}) {
+    std::vector<std::string> names;
+    for (std::size_t j = 0; j < species; ++j) names.push_back("s" + std::to_string(j));
+    trajectory tr = constant_trajectory(50, names, 1.0);
+    if (species != 4)
+      for (Eigen::Index i = 0; i < 50; i += 7) tr.mask()(i, 1) = false;  // missing: no draw
+    odesynth::per_species<double> sigma =
+        species == 3 ? odesynth::per_species<double>({{"s0", 0.5}, {"s1", 2.0}})
+                     : odesynth::per_species<double>(0.25);
+    trajectory expected = tr;
+    random_stream one_by_one = stream(3);
+    const auto cols = sigma.resolve(tr.species());
+    for (Eigen::Index i = 0; i < expected.num_times(); ++i)
+      for (const auto& [j, sd] : cols) {
+        const auto c = static_cast<Eigen::Index>(j);
+        if (expected.mask()(i, c))
+          expected.values()(i, c) += sd * odesynth::standard_normal(one_by_one);
+      }
+    random_stream s = stream(3);
+    const odesynth::gaussian_noise noise(sigma);
+    noise(tr, s);
+    CHECK(tr.values() == expected.values());
+    CHECK(s.next_u64() == one_by_one.next_u64());  // and the stream is where it should be
+  }
+}

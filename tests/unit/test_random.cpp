@@ -6,9 +6,11 @@
 #include <cmath>
 #include <odesynth/distributions.hpp>
 #include <odesynth/random.hpp>
+#include <odesynth/standard_normal.hpp>
 #include <set>
 #include <vector>
 
+using odesynth::philox4x32;
 using odesynth::random_stream;
 using odesynth::stream_purpose;
 namespace dist = odesynth::dist;
@@ -327,4 +329,185 @@ TEST_CASE("distributions describe themselves for provenance", "[random][distribu
   CHECK(fmt::format("{}", odesynth::distribution(dist::normal{0, 1})) == "normal(mean=0, sd=1)");
   CHECK(odesynth::describe(dist::choice{{1, 2}, {}}) == "choice(values=[1, 2])");
   CHECK(odesynth::describe(dist::log_uniform{0.01, 100}) == "log_uniform(lo=0.01, hi=100)");
+}
+
+// --- blocks of words and the ziggurat normal (issue 16) ------------------------------------
+
+TEST_CASE("generate4 gives the bits of four scalar Philox blocks", "[random]") {
+  for (const std::uint32_t block : {0u, 1u, 12345u, 0xFFFFFFF8u, 0xFFFFFFFCu}) {
+    const philox4x32::key_type key{0xa4093822u, 0x299f31d0u};
+    std::uint64_t words[8];
+    philox4x32::generate4(block, 0x85a308d3u, 0x13198a2eu, 0x03707344u, key, words);
+    for (std::uint32_t j = 0; j < 4; ++j) {
+      const auto c = philox4x32::generate({block + j, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, key);
+      CHECK(words[2 * j] == ((std::uint64_t{c[0]} << 32) | c[1]));
+      CHECK(words[2 * j + 1] == ((std::uint64_t{c[2]} << 32) | c[3]));
+    }
+  }
+}
+
+TEST_CASE("fill_u64 gives the words of next_u64 from any position", "[random]") {
+  // Every phase within a block (0-8 single words drawn before: odd counts make 64-bit values
+  // straddle blocks), lengths around the four-block batches, and the stream after it.
+  for (int before = 0; before <= 8; ++before) {
+    for (const std::size_t n : {0u, 1u, 2u, 7u, 8u, 9u, 16u, 17u, 100u}) {
+      random_stream one(11, 3, stream_purpose::measurement);
+      random_stream many(11, 3, stream_purpose::measurement);
+      for (int i = 0; i < before; ++i) {
+        one.next_u32();
+        many.next_u32();
+      }
+      std::vector<std::uint64_t> expected(n), got(n);
+      for (auto& w : expected) w = one.next_u64();
+      many.fill_u64(got.data(), n);
+      CHECK(got == expected);
+      CHECK(many.words_drawn() == one.words_drawn());
+      CHECK(many.next_u32() == one.next_u32());
+    }
+  }
+}
+
+TEST_CASE("substreams are fixed by their parent and tag and differ from both", "[random]") {
+  const random_stream parent(5, 9, stream_purpose::measurement);
+  auto a = parent.substream(40), b = parent.substream(40), c = parent.substream(42);
+  auto d = random_stream(5, 10, stream_purpose::measurement).substream(40);
+  auto p = parent;
+  const std::uint64_t first = a.next_u64();
+  CHECK(b.next_u64() == first);
+  CHECK(c.next_u64() != first);
+  CHECK(d.next_u64() != first);
+  CHECK(p.next_u64() != first);
+}
+
+TEST_CASE("standard normals are pinned: fast path wedge and tail", "[random][golden]") {
+  // Seed 42, index 7, measurement: draws 0-5 (draw 3 is a wedge test: its word falls outside
+  // its layer's sure part), and draw 9145, the stream's first tail value (beyond r = 3.654).
+  random_stream s(42, 7, stream_purpose::measurement);
+  CHECK(odesynth::standard_normal(s) == 0x1.39dd9b4176c75p+0);
+  CHECK(odesynth::standard_normal(s) == 0x1.a40c7f4607928p-1);
+  CHECK(odesynth::standard_normal(s) == -0x1.731aec9e8d917p-2);
+  CHECK(odesynth::standard_normal(s) == -0x1.3f95d0003fd5cp-4);
+  CHECK(odesynth::standard_normal(s) == 0x1.f0d7ca15bb4ebp-1);
+  CHECK(odesynth::standard_normal(s) == 0x1.e2370996aebccp-1);
+  std::vector<double> block(9146);
+  random_stream t(42, 7, stream_purpose::measurement);
+  odesynth::standard_normals(t, block.data(), block.size());
+  CHECK(block[3] == -0x1.3f95d0003fd5cp-4);
+  CHECK(block[9145] == -0x1.eeef2fd95190ep+1);
+}
+
+TEST_CASE("standard_normals gives the values of standard_normal one by one", "[random]") {
+  for (int before = 0; before <= 3; ++before) {
+    for (const std::size_t n : {0u, 1u, 5u, 63u, 64u, 65u, 200u, 5000u}) {
+      random_stream one(3, 1, stream_purpose::measurement);
+      random_stream many(3, 1, stream_purpose::measurement);
+      for (int i = 0; i < before; ++i) {
+        one.next_u32();
+        many.next_u32();
+      }
+      std::vector<double> expected(n), got(n);
+      for (auto& x : expected) x = odesynth::standard_normal(one);
+      odesynth::standard_normals(many, got.data(), n);
+      CHECK(got == expected);
+      CHECK(many.next_u64() == one.next_u64());  // each normal took one word, extras elsewhere
+    }
+  }
+}
+
+TEST_CASE("ziggurat normals pass Kolmogorov-Smirnov tests overall and in the tail",
+          "[random][distribution]") {
+  // KS at significance 0.001: critical value 1.949 / sqrt(n) (asymptotic; n >= 2,000 here).
+  const auto critical = [](std::size_t n) { return 1.949 / std::sqrt(static_cast<double>(n)); };
+  const std::size_t n = 1000000;
+  std::vector<double> x(n);
+  random_stream s(2026, 0, stream_purpose::measurement);
+  odesynth::standard_normals(s, x.data(), n);
+  CHECK(ks_statistic(x, odesynth::standard_normal_cdf) < critical(n));
+  const auto m = moments_of(x);
+  CHECK(std::fabs(m.mean) < 5 / std::sqrt(static_cast<double>(n)));              // sd of the mean
+  CHECK(std::fabs(m.variance - 1) < 5 * std::sqrt(2 / static_cast<double>(n)));  // of s^2
+
+  // The slow paths are 1.2% of draws, too few to move the test above much, so they get one
+  // of their own: a chi-square test of |x| over the ziggurat's layers [x_(i+1), x_i), where
+  // a wrong wedge test shows. 4 million draws; 255 degrees of freedom (256 bins), so the
+  // statistic has mean 255 and sd sqrt(510) = 22.6; the bound is 5 sd above the mean. The same
+  // words decoded without the wedge test (every point of a layer accepted) must fail it.
+  namespace z = odesynth::detail::ziggurat;
+  std::vector<double> edges;  // x_255 < ... < x_1 = r, then the tail [r, inf)
+  for (std::size_t i = 255; i >= 1; --i) edges.push_back(z::width[i] * 0x1p52);
+  const auto chi_square = [&](const std::vector<double>& values) {
+    std::vector<double> count(edges.size() + 1);
+    for (double v : values)
+      count[static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), std::fabs(v)) -
+                                     edges.begin())] += 1;
+    double chi2 = 0, low = 0;
+    for (std::size_t b = 0; b < count.size(); ++b) {
+      const double upper_tail = b < edges.size() ? std::erfc(edges[b] / std::sqrt(2.0)) : 0.0;
+      const double expected =
+          (std::erfc(low / std::sqrt(2.0)) - upper_tail) * static_cast<double>(values.size());
+      chi2 += (count[b] - expected) * (count[b] - expected) / expected;
+      if (b < edges.size()) low = edges[b];
+    }
+    return chi2;
+  };
+  const std::size_t n_layers = 4000000;
+  const double chi2_bound = 255 + 5 * std::sqrt(2.0 * 255);
+  std::vector<double> layered(n_layers), no_wedge_test(n_layers);
+  random_stream for_layers(2027, 0, stream_purpose::measurement);
+  odesynth::standard_normals(for_layers, layered.data(), n_layers);
+  CHECK(chi_square(layered) < chi2_bound);
+  random_stream again(2027, 0, stream_purpose::measurement);
+  for (auto& v : no_wedge_test) {
+    const std::uint64_t w = again.next_u64();
+    v = static_cast<double>(w >> 12) * z::width[w & 0xFF];
+  }
+  CHECK(chi_square(no_wedge_test) > chi2_bound);
+
+  // The tail beyond r = 3.654 (probability 2.58e-4 on both sides): 8 million draws give about
+  // 2,060 tail values; their count is binomial (5 sd bound) and their shape, given |x| > r,
+  // must be the normal's tail: P(|X| <= y | |X| > r) = 1 - erfc(y / sqrt 2) / erfc(r / sqrt 2).
+  const double r = z::r;
+  const double p_tail = std::erfc(r / std::sqrt(2.0));
+  const std::size_t draws = 8000000;
+  std::vector<double> tail;
+  std::vector<double> chunk(100000);
+  random_stream t(7, 0, stream_purpose::measurement);
+  for (std::size_t done = 0; done < draws; done += chunk.size()) {
+    odesynth::standard_normals(t, chunk.data(), chunk.size());
+    for (double v : chunk)
+      if (std::fabs(v) > r) tail.push_back(std::fabs(v));
+  }
+  const double expected = p_tail * static_cast<double>(draws);
+  CHECK(std::fabs(static_cast<double>(tail.size()) - expected) < 5 * std::sqrt(expected));
+  CHECK(ks_statistic(tail, [&](double y) {
+          return 1 - std::erfc(y / std::sqrt(2.0)) / std::erfc(r / std::sqrt(2.0));
+        }) < critical(tail.size()));
+}
+
+TEST_CASE("skip_u64 and word_reader leave the stream where the draws would", "[random]") {
+  for (int before = 0; before <= 4; ++before) {
+    for (const std::uint64_t n : {0u, 1u, 2u, 3u, 31u, 32u, 33u, 100u}) {
+      random_stream drawn(8, 2, stream_purpose::measurement);
+      random_stream skipped(8, 2, stream_purpose::measurement);
+      random_stream read(8, 2, stream_purpose::measurement);
+      for (int i = 0; i < before; ++i) {
+        drawn.next_u32();
+        skipped.next_u32();
+        read.next_u32();
+      }
+      std::vector<std::uint64_t> expected, got;
+      for (std::uint64_t i = 0; i < n; ++i) expected.push_back(drawn.below(i + 3));
+      skipped.skip_u64(n);
+      {
+        odesynth::detail::word_reader reader(read);
+        for (std::uint64_t i = 0; i < n; ++i) got.push_back(reader.below(i + 3));
+      }
+      CHECK(got == expected);
+      CHECK(skipped.words_drawn() == drawn.words_drawn());
+      CHECK(read.words_drawn() == drawn.words_drawn());
+      const std::uint32_t next = drawn.next_u32();
+      CHECK(skipped.next_u32() == next);
+      CHECK(read.next_u32() == next);
+    }
+  }
 }

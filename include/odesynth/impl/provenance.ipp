@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -477,6 +478,22 @@ ODESYNTH_INLINE json parse_metadata(std::string_view metadata, const std::string
         fmt::format("{}:{}:{}: {}.format_version = {}: unsupported format_version "
                     "(this library reads version 1)",
                     source, version.line(), version.column(), where, version.as_int64(where)));
+  // 0.2.0 changed how noise draws its normals (the ziggurat of standard_normal.hpp, not an
+  // inverse CDF): the same metadata would make a different dataset under an earlier version,
+  // which "same metadata, same bits" forbids. Versions are "major.minor.patch".
+  if (const json* made_by = doc.find("library_version")) {
+    const std::string v = made_by->as_string(where + ".library_version");
+    unsigned major = 0, minor = 0;
+    const bool parsed = std::sscanf(v.c_str(), "%u.%u", &major, &minor) == 2;
+    if (!parsed || (major == 0 && minor < 2))
+      throw invalid_argument(
+          "library_version", v,
+          fmt::format("{}: library_version = \"{}\": a dataset made before odesynth 0.2.0, "
+                      "whose measurement noise draws its normals differently (ziggurat, "
+                      "standard_normal.hpp); this is {}, which would make a different "
+                      "dataset: regenerate it with the version that made it",
+                      source, v, version_string));
+  }
   const std::string kind = doc.at("integrator", where)
                                .at("kind", where + ".integrator")
                                .as_string(where + ".integrator.kind");

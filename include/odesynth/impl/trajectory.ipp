@@ -11,9 +11,10 @@
 
 namespace odesynth {
 
-ODESYNTH_INLINE void trajectory::keep_rows(const std::vector<Eigen::Index>& rows) {
+ODESYNTH_INLINE void trajectory::keep_rows(const Eigen::Index* rows, std::size_t count) {
   Eigen::Index k = 0;
-  for (const Eigen::Index r : rows) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const Eigen::Index r = rows[i];
     if (r != k) {
       times_[k] = times_[r];
       values_.row(k) = values_.row(r);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -47,18 +48,24 @@ inline std::size_t rows_for(double fraction, std::size_t n) {
 /// selection sampling (Knuth, TAOCP vol. 2, 3.4.2, Algorithm S) takes row i with probability
 /// needed / remaining. The test is an exact integer draw because u * remaining in floating
 /// point can round up to `remaining` and skip a row that must be taken, breaking the count.
+/// The draws are read ahead in blocks (detail::word_reader) and the rows kept are listed on
+/// the stack up to 256 of them: no allocation for the series most datasets hold.
 inline void keep_random_rows(trajectory& tr, std::size_t count, random_stream& s) {
   const row_index n = tr.num_times();
-  std::vector<row_index> rows;
-  rows.reserve(count);
-  std::uint64_t needed = count;
-  for (row_index i = 0; i < n && needed > 0; ++i) {
-    if (s.below(static_cast<std::uint64_t>(n - i)) < needed) {
-      rows.push_back(i);
-      --needed;
-    }
+  std::array<row_index, 256> in_place;
+  std::vector<row_index> spilled;
+  row_index* rows = in_place.data();
+  if (count > in_place.size()) {
+    spilled.resize(count);
+    rows = spilled.data();
   }
-  tr.keep_rows(rows);
+  std::size_t kept = 0;
+  {
+    detail::word_reader words(s);
+    for (row_index i = 0; i < n && kept < count; ++i)
+      if (words.below(static_cast<std::uint64_t>(n - i)) < count - kept) rows[kept++] = i;
+  }
+  tr.keep_rows(rows, kept);
 }
 
 /// Rows [begin, begin + count) of `tr` as a trajectory of their own, with the same column

@@ -343,8 +343,8 @@ ODESYNTH_INLINE lognormal_noise::lognormal_noise(per_species<double> sigma)
 }
 
 ODESYNTH_INLINE void lognormal_noise::operator()(trajectory& tr, random_stream& s) const {
-  detail::for_each_observed_value(
-      tr, sigma_, [&s](double& y, double sigma) { y *= std::exp(sigma * standard_normal(s)); });
+  detail::for_each_observed_value_with_normal(
+      tr, sigma_, s, [](double& y, double sigma, double z) { y *= std::exp(sigma * z); });
 }
 
 ODESYNTH_INLINE trajectory_layout lognormal_noise::layout_after(const trajectory_layout& in) const {
@@ -367,9 +367,9 @@ ODESYNTH_INLINE combined_noise::combined_noise(double a, double b)
     : combined_noise(per_species<error_model>(error_model{a, b})) {}
 
 ODESYNTH_INLINE void combined_noise::operator()(trajectory& tr, random_stream& s) const {
-  detail::for_each_observed_value(tr, model_, [&s](double& y, const error_model& m) {
-    y += (m.a + m.b * std::fabs(y)) * standard_normal(s);
-  });
+  detail::for_each_observed_value_with_normal(
+      tr, model_, s,
+      [](double& y, const error_model& m, double z) { y += (m.a + m.b * std::fabs(y)) * z; });
 }
 
 ODESYNTH_INLINE trajectory_layout combined_noise::layout_after(const trajectory_layout& in) const {
@@ -386,8 +386,8 @@ ODESYNTH_INLINE proportional_noise::proportional_noise(per_species<double> rel_s
 }
 
 ODESYNTH_INLINE void proportional_noise::operator()(trajectory& tr, random_stream& s) const {
-  detail::for_each_observed_value(
-      tr, rel_sigma_, [&s](double& y, double rel) { y *= 1 + rel * standard_normal(s); });
+  detail::for_each_observed_value_with_normal(
+      tr, rel_sigma_, s, [](double& y, double rel, double z) { y *= 1 + rel * z; });
 }
 
 ODESYNTH_INLINE trajectory_layout
@@ -405,8 +405,8 @@ ODESYNTH_INLINE gaussian_noise::gaussian_noise(per_species<double> sigma)
 }
 
 ODESYNTH_INLINE void gaussian_noise::operator()(trajectory& tr, random_stream& s) const {
-  detail::for_each_observed_value(
-      tr, sigma_, [&s](double& y, double sigma) { y += sigma * standard_normal(s); });
+  detail::for_each_observed_value_with_normal(
+      tr, sigma_, s, [](double& y, double sigma, double z) { y += sigma * z; });
 }
 
 ODESYNTH_INLINE trajectory_layout gaussian_noise::layout_after(const trajectory_layout& in) const {
