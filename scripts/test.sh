@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Checks the formatting, then builds and passes every test, in these configurations:
 #   format         every tracked C++ file as clang-format-14 formats it (scripts/format.sh --check)
-#   gcc-cxx17      g++, C++17, -Werror, header-only, header self-containment (in both modes),
+#   gcc-cxx17      g++, C++17, -Werror, tests and examples at -O1 (benchmarks at -O0: built, not
+#                  run), header-only, header self-containment (in both modes),
 #                  packaging tests, examples built and run, benchmarks built (not run: speed
 #                  is measured by scripts/bench.sh), and the optional components with their
 #                  tests: odesynth::sbml, odesynth-generate, the Python module, odesynth::cvode,
 #                  odesynth::mpi (its tests on 1, 2 and 3 ranks)
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
-#                  (-O1 -g), the tests linked to odesynth::compiled (detail/config.hpp): the
+#                  (-O1 -gline-tables-only), the tests linked to odesynth::compiled (detail/config.hpp): the
 #                  second standard, the sanitizers and the compiled mode in one build, to keep
 #                  CI short; with odesynth::sbml (a reader of users' files); odesynth-generate and
 #                  the Python module only in gcc-cxx17 (time; python3 would need the sanitizer
@@ -46,12 +47,16 @@ for c in "${configs[@]}"; do
       echo "=== format ==="
       scripts/format.sh --check ;;
     gcc-cxx17)
+      # The checks at -O1 and the benchmarks (built, not run) at -O0: most of this
+      # configuration's time is compiling; Release's -O3 is for scripts/bench.sh.
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON \
+          -DODESYNTH_CHECK_FLAGS=-O1 -DODESYNTH_BENCHMARK_FLAGS=-O0 \
           -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON -DODESYNTH_PYTHON=ON -DODESYNTH_CVODE=ON -DODESYNTH_MPI=ON ;;
     clang-cxx20)
+      # Line tables only: sanitizer reports keep file:line, the build skips full debug info.
       run clang-cxx20 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_STANDARD=20 \
-          -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DODESYNTH_WERROR=ON \
+          -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DODESYNTH_WERROR=ON \
           -DODESYNTH_SANITIZERS=address,undefined -DODESYNTH_HEADER_CHECK=OFF \
           -DODESYNTH_PACKAGE_TESTS=OFF -DODESYNTH_BUILD_EXAMPLES=OFF -DODESYNTH_TEST_COMPILED=ON \
           -DODESYNTH_SBML=ON ;;

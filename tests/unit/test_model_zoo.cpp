@@ -259,8 +259,8 @@ TEST_CASE("zoo Lotka-Volterra conserves its invariant and has the small-orbit pe
   }
   SECTION("period of a small orbit around the fixed point") {
     const double prey_star = p[2] / p[3], predator_star = p[0] / p[1];
-    const auto tr = odesynth::solve(m, params, {prey_star * 1.001, predator_star},
-                                    time_grid::linspace(0, 100, 10001), tight());
+    const auto tr = odesynth::solve<zoo_steppers>(m, params, {prey_star * 1.001, predator_star},
+                                                  time_grid::linspace(0, 100, 10001), tight());
     REQUIRE(tr.ok());
     const auto up = upward_crossings(tr, 0, prey_star);
     REQUIRE(up.size() >= 5);
@@ -322,8 +322,8 @@ TEST_CASE("zoo Lorenz stays in its trapping ball and is sensitive to initial val
   const zoo::lorenz m;
   const auto& p = m.default_parameters;
   const auto grid = time_grid::linspace(0, 50, 5001);
-  const auto a = odesynth::solve(m, p, {0.0, 1.0, 0.0}, grid, tight());
-  const auto b = odesynth::solve(m, p, {0.0, 1.0 + 1e-9, 0.0}, grid, tight());
+  const auto a = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0, 0.0}, grid, tight());
+  const auto b = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0 + 1e-9, 0.0}, grid, tight());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   // V = x^2 + y^2 + (z - sigma - rho)^2 has dV/dt = -2 sigma x^2 - 2 y^2 - 2 beta (z - c/2)^2
@@ -346,8 +346,8 @@ TEST_CASE("zoo Lorenz stays in its trapping ball and is sensitive to initial val
 TEST_CASE("zoo Van der Pol has period 6.6633 at mu = 1 and solves stiff at mu = 1000", "[zoo]") {
   const zoo::van_der_pol m;
   SECTION("period at mu = 1") {
-    const auto tr = odesynth::solve(m, m.default_parameters, m.default_initial_state,
-                                    time_grid::linspace(0, 60, 60001), tight());
+    const auto tr = odesynth::solve<zoo_steppers>(m, m.default_parameters, m.default_initial_state,
+                                                  time_grid::linspace(0, 60, 60001), tight());
     REQUIRE(tr.ok());
     const auto up = upward_crossings(tr, 0, 0.0);
     REQUIRE(up.size() >= 8);
@@ -379,8 +379,8 @@ TEST_CASE("zoo FitzHugh-Nagumo spikes at the defaults and rests without input", 
     CHECK(last_half.minCoeff() < -1.5);  // measured -1.97
   }
   SECTION("I_ext = 0: the rest state, the root of v - v^3/3 = (v + a) / b") {
-    const auto tr = odesynth::solve(m, {p[0], p[1], p[2], 0.0}, m.default_initial_state,
-                                    time_grid::linspace(0, 400, 3));
+    const auto tr = odesynth::solve<zoo_steppers>(
+        m, {p[0], p[1], p[2], 0.0}, m.default_initial_state, time_grid::linspace(0, 400, 3));
     REQUIRE(tr.ok());
     // Newton on g(v) = v - v^3/3 - (v + a)/b.
     double v = -1.2;
@@ -398,8 +398,8 @@ TEST_CASE("zoo Brusselator converges to its fixed point when stable and cycles a
   const zoo::brusselator m;
   SECTION("b < 1 + a^2: the fixed point attracts") {
     const double a = 1.0, b = 1.5;
-    const auto tr =
-        odesynth::solve(m, {a, b}, m.default_initial_state, time_grid::linspace(0, 100, 3));
+    const auto tr = odesynth::solve<zoo_steppers>(m, {a, b}, m.default_initial_state,
+                                                  time_grid::linspace(0, 100, 3));
     REQUIRE(tr.ok());
     // Eigenvalues have real part (b - 1 - a^2) / 2 = -0.25: after t = 100 the distance is
     // e^-25 ~ 1e-11 times the start's, far below the solver's ~1e-7 error.
@@ -471,8 +471,8 @@ TEST_CASE("zoo Sel'kov glycolysis cycles at the defaults and rests when b is lar
   }
   SECTION("a = 0.08, b = 1.2: the fixed point (b, b / (a + b^2)) is stable") {
     const double a = 0.08, b = 1.2;
-    const auto tr =
-        odesynth::solve(m, {a, b}, m.default_initial_state, time_grid::linspace(0, 100, 3));
+    const auto tr = odesynth::solve<zoo_steppers>(m, {a, b}, m.default_initial_state,
+                                                  time_grid::linspace(0, 100, 3));
     REQUIRE(tr.ok());
     // Trace -(b^4 + (2a - 1) b^2 + a + a^2) / (a + b^2) = -0.625: decay e^-31 by t = 100.
     CHECK(tr.values()(2, 0) == Approx(b).epsilon(1e-6));
@@ -574,8 +574,8 @@ TEST_CASE("zoo MAPK cascade keeps every tier between zero and its total", "[zoo]
   // crossings of MAPK_P through 130 nM, converging to 948.876 s (measured at rel_tol 1e-10).
   // After 20 000 s the transient is gone; at the default tolerance on a 1 s grid the last
   // cycle agrees to 1e-4 (interpolation error ~1e-6 of the period, tolerance effects less).
-  const auto long_run =
-      odesynth::solve(m, p, m.default_initial_state, time_grid::linspace(0, 20000, 20001));
+  const auto long_run = odesynth::solve<zoo_steppers>(m, p, m.default_initial_state,
+                                                      time_grid::linspace(0, 20000, 20001));
   REQUIRE(long_run.ok());
   const auto up = upward_crossings(long_run, 2, 130.0);
   REQUIRE(up.size() >= 3);
@@ -584,8 +584,8 @@ TEST_CASE("zoo MAPK cascade keeps every tier between zero and its total", "[zoo]
 
 TEST_CASE("zoo SimbaML constant function and salt tanks", "[zoo][simbaml]") {
   SECTION("the constant stays exactly at its start") {
-    const auto tr = odesynth::solve(zoo::simbaml_constant{}, {}, {3.5},
-                                    zoo::default_grid(zoo::simbaml_constant{}, 200));
+    const auto tr = odesynth::solve<zoo_steppers>(zoo::simbaml_constant{}, {}, {3.5},
+                                                  zoo::default_grid(zoo::simbaml_constant{}, 200));
     REQUIRE(tr.ok());
     CHECK((tr.values().array() == 3.5).all());
   }
