@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "detail/ziggurat_tables.hpp"
 #include "random.hpp"
@@ -39,7 +40,13 @@ namespace detail::ziggurat {
 inline std::size_t layer_of(std::uint64_t w) noexcept { return static_cast<std::size_t>(w & 0xFF); }
 inline std::uint64_t position_of(std::uint64_t w) noexcept { return w >> 12; }
 inline double signed_value(std::uint64_t w, double magnitude) noexcept {
-  return (w & 0x100) ? -magnitude : magnitude;
+  // The sign bit set from bit 8 of w without a branch: a branch on a random bit mispredicts
+  // half the time, which cost more than the rest of the fast path.
+  std::uint64_t bits;
+  std::memcpy(&bits, &magnitude, sizeof bits);
+  bits ^= (w & 0x100) << 55;
+  std::memcpy(&magnitude, &bits, sizeof bits);
+  return magnitude;
 }
 
 /// The normal of word `w` when its fast test failed: the wedge or tail test, then new words

@@ -346,11 +346,30 @@ TEST_CASE("generate4 gives the bits of four scalar Philox blocks", "[random]") {
   }
 }
 
+TEST_CASE("generate8 and generate16 give the bits of scalar Philox blocks", "[random]") {
+  // On this machine's AVX2 path when it has one (has_avx2), else generate4's.
+  for (const std::uint32_t block : {0u, 77u, 0xFFFFFFEFu}) {
+    const philox4x32::key_type key{0x12345678u, 0x9abcdef0u};
+    std::uint64_t eight[16], sixteen[32];
+    philox4x32::generate8(block, 3u, 5u, 7u, key, eight);
+    philox4x32::generate16(block, 3u, 5u, 7u, key, sixteen);
+    for (std::uint32_t j = 0; j < 16; ++j) {
+      const auto c = philox4x32::generate({block + j, 3u, 5u, 7u}, key);
+      CHECK(sixteen[2 * j] == ((std::uint64_t{c[0]} << 32) | c[1]));
+      CHECK(sixteen[2 * j + 1] == ((std::uint64_t{c[2]} << 32) | c[3]));
+      if (j < 8) {
+        CHECK(eight[2 * j] == sixteen[2 * j]);
+        CHECK(eight[2 * j + 1] == sixteen[2 * j + 1]);
+      }
+    }
+  }
+}
+
 TEST_CASE("fill_u64 gives the words of next_u64 from any position", "[random]") {
   // Every phase within a block (0-8 single words drawn before: odd counts make 64-bit values
   // straddle blocks), lengths around the four-block batches, and the stream after it.
   for (int before = 0; before <= 8; ++before) {
-    for (const std::size_t n : {0u, 1u, 2u, 7u, 8u, 9u, 16u, 17u, 100u}) {
+    for (const std::size_t n : {0u, 1u, 2u, 7u, 8u, 9u, 16u, 17u, 31u, 32u, 33u, 100u}) {
       random_stream one(11, 3, stream_purpose::measurement);
       random_stream many(11, 3, stream_purpose::measurement);
       for (int i = 0; i < before; ++i) {
