@@ -354,9 +354,11 @@ class generator {
                                 x.non_finite_field, x.non_finite_value));
       return tr;
     };
+    // One sample per thread, reused: its vectors keep their memory from one trajectory to
+    // the next (draws into it are the draws into a fresh one).
+    static thread_local sample x;
     for (int attempt = 0;; ++attempt) {
-      const sample x = attempt == 0 ? samples_.draw(index, grid.start())
-                                    : samples_.redraw(index, grid.start(), attempt);
+      samples_.draw_into(x, index, grid.start(), attempt);
       random_stream process(options_.seed, index, process_stream_purpose(attempt));
       out.data = x.finite() ? integrator_.integrate(x, grid, process) : unsolved(x, grid);
       out.attempts = attempt + 1;

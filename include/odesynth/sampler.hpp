@@ -182,20 +182,24 @@ class bound_sampler {
  public:
   /// Trajectory `index`'s sample; `start` is its solve's start time (switch times at or
   /// before it only select the starting values).
-  sample draw(std::uint64_t index, double start) const { return draw_attempt(index, start, 0); }
+  sample draw(std::uint64_t index, double start) const { return redraw(index, start, 0); }
 
   /// A fresh, independent sample for trajectory `index` (attempt >= 1), for re-sampling after
   /// a failed solve: designs have one point per index, so re-draws are independent draws from
   /// a stream of their own per attempt.
   sample redraw(std::uint64_t index, double start, int attempt) const {
-    return draw_attempt(index, start, attempt);
+    sample out;
+    draw_into(out, index, start, attempt);
+    return out;
   }
+
+  /// draw (attempt 0) or redraw (attempt >= 1) into `out`, reusing its vectors: the same
+  /// values, and no allocation once `out` has held a sample of this sampler without a
+  /// schedule (what the generator's workers do, one sample each).
+  void draw_into(sample& out, std::uint64_t index, double start, int attempt) const;
 
   /// The sampler this was bound from (its configuration, for provenance).
   const sampler& settings() const noexcept { return spec_; }
-
- private:
-  sample draw_attempt(std::uint64_t index, double start, int attempt) const;
 
  public:
   std::uint64_t seed() const noexcept { return seed_; }

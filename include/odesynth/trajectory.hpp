@@ -62,7 +62,7 @@ class trajectory {
   trajectory(Eigen::VectorXd times, names_ptr species,
              std::shared_ptr<const model_description> model = nullptr)
       : times_(std::move(times)), species_(std::move(species)), model_(std::move(model)) {
-    if (!species_) species_ = std::make_shared<const std::vector<std::string>>();
+    if (!species_) species_ = no_species();
     const auto rows = times_.size();
     const auto cols = static_cast<Eigen::Index>(species_->size());
     values_.setConstant(rows, cols, std::numeric_limits<double>::quiet_NaN());
@@ -151,7 +151,13 @@ class trajectory {
   Eigen::VectorXd times_;
   matrix_type values_;
   mask_type mask_;
-  names_ptr species_ = std::make_shared<const std::vector<std::string>>();
+  /// No columns: one shared empty list, so a default-constructed trajectory (the generator
+  /// makes one per trajectory before the solver's result is moved in) allocates nothing.
+  static const names_ptr& no_species() {
+    static const names_ptr none = std::make_shared<const std::vector<std::string>>();
+    return none;
+  }
+  names_ptr species_ = no_species();
   std::shared_ptr<const model_description> model_;
   Eigen::VectorXd parameters_;
   Eigen::VectorXd initial_state_;

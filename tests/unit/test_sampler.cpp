@@ -316,3 +316,39 @@ TEST_CASE("the sampler describes itself for provenance", "[sampler]") {
         "sd=0.1) (positive); x0[prey] ~ uniform(lo=5, hi=15); x0[predator] ~ constant(value=5))");
   CHECK(s.dimension_names() == std::vector<std::string>{"alpha", "beta", "delta", "x0[prey]"});
 }
+
+TEST_CASE("draw_into a reused sample gives the draws of a fresh one", "[sampler]") {
+  // The generator's workers reuse one sample each; whatever it held before (a schedule, more
+  // segments, a non-finite mark), a draw into it must equal the fresh draw.
+  sampler scheduled(models::lotka_volterra{});
+  scheduled.parameter("alpha", dist::uniform{1, 2})
+      .schedule("beta", {dist::uniform{2, 4}}, {dist::constant{10}, dist::uniform{20, 30}})
+      .parameter("gamma", 3.0)
+      .parameter("delta", dist::normal{0.5, 0.1})
+      .initial_value("prey", dist::uniform{1, 2})
+      .initial_value("predator", 1.0);
+  sampler plain(models::lotka_volterra{});
+  plain.parameter("alpha", dist::uniform{1, 2})
+      .parameter("beta", dist::lognormal{0, 1})
+      .parameter("gamma", 3.0)
+      .parameter("delta", 0.5)
+      .initial_value("prey", dist::uniform{1, 2})
+      .initial_value("predator", dist::uniform{0, 1});
+  const auto a = scheduled.bind(4);
+  const auto b = plain.bind(4);
+  odesynth::sample reused;
+  const auto same = [](const odesynth::sample& x, const odesynth::sample& y) {
+    return x.parameters == y.parameters && x.initial_state == y.initial_state &&
+           x.schedule.switch_times == y.schedule.switch_times &&
+           x.schedule.values == y.schedule.values && x.has_schedule == y.has_schedule &&
+           x.non_finite_field == y.non_finite_field;
+  };
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    const auto& which = i % 3 == 0 ? a : b;  // alternate shapes: schedule, none, none, ...
+    const int attempt = static_cast<int>(i % 2);
+    which.draw_into(reused, i, 0.5, attempt);
+    const auto fresh = attempt == 0 ? which.draw(i, 0.5) : which.redraw(i, 0.5, attempt);
+    CAPTURE(i);
+    CHECK(same(reused, fresh));
+  }
+}

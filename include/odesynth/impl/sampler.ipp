@@ -10,8 +10,8 @@
 
 namespace odesynth {
 
-ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double start,
-                                                   int attempt) const {
+ODESYNTH_INLINE void bound_sampler::draw_into(sample& out, std::uint64_t index, double start,
+                                              int attempt) const {
   random_stream s(seed_, index,
                   static_cast<std::uint32_t>(stream_purpose::parameters) +
                       0x10000u * static_cast<std::uint32_t>(attempt));
@@ -27,7 +27,9 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
     for (std::size_t k = 0; k < dims_; ++k) u[k] = s.uniform_open01();
   }
   std::size_t next = 0;
-  sample out;
+  out.has_schedule = false;
+  out.non_finite_field.clear();
+  out.non_finite_value = 0;
   // `field_name()` builds the name for an error message or a non-finite value: only then
   // (building "x0[prey]" for every draw was a third of a draw's cost).
   auto value_of = [&](auto field_name, const distribution& d, value_constraint c) {
@@ -57,9 +59,12 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
   out.parameters.resize(spec_.parameters_.size());
   for (std::size_t i = 0; i < spec_.parameters_.size(); ++i) {
     const auto& q = *spec_.parameters_[i];
-    if (!q.scheduled)
-      out.parameters[i] =
-          value_of([&q] { return "sampler.parameter[\"" + q.name + "\"]"; }, q.dist, q.constraint);
+    // (A scheduled parameter's value comes from its schedule below; 0 until then, as in a
+    // fresh sample, so a reused one holds nothing of the previous draw.)
+    out.parameters[i] = q.scheduled
+                            ? 0.0
+                            : value_of([&q] { return "sampler.parameter[\"" + q.name + "\"]"; },
+                                       q.dist, q.constraint);
   }
   out.initial_state.resize(spec_.initial_values_.size());
   for (std::size_t i = 0; i < spec_.initial_values_.size(); ++i) {
@@ -67,10 +72,14 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
     out.initial_state[i] = value_of([&q] { return "sampler.initial_value[\"" + q.name + "\"]"; },
                                     q.dist, q.constraint);
   }
-  if (!out.finite()) return out;  // not solved: no schedule to build
+  if (!out.finite()) return;  // not solved: no schedule to build
   if (spec_.schedules_.empty()) {
-    out.schedule = parameter_schedule::constant(out.parameters);
-    return out;
+    // parameter_schedule::constant(out.parameters), in place: no allocation when `out`
+    // already held one.
+    out.schedule.switch_times.clear();
+    out.schedule.values.resize(1);
+    out.schedule.values.front() = out.parameters;
+    return;
   }
 
   // Each scheduled parameter: sorted switch times and segment values; then the union of
@@ -91,7 +100,7 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
       d.values.push_back(value_of(
           [&name, k] { return fmt::format("sampler.schedule[\"{}\"].values[{}]", name, k); },
           sc.values[k], sc.constraint));
-    if (!out.finite()) return out;  // a NaN would break the sort below
+    if (!out.finite()) return;  // a NaN would break the sort below
     std::sort(d.times.begin(), d.times.end());
     schedules.push_back(std::move(d));
   }
@@ -107,6 +116,7 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
   std::sort(switches.begin(), switches.end());
   switches.erase(std::unique(switches.begin(), switches.end()), switches.end());
   out.schedule.switch_times = switches;
+  out.schedule.values.clear();
   std::vector<double> segment_starts{start};
   segment_starts.insert(segment_starts.end(), switches.begin(), switches.end());
   for (double t : segment_starts) {
@@ -116,7 +126,6 @@ ODESYNTH_INLINE sample bound_sampler::draw_attempt(std::uint64_t index, double s
   }
   out.parameters = out.schedule.values.front();
   out.has_schedule = true;
-  return out;
 }
 
 ODESYNTH_INLINE std::optional<std::uint64_t> bound_sampler::required_count() const {
