@@ -207,9 +207,20 @@ class ode_integrator {
       : solver_(std::move(model), std::move(options)) {}
   const model_description& description() const { return solver_.description(); }
   const std::vector<std::string>& sampled_parameters() const { return description().parameters(); }
-  trajectory integrate(const sample& x, const time_grid& grid, random_stream& /*process*/) const {
-    return x.has_schedule ? solver_.solve(x.schedule, x.initial_state, grid)
-                          : solver_.solve(x.parameters, x.initial_state, grid);
+  trajectory integrate(const sample& x, const time_grid& grid, random_stream& process) const {
+    trajectory tr;
+    integrate_into(tr, x, grid, process);
+    return tr;
+  }
+  /// integrate() into `out`, reusing its memory (optional for an Integrator: the generator
+  /// uses it when present).
+  void integrate_into(trajectory& out, const sample& x, const time_grid& grid,
+                      random_stream& /*process*/) const {
+    if (x.has_schedule) {
+      solver_.solve_into(out, x.schedule, x.initial_state, grid);
+    } else {
+      solver_.solve_into(out, x.parameters, x.initial_state, grid);
+    }
   }
   std::string describe() const { return fmt::format("ode({})", solver_.options()); }
   const solve_options& options() const noexcept { return solver_.options(); }
@@ -300,6 +311,19 @@ class derivative_noise_integrator {
   std::vector<std::string> model_parameters_;
 };
 
+namespace detail {
+
+template <class I, class = void>
+struct has_integrate_into : std::false_type {};
+template <class I>
+struct has_integrate_into<I,
+                          std::void_t<decltype(std::declval<const I&>().integrate_into(
+                              std::declval<trajectory&>(), std::declval<const sample&>(),
+                              std::declval<const time_grid&>(), std::declval<random_stream&>()))>>
+    : std::true_type {};
+
+}  // namespace detail
+
 // --- the generator ------------------------------------------------------------------------
 
 template <class Integrator, class Transform = pipeline<>>
@@ -331,7 +355,17 @@ class generator {
   /// Trajectory `index`: pure, any thread, any order.
   generated_trajectory make(std::uint64_t index) const {
     generated_trajectory out;
+    make_into(index, out);
+    return out;
+  }
+
+  /// make(index), written into `out` (whatever it held), reusing the memory of its
+  /// trajectory when the integrator can (what run() does on one thread: a sink that does not
+  /// keep the trajectory leaves its buffers for the next).
+  void make_into(std::uint64_t index, generated_trajectory& out) const {
     out.index = index;
+    out.attempts = 1;
+    out.dropped = false;
     // A fixed grid is used in place (a copy per trajectory cost an allocation and a pass).
     std::optional<time_grid> drawn_grid;
     const time_grid* fixed = grid_.fixed_grid();
@@ -360,19 +394,24 @@ class generator {
     for (int attempt = 0;; ++attempt) {
       samples_.draw_into(x, index, grid.start(), attempt);
       random_stream process(options_.seed, index, process_stream_purpose(attempt));
-      out.data = x.finite() ? integrator_.integrate(x, grid, process) : unsolved(x, grid);
+      if (!x.finite()) {
+        out.data = unsolved(x, grid);
+      } else if constexpr (detail::has_integrate_into<Integrator>::value) {
+        integrator_.integrate_into(out.data, x, grid, process);
+      } else {
+        out.data = integrator_.integrate(x, grid, process);
+      }
       out.attempts = attempt + 1;
       if (out.data.ok()) break;
       if (options_.on_failure == failure_policy::drop) {
         out.dropped = true;
-        return out;
+        return;
       }
       if (options_.on_failure == failure_policy::keep || attempt + 1 >= options_.max_attempts)
         break;
     }
     random_stream measurement(options_.seed, index, stream_purpose::measurement);
     transforms_(out.data, measurement);
-    return out;
   }
 
   /// Generates [begin, end) and hands each trajectory, in index order, to
@@ -418,7 +457,8 @@ class generator {
     const std::size_t threads = options_.effective_threads();
     const std::size_t window = options_.window > 0 ? options_.window : 16 * threads;
     const auto stats = detail::ordered_parallel<generated_trajectory>(
-        begin, end, threads, window, [this](std::uint64_t i) { return make(i); },
+        begin, end, threads, window,
+        [this](std::uint64_t i, generated_trajectory& into) { make_into(i, into); },
         [&](std::uint64_t i, generated_trajectory&& g) {
           report.resampled += static_cast<std::uint64_t>(g.attempts - 1);
           if (g.dropped) {

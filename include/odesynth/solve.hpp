@@ -136,9 +136,18 @@ class solver {
 
   /// Solves from `initial_state` at grid.start() and reports the state at every grid time.
   trajectory solve(value_span parameters, value_span initial_state, const time_grid& grid) const {
+    trajectory tr;
+    solve_into(tr, parameters, initial_state, grid);
+    return tr;
+  }
+
+  /// solve(), written into `out` (whatever it held), reusing its memory where the sizes allow:
+  /// no allocation when it last held a solve on a grid of as many times.
+  void solve_into(trajectory& out, value_span parameters, value_span initial_state,
+                  const time_grid& grid) const {
     detail::check_solve_values(*description_, "parameters", "parameter", description_->parameters(),
                                parameters);
-    return solve_schedule(segments{parameters, nullptr}, initial_state, grid);
+    solve_schedule(out, segments{parameters, nullptr}, initial_state, grid);
   }
 
   /// Solves with parameters that switch at schedule.switch_times: each constant stretch is
@@ -146,9 +155,17 @@ class solver {
   /// the last output time are ignored. trajectory::parameters() holds the first values.
   trajectory solve(const parameter_schedule& schedule, value_span initial_state,
                    const time_grid& grid) const {
+    trajectory tr;
+    solve_into(tr, schedule, initial_state, grid);
+    return tr;
+  }
+
+  /// The scheduled solve(), written into `out` (see solve_into above).
+  void solve_into(trajectory& out, const parameter_schedule& schedule, value_span initial_state,
+                  const time_grid& grid) const {
     schedule.validate(description_->parameters(), grid.start(),
                       fmt::format("{}.parameter_schedule", description_->name()));
-    return solve_schedule(segments{schedule.values.front(), &schedule}, initial_state, grid);
+    solve_schedule(out, segments{schedule.values.front(), &schedule}, initial_state, grid);
   }
 
  private:
@@ -200,8 +217,8 @@ class solver {
     double switch_time(std::size_t k) const noexcept { return schedule->switch_times[k]; }
   };
 
-  trajectory solve_schedule(const segments& schedule, value_span initial_state,
-                            const time_grid& grid) const {
+  void solve_schedule(trajectory& tr, const segments& schedule, value_span initial_state,
+                      const time_grid& grid) const {
     const std::size_t n = description_->num_species();
     detail::check_solve_values(*description_, "initial_state", "species", description_->species(),
                                initial_state);
@@ -211,9 +228,9 @@ class solver {
 
     const auto& times = grid.times();
     // Every row is written below: the solved rows by the loops, the rest as missing.
-    trajectory tr(detail::unfilled, to_eigen(times), species_, description_);
-    tr.set_parameters(to_eigen(first));
-    tr.set_initial_state(to_eigen(initial_state));
+    tr.reset(detail::unfilled, times.data(), times.size(), species_, description_);
+    tr.assign_parameters(first.data(), first.size());
+    tr.assign_initial_state(initial_state.data(), initial_state.size());
 
     state_type x = detail::make_vector<state_type>::of_size(n);
     for (std::size_t i = 0; i < n; ++i) x[i] = initial_state[i];
@@ -270,7 +287,6 @@ class solver {
     tr.set_status(total.status, std::move(total.message));
     tr.set_steps(total.steps);
     if (!total.methods.empty()) tr.set_methods(std::move(total.methods));
-    return tr;
   }
 
   /// One constant-parameter segment. `dt` is the step to start with (0: estimate it);

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +78,31 @@ class trajectory {
     values_.resize(times_.size(), static_cast<Eigen::Index>(species_->size()));
     mask_.resize(times_.size(), static_cast<Eigen::Index>(species_->size()));
   }
+
+  /// Makes this what the unfilled constructor makes (times copied, values and mask sized but
+  /// not filled, no parameters or initial state, status ok, no steps or methods), keeping its
+  /// memory where the sizes allow: for a producer that makes trajectory after trajectory into
+  /// one object (the solver's solve_into, the generator on one thread).
+  void reset(detail::unfilled_t, const double* times, std::size_t count, names_ptr species,
+             std::shared_ptr<const model_description> model) {
+    species_ = species ? std::move(species) : no_species();
+    model_ = std::move(model);
+    const auto rows = static_cast<Eigen::Index>(count);
+    const auto cols = static_cast<Eigen::Index>(species_->size());
+    times_.resize(rows);
+    if (count > 0) std::copy(times, times + count, times_.data());
+    values_.resize(rows, cols);
+    mask_.resize(rows, cols);
+    parameters_.resize(0);
+    initial_state_.resize(0);
+    status_ = solve_status::ok;
+    message_.clear();
+    steps_ = 0;
+    methods_.clear();
+  }
+  /// set_parameters / set_initial_state from n values, keeping the memory when n is the same.
+  void assign_parameters(const double* p, std::size_t n) { assign(parameters_, p, n); }
+  void assign_initial_state(const double* x, std::size_t n) { assign(initial_state_, x, n); }
 
   Eigen::Index num_times() const noexcept { return times_.size(); }
   Eigen::Index num_species() const noexcept { return values_.cols(); }
@@ -151,6 +177,11 @@ class trajectory {
   Eigen::VectorXd times_;
   matrix_type values_;
   mask_type mask_;
+  static void assign(Eigen::VectorXd& to, const double* from, std::size_t n) {
+    to.resize(static_cast<Eigen::Index>(n));
+    if (n > 0) std::copy(from, from + n, to.data());
+  }
+
   /// No columns: one shared empty list, so a default-constructed trajectory (the generator
   /// makes one per trajectory before the solver's result is moved in) allocates nothing.
   static const names_ptr& no_species() {

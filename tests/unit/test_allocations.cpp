@@ -77,6 +77,9 @@ TEST_CASE("fixed-size solves allocate a constant amount whatever the number of s
   const auto short_grid = odesynth::time_grid::linspace(0, 1, 11);
   const auto long_grid = odesynth::time_grid::linspace(0, 100, 11);
 
+  // A first solve outside the counting: one-time initialisations (a function-local static)
+  // are not per solve.
+  (void)s.solve({1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, short_grid);
   start_counting();
   const auto a = s.solve({1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, short_grid);
   const long short_allocations = stop_counting();
@@ -125,4 +128,31 @@ TEST_CASE("a generator allocates nothing per trajectory with operator new in its
   const long hundred_ten = stop_counting();
   CHECK(sum != 0);
   CHECK(hundred_ten == ten);
+}
+
+TEST_CASE("solve_into reuses a trajectory's memory and gives solve's result",
+          "[solve][allocation]") {
+  // Into a trajectory that held a solve on a grid of as many times: no allocation at all
+  // (operator new here; the Eigen buffers keep their size, so Eigen does not reallocate).
+  const odesynth::solver<models::lotka_volterra,
+                         odesynth::stepper_set<odesynth::stepper_kind::dopri5>>
+      s(models::lotka_volterra{});
+  const auto grid = odesynth::time_grid::linspace(0, 10, 50);
+  odesynth::trajectory reused = s.solve({1.5, 1.0, 3.0, 1.0}, {10.0, 5.0}, grid);
+  const double* values_before = reused.values().data();
+  reused.set_status(odesynth::solve_status::max_steps, "left over from before");
+  start_counting();
+  s.solve_into(reused, {1.4, 1.0, 3.0, 1.0}, {9.0, 5.0}, grid);
+  CHECK(stop_counting() == 0);
+  CHECK(reused.values().data() == values_before);
+  const auto fresh = s.solve({1.4, 1.0, 3.0, 1.0}, {9.0, 5.0}, grid);
+  CHECK(reused.values() == fresh.values());
+  CHECK((reused.mask() == fresh.mask()).all());
+  CHECK(reused.times() == fresh.times());
+  CHECK(reused.parameters() == fresh.parameters());
+  CHECK(reused.initial_state() == fresh.initial_state());
+  CHECK(reused.status() == fresh.status());
+  CHECK(reused.message() == fresh.message());
+  CHECK(reused.steps() == fresh.steps());
+  CHECK(reused.species() == fresh.species());
 }

@@ -1,6 +1,7 @@
 // odesynth/detail/ordered_parallel.hpp - run make(i) for i in [begin, end) on worker threads
 // and hand the results to consume(i, result) on the calling thread, in index order, with at
-// most `window` results alive at any time.
+// most `window` results alive at any time. make may also be make(i, result&), writing into a
+// result (on one thread, the one consume() just had: its memory is reused).
 //
 // Workers (threads - 1 pool threads plus the calling thread, which also consumes) claim runs
 // of consecutive indices under a mutex (dynamic load balancing: solves vary in cost) and never
@@ -47,6 +48,15 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   const std::uint64_t count = end - begin;
   threads =
       static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, count)));
+  // make(i) returning the result, or make(i, result&) writing into one that may hold an
+  // earlier result's memory (the one-thread path below hands back what consume() left).
+  auto make_into = [&make](std::uint64_t i, Result& r) {
+    if constexpr (std::is_invocable_v<Make&, std::uint64_t, Result&>) {
+      make(i, r);
+    } else {
+      r = make(i);
+    }
+  };
   // True: go on; false: the caller asked to stop.
   auto take = [&consume](std::uint64_t i, Result&& r) -> bool {
     if constexpr (std::is_same_v<decltype(consume(i, std::move(r))), bool>) {
@@ -61,8 +71,10 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   // switches per item, more than a small solve).
   if (threads == 1) {
     stats.peak_alive = 1;
+    Result reused{};  // what consume() leaves of each result is the next one's memory
     for (std::uint64_t i = begin; i < end; ++i) {
-      if (!take(i, make(i))) {
+      make_into(i, reused);
+      if (!take(i, std::move(reused))) {
         stats.stopped = i + 1 < end;
         break;
       }
@@ -133,7 +145,8 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
     try {
       for (std::size_t k = 0; k < n; ++k) {
         if (abandon.load(std::memory_order_relaxed)) return false;
-        made.emplace_back(make(first + k));
+        made.emplace_back(std::in_place);
+        make_into(first + k, *made.back());
       }
     } catch (...) {
       fail(std::current_exception());
