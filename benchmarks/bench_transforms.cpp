@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   add("stage/realism_sparsify_first", n,
       [=] { return apply_to_copies(*solved, realism_sparsify_first()); });
   // The random numbers underneath: one Philox4x32-10 block gives two doubles.
-  constexpr std::size_t draws = 10000;
+  constexpr std::size_t draws = 10240;  // a multiple of the 64-normal blocks
   add("rng/uniform_open01", draws, [] {
     odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
     double sum = 0;
@@ -127,6 +127,23 @@ int main(int argc, char** argv) {
     odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
     double sum = 0;
     for (std::size_t i = 0; i < draws; ++i) sum += odesynth::standard_normal(s);
+    return sum;
+  });
+  add("rng/standard_normals_block", draws, [] {
+    odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
+    std::array<double, 64> z;
+    double sum = 0;
+    for (std::size_t i = 0; i < draws; i += z.size()) {
+      odesynth::standard_normals(s, z.data(), z.size());
+      for (double v : z) sum += v;
+    }
+    return sum;
+  });
+  // What standard_normal was before 0.2.0 (and gamma and student_t draws still use).
+  add("rng/normal_by_inversion", draws, [] {
+    odesynth::random_stream s(opaque(seed), 0, odesynth::stream_purpose::measurement);
+    double sum = 0;
+    for (std::size_t i = 0; i < draws; ++i) sum += odesynth::standard_normal_by_inversion(s);
     return sum;
   });
   add("rng/below_100", draws, [] {
@@ -174,7 +191,8 @@ int main(int argc, char** argv) {
                     fmt::format("copy {}", harness::duration(copy / per)), "", "");
   }
   std::string rng;
-  for (const char* k : {"rng/uniform_open01", "rng/standard_normal", "rng/below_100"})
+  for (const char* k : {"rng/uniform_open01", "rng/standard_normal", "rng/standard_normals_block",
+                        "rng/normal_by_inversion", "rng/below_100"})
     if (has(k))
       rng += fmt::format("{}{} {}", rng.empty() ? "" : ", ", std::string_view(k).substr(4),
                          harness::duration(r[k].median / static_cast<double>(draws)));

@@ -80,9 +80,10 @@ class trajectory {
   }
 
   /// Makes this what the unfilled constructor makes (times copied, values and mask sized but
-  /// not filled, no parameters or initial state, status ok, no steps or methods), keeping its
-  /// memory where the sizes allow: for a producer that makes trajectory after trajectory into
-  /// one object (the solver's solve_into, the generator on one thread).
+  /// not filled, status ok, no message, steps or methods), keeping its memory where the sizes
+  /// allow: for a producer that makes trajectory after trajectory into one object (the
+  /// solver's solve_into, the generator on one thread). Parameters and initial state are
+  /// left as they are, for the producer to assign (assign_parameters, assign_initial_state).
   void reset(detail::unfilled_t, const double* times, std::size_t count, names_ptr species,
              std::shared_ptr<const model_description> model) {
     species_ = species ? std::move(species) : no_species();
@@ -93,8 +94,6 @@ class trajectory {
     if (count > 0) std::copy(times, times + count, times_.data());
     values_.resize(rows, cols);
     mask_.resize(rows, cols);
-    parameters_.resize(0);
-    initial_state_.resize(0);
     status_ = solve_status::ok;
     message_.clear();
     steps_ = 0;

@@ -12,13 +12,22 @@
 namespace odesynth {
 
 ODESYNTH_INLINE void trajectory::keep_rows(const Eigen::Index* rows, std::size_t count) {
+  // Rows are contiguous (row-major): moved down with plain copies, which cost a fraction of
+  // Eigen's row-block assignments for the few columns most models have.
+  const auto cols = static_cast<std::size_t>(values_.cols());
+  double* const t = times_.data();
+  double* const v = values_.data();
+  bool* const m = mask_.data();
   Eigen::Index k = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const Eigen::Index r = rows[i];
     if (r != k) {
-      times_[k] = times_[r];
-      values_.row(k) = values_.row(r);
-      mask_.row(k) = mask_.row(r);
+      t[k] = t[r];
+      const auto from = static_cast<std::size_t>(r) * cols, to = static_cast<std::size_t>(k) * cols;
+      for (std::size_t j = 0; j < cols; ++j) {
+        v[to + j] = v[from + j];
+        m[to + j] = m[from + j];
+      }
     }
     ++k;
   }
