@@ -227,7 +227,8 @@ TEST_CASE("metadata regenerates the dataset bit for bit", "[dataset][provenance]
   std::string old_metadata = metadata;
   const std::string current = fmt::format("\"library_version\": \"{}\"", odesynth::version_string);
   REQUIRE(old_metadata.find(current) != std::string::npos);
-  old_metadata.replace(old_metadata.find(current), current.size(), "\"library_version\": \"0.1.0\"");
+  old_metadata.replace(old_metadata.find(current), current.size(),
+                       "\"library_version\": \"0.1.0\"");
   CHECK_THROWS_WITH(
       odesynth::generator_from_metadata(models::lotka_volterra{}, old_metadata, lv_pipeline()),
       Catch::Contains("library_version = \"0.1.0\"") && Catch::Contains("before odesynth 0.2.0"));

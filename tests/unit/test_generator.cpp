@@ -380,9 +380,9 @@ TEST_CASE("one thread reusing what the sink leaves gives the trajectories make g
     o.max_attempts = 4;
     sampler s(sometimes_explodes{});
     s.parameter("k", dist::uniform{-1, 1}).initial_value("x", 1.0);
-    const auto g = odesynth::make_generator(sometimes_explodes{}, odesynth::solve_options{}, s,
-                                            time_grid::linspace(0, 2, 5), odesynth::pipeline<>{},
-                                            o);
+    const auto g =
+        odesynth::make_generator(sometimes_explodes{}, odesynth::solve_options{}, s,
+                                 time_grid::linspace(0, 2, 5), odesynth::pipeline<>{}, o);
     std::vector<std::pair<std::uint64_t, trajectory>> got;
     g.run(0, 80, [&](std::uint64_t i, trajectory&& tr) { got.emplace_back(i, tr); });
     std::size_t k = 0;
