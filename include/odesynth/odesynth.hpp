@@ -10,6 +10,7 @@
 // model
 #include "equations.hpp"
 #include "lambda_model.hpp"
+#include "lanes.hpp"
 #include "model.hpp"
 
 // sampler
@@ -22,6 +23,7 @@
 #include "time_grid_spec.hpp"
 
 // solver
+#include "batch_solver.hpp"
 #include "constraints.hpp"
 #include "derivative_noise.hpp"
 #include "sde.hpp"

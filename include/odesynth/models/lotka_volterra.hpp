@@ -28,8 +28,8 @@ struct lotka_volterra {
   static constexpr std::array<double, 2> default_initial_state{33.9, 5.9};
   static constexpr double default_t_end = 20.0;
 
-  template <class State, class Params>
-  void operator()(const State& x, State& dxdt, double /*t*/, const Params& p) const {
+  template <class State, class Time, class Params>
+  void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
     dxdt[0] = p[0] * x[0] - p[1] * x[0] * x[1];
     dxdt[1] = p[3] * x[0] * x[1] - p[2] * x[1];
   }

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <string_view>
+#include <type_traits>
 
 namespace odesynth::models {
 
@@ -26,11 +27,12 @@ struct sir {
   static constexpr std::array<double, 3> default_initial_state{762.0, 1.0, 0.0};
   static constexpr double default_t_end = 14.0;
 
-  template <class State, class Params>
-  void operator()(const State& x, State& dxdt, double /*t*/, const Params& p) const {
-    const double population = x[0] + x[1] + x[2];
-    const double infection = p[0] * x[0] * x[1] / population;
-    const double recovery = p[1] * x[1];
+  template <class State, class Time, class Params>
+  void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
+    using number = std::decay_t<decltype(x[0])>;  // double, or lanes<W> in a batch_solver
+    const number population = x[0] + x[1] + x[2];
+    const number infection = p[0] * x[0] * x[1] / population;
+    const number recovery = p[1] * x[1];
     dxdt[0] = -infection;
     dxdt[1] = infection - recovery;
     dxdt[2] = recovery;

@@ -1,0 +1,555 @@
+// odesynth/batch_solver.hpp - many solves of one fixed-size model in SIMD lanes.
+//
+//   const odesynth::batch_solver<4, odesynth::models::lotka_volterra> batch(lv, options);
+//   std::vector<odesynth::trajectory> out(n);
+//   batch.solve_into(out.data(), n, parameters.data(), initial_states.data(), grid);
+//
+// W trajectories are integrated in lockstep, one in each lane of odesynth::lanes<W>
+// (lanes.hpp): one call of the model computes a stage for all W. Each lane keeps its own
+// time, adaptive step size, rejections and output rows, as heyoka's batch mode and
+// DiffEqGPU's ensemble kernels do; a lane whose trajectory is done takes the next problem,
+// so the lanes stay busy until the last W.
+//
+// What it computes: exactly what solver<Model, stepper_set<dopri5>> computes for each
+// problem, bit for bit (values, status, message, step count). Each lane repeats the scalar
+// solve's arithmetic in the same order (Boost.Odeint's runge_kutta_dopri5 stages, error
+// estimate and dense output, odesynth's tolerance_checker, odeint's default_step_adjuster,
+// the same first step and landing on the last time), and a lane meets anything other than a
+// plain successful solve - a non-finite state or row, a step underflow, max_steps, hundreds
+// of rejections in one step, the model throwing - is handed to the scalar solver, which then
+// produces the trajectory with its status and message. Handing over is always safe: it only
+// costs the lane's work so far. Options the lanes do not run (a wall-time limit) send every
+// problem to the scalar solver. Bit-for-bit equality needs the model to compute lanes as it
+// computes doubles (lanes.hpp) and the build not to fuse multiply-adds in one path only; the
+// unit tests check it on every platform CI builds.
+//
+// Requirements: a fixed-size model (static species and parameters, or fixed_size<S, P>)
+// whose call operator is a template over its number types, time included (lanes.hpp);
+// solve_options::stepper unset or dopri5; no parameter schedule. Thread safety: const
+// member functions, one batch per call; run several calls on several threads for more.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "detail/initial_step.hpp"
+#include "detail/solve_input.hpp"
+#include "detail/step_loops.hpp"
+#include "error.hpp"
+#include "lanes.hpp"
+#include "model.hpp"
+#include "solve.hpp"
+#include "solve_options.hpp"
+#include "stepper_set.hpp"
+#include "time_grid.hpp"
+#include "trajectory.hpp"
+
+namespace odesynth {
+
+namespace detail {
+
+/// Whether `model(x, dxdt, t, p)` accepts lanes<W> for every number.
+template <class Model, std::size_t W, std::size_t S, std::size_t P, class = void>
+struct accepts_lanes : std::false_type {};
+template <class Model, std::size_t W, std::size_t S, std::size_t P>
+struct accepts_lanes<
+    Model, W, S, P,
+    std::void_t<decltype(std::declval<const Model&>()(
+        std::declval<const std::array<lanes<W>, S>&>(), std::declval<std::array<lanes<W>, S>&>(),
+        std::declval<const lanes<W>&>(), std::declval<const std::array<lanes<W>, P>&>()))>>
+    : std::true_type {};
+
+}  // namespace detail
+
+template <std::size_t W, class Model>
+class batch_solver {
+  using traits = model_traits<Model>;
+  static_assert(traits::fixed_state && traits::fixed_params,
+                "odesynth::batch_solver<W, Model>: the model needs sizes known at compile time "
+                "(static species and parameters arrays, or odesynth::fixed_size<S, P>(model))");
+  static constexpr std::size_t S = traits::state_size;
+  static constexpr std::size_t P = traits::param_size;
+  static_assert(detail::accepts_lanes<Model, W, S, P>::value,
+                "odesynth::batch_solver<W, Model>: the model's call operator must take "
+                "odesynth::lanes<W> for the state, the time and the parameters: write it as "
+                "template <class State, class Time, class Params> void operator()(const State& "
+                "x, State& dxdt, const Time& t, const Params& p) const (see lanes.hpp)");
+
+ public:
+  using lane = lanes<W>;
+  using scalar_solver = solver<Model, stepper_set<stepper_kind::dopri5>>;
+  static constexpr std::size_t width = W;
+
+  /// Validates as solver does; throws invalid_argument naming solve_options.stepper when it
+  /// is set to anything but dopri5.
+  explicit batch_solver(Model model, solve_options options = {})
+      : scalar_(std::move(model), checked(std::move(options))) {
+    const auto& d = scalar_.description_ptr();
+    species_ = trajectory::names_ptr(d, &d->species());
+    const solve_options& o = scalar_.options();
+    for (std::size_t j = 0; j < S; ++j)
+      abs_tol_[j] = o.abs_tol_per_species.empty() ? o.abs_tol : o.abs_tol_per_species[j];
+    max_dt_ = o.max_step && std::isfinite(*o.max_step) ? *o.max_step : 0.0;
+  }
+
+  const Model& model() const noexcept { return scalar_.model(); }
+  const solve_options& options() const noexcept { return scalar_.options(); }
+  const model_description& description() const noexcept { return scalar_.description(); }
+  /// The solver that solves the problems a lane hands over.
+  const scalar_solver& scalar() const noexcept { return scalar_; }
+
+  /// Solves problem k (parameters at parameters[k * P], initial state at
+  /// initial_states[k * S]) into out[k] for k < count, reusing each trajectory's memory as
+  /// solver::solve_into does. Every problem's values are checked before any solve: a bad one
+  /// throws invalid_argument naming "problem <k>" and the field, and nothing is written.
+  void solve_into(trajectory* out, std::size_t count, const double* parameters,
+                  const double* initial_states, const time_grid& grid) const {
+    const model_description& d = scalar_.description();
+    for (std::size_t k = 0; k < count; ++k) {
+      try {
+        detail::check_solve_values(d, "parameters", "parameter", d.parameters(),
+                                   value_span(parameters + k * P, P));
+        detail::check_solve_values(d, "initial_state", "species", d.species(),
+                                   value_span(initial_states + k * S, S));
+      } catch (const invalid_argument& e) {
+        throw invalid_argument(fmt::format("problem {}: {}", k, e.field()), e.value(),
+                               fmt::format("batch_solver, problem {}: {}", k,
+                                           std::string(e.what()).substr(10)));  // "odesynth: "
+      }
+    }
+    if (scalar_.options().time_limit_seconds > 0) {  // a wall-time limit is per solve
+      for (std::size_t k = 0; k < count; ++k)
+        scalar_.solve_into(out[k], value_span(parameters + k * P, P),
+                           value_span(initial_states + k * S, S), grid);
+      return;
+    }
+    run run_state(*this, out, count, parameters, initial_states, grid);
+    run_state.all();
+  }
+
+  /// solve_into() into new trajectories: parameters[k] and initial_states[k] (equal counts).
+  std::vector<trajectory> solve(const std::vector<std::array<double, P>>& parameters,
+                                const std::vector<std::array<double, S>>& initial_states,
+                                const time_grid& grid) const {
+    if (parameters.size() != initial_states.size())
+      detail::throw_invalid(
+          "batch_solver.initial_states", initial_states.size(),
+          fmt::format("as many initial states as parameter sets ({})", parameters.size()));
+    std::vector<trajectory> out(parameters.size());
+    solve_into(out.data(), out.size(), parameters.empty() ? nullptr : parameters[0].data(),
+               initial_states.empty() ? nullptr : initial_states[0].data(), grid);
+    return out;
+  }
+
+ private:
+  using state = std::array<lane, S>;
+  using scalar_state = std::array<double, S>;
+  using scalar_params = std::array<double, P>;
+
+  static solve_options checked(solve_options o) {
+    if (o.stepper && *o.stepper != stepper_kind::dopri5)
+      detail::throw_invalid("solve_options.stepper", *o.stepper,
+                            "dopri5 (unset means dopri5): batch_solver runs Dormand-Prince 5(4) "
+                            "in lanes; solve with odesynth::solver for the other steppers");
+    o.stepper = stepper_kind::dopri5;
+    return o;
+  }
+
+  /// One lane's trajectory in progress.
+  struct lane_job {
+    bool active = false;
+    bool step_begins = true;  ///< the next trial starts a step: the landing check applies
+    std::size_t problem = 0;
+    trajectory* out = nullptr;
+    double* rows = nullptr;
+    std::size_t row = 0;  ///< next output row
+    double t = 0, dt = 0;
+    std::int64_t steps = 0;
+    int trials = 0;  ///< trial steps in the current step
+  };
+
+  /// The state of one solve_into() call.
+  class run {
+   public:
+    run(const batch_solver& b, trajectory* out, std::size_t count, const double* parameters,
+        const double* initial_states, const time_grid& grid)
+        : b_(b),
+          o_(b.scalar_.options()),
+          out_(out),
+          count_(count),
+          parameters_(parameters),
+          initial_states_(initial_states),
+          grid_(grid),
+          times_(grid.times().data()),
+          rows_(grid.times().size()),
+          start_(grid.start()),
+          stop_(grid.back()),
+          stop_early_(stop_ - 2 * detail::time_resolution * std::fabs(stop_)) {}
+
+    void all() {
+      for (std::size_t l = 0; l < W; ++l) refill(l);
+      while (any_active()) {
+        try {
+          trial_step();
+        } catch (...) {
+          // The model threw in lanes: every lane in flight goes to the scalar solver, which
+          // reports rhs_threw (or whatever it meets) for the problems that throw there too.
+          for (std::size_t l = 0; l < W; ++l)
+            if (job_[l].active) hand_over(l);
+        }
+      }
+    }
+
+   private:
+    // Boost.Odeint's runge_kutta_dopri5 coefficients, written as it writes them.
+    static constexpr double a2 = 1.0 / 5, a3 = 3.0 / 10, a4 = 4.0 / 5, a5 = 8.0 / 9;
+    static constexpr double b21 = 1.0 / 5;
+    static constexpr double b31 = 3.0 / 40, b32 = 9.0 / 40;
+    static constexpr double b41 = 44.0 / 45, b42 = -56.0 / 15, b43 = 32.0 / 9;
+    static constexpr double b51 = 19372.0 / 6561, b52 = -25360.0 / 2187, b53 = 64448.0 / 6561,
+                            b54 = -212.0 / 729;
+    static constexpr double b61 = 9017.0 / 3168, b62 = -355.0 / 33, b63 = 46732.0 / 5247,
+                            b64 = 49.0 / 176, b65 = -5103.0 / 18656;
+    static constexpr double c1 = 35.0 / 384, c3 = 500.0 / 1113, c4 = 125.0 / 192,
+                            c5 = -2187.0 / 6784, c6 = 11.0 / 84;
+    static constexpr double dc1 = c1 - 5179.0 / 57600, dc3 = c3 - 7571.0 / 16695,
+                            dc4 = c4 - 393.0 / 640, dc5 = c5 - -92097.0 / 339200,
+                            dc6 = c6 - 187.0 / 2100, dc7 = -1.0 / 40;
+    /// A lane leaves for the scalar solver well before odeint's failed_step_checker (500
+    /// trials per step) would throw there.
+    static constexpr int trial_limit = 400;
+
+    bool any_active() const noexcept {
+      for (const lane_job& j : job_)
+        if (j.active) return true;
+      return false;
+    }
+
+    const double* params_of(std::size_t k) const noexcept { return parameters_ + k * P; }
+    const double* initial_of(std::size_t k) const noexcept { return initial_states_ + k * S; }
+
+    void solve_scalar(std::size_t k) const {
+      b_.scalar_.solve_into(out_[k], value_span(params_of(k), P), value_span(initial_of(k), S),
+                            grid_);
+    }
+
+    void hand_over(std::size_t l) {
+      job_[l].active = false;
+      solve_scalar(job_[l].problem);
+      refill(l);
+    }
+
+    /// Loads the next problem into lane l, as solver::solve_schedule and integrate_rest
+    /// start a solve; problems that end before their first step are finished here.
+    void refill(std::size_t l) {
+      while (next_ < count_) {
+        const std::size_t k = next_++;
+        if (load(l, k)) return;
+      }
+      job_[l].active = false;
+    }
+
+    /// True when lane l now runs problem k; false when k is already finished.
+    bool load(std::size_t l, std::size_t k) {
+      const double* p = params_of(k);
+      const double* x0 = initial_of(k);
+      trajectory& tr = out_[k];
+      tr.reset(detail::unfilled, times_, rows_, b_.species_, b_.scalar_.description_ptr());
+      tr.assign_parameters(p, P);
+      tr.assign_initial_state(x0, S);
+      lane_job& j = job_[l];
+      j = lane_job{};
+      j.problem = k;
+      j.out = &tr;
+      j.rows = tr.values().data();
+      scalar_state x{}, f0{};
+      scalar_params ps{};
+      for (std::size_t i = 0; i < S; ++i) x[i] = x0[i];
+      for (std::size_t i = 0; i < P; ++i) ps[i] = p[i];
+      // Rows at the start are the initial state (solver::integrate).
+      while (j.row < rows_ && detail::reached(times_[j.row], start_)) write_row(j, x);
+      const Model& model = b_.scalar_.model();
+      double dt0 = 0;
+      try {
+        model(x, f0, start_, ps);
+        if (!detail::all_finite(f0)) {  // initial_non_finite, with the scalar message
+          solve_scalar(k);
+          return false;
+        }
+        if (!(stop_ > start_) || detail::reached(stop_, start_)) {
+          finish(j, x);
+          return false;
+        }
+        if (o_.initial_step) {
+          dt0 = *o_.initial_step;
+        } else {
+          scalar_state x1{}, f1{};
+          auto rhs = [&](const scalar_state& xs, scalar_state& fs, double t) {
+            model(xs, fs, t, ps);
+          };
+          dt0 = detail::initial_step(
+              rhs, x, f0, start_, [this](std::size_t i) { return b_.abs_tol_[i]; }, o_.rel_tol,
+              stepper_traits<stepper_kind::dopri5>::order, x1, f1);
+        }
+      } catch (...) {
+        solve_scalar(k);  // rhs_threw, as the scalar solve reports it
+        return false;
+      }
+      const double floor = detail::time_resolution * std::fabs(start_);
+      if (dt0 < floor) dt0 = (start_ + floor) - start_;
+      if (o_.max_step) dt0 = std::min(dt0, *o_.max_step);
+      j.t = start_;
+      j.dt = std::min(dt0, stop_ - start_);
+      j.active = true;
+      for (std::size_t i = 0; i < S; ++i) {
+        x_[i].v[l] = x[i];
+        d_[i].v[l] = f0[i];
+      }
+      for (std::size_t i = 0; i < P; ++i) p_[i].v[l] = p[i];
+      return true;
+    }
+
+    template <class Row>
+    void write_row(lane_job& j, const Row& x) noexcept {
+      double* r = j.rows + j.row * S;
+      for (std::size_t i = 0; i < S; ++i) r[i] = x[i];
+      ++j.row;
+    }
+
+    /// Lane's solve reached the last time: the rows left get the state there (run_dense),
+    /// then the checks solver::solve_schedule makes. Returns false when a row is not finite
+    /// (the scalar solver then reports it).
+    template <class Row>
+    bool finish(lane_job& j, const Row& x) {
+      while (j.row < rows_) write_row(j, x);
+      const double* v = j.rows;
+      for (std::size_t i = 0; i < rows_ * S; ++i)
+        if (!std::isfinite(v[i])) return false;
+      j.out->mask().setConstant(true);
+      j.out->set_steps(j.steps);
+      return true;
+    }
+
+    double decrease(double dt, double err) const {
+      // odeint's default_step_adjuster::decrease_step with error_order 4
+      dt *= std::max(9.0 / 10.0 * std::pow(err, -1.0 / (4 - 1)), 1.0 / 5.0);
+      if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
+      return dt;
+    }
+
+    double increase(double dt, double err) const {
+      // odeint's default_step_adjuster::increase_step with stepper_order 5
+      if (err < 0.5) {
+        err = std::max(std::pow(5.0, -5.0), err);
+        dt *= 9.0 / 10.0 * std::pow(err, -1.0 / 5);
+        if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
+      }
+      return dt;
+    }
+
+    /// One trial step in every lane, then each lane's controller decision.
+    void trial_step() {
+      const Model& model = b_.scalar_.model();
+      lane T = 0.0, H = 0.0;
+      for (std::size_t l = 0; l < W; ++l) {
+        lane_job& j = job_[l];
+        if (j.active) {
+          if (j.step_begins) {
+            if (j.steps >= o_.max_steps) {  // max_steps: the scalar solve says where
+              hand_over(l);
+              if (!j.active) continue;
+            }
+            // run_dense: land on the last time, never leave a sliver before it.
+            if (j.t + j.dt > stop_early_) j.dt = detail::step_towards(stop_, j.t, j.dt);
+            j.step_begins = false;
+          }
+          // controlled_runge_kutta::try_step refuses a step above max_dt first.
+          if (b_.max_dt_ != 0 && !(j.dt - b_.max_dt_ <= std::numeric_limits<double>::epsilon())) {
+            j.dt = b_.max_dt_;
+            ++j.trials;
+          }
+        }
+        T.v[l] = j.t;
+        H.v[l] = j.dt;  // idle lanes repeat their last values: finite, and never read
+      }
+      if (!any_active()) return;
+
+      // runge_kutta_dopri5::do_step_impl, stage by stage (odeint's scale_sum: 1 * x + ...).
+      const lane one = 1.0;
+      const lane h21 = H * b21;
+      for (std::size_t i = 0; i < S; ++i) xt_[i] = one * x_[i] + h21 * d_[i];
+      model(xt_, k2_, T + H * a2, p_);
+      const lane h31 = H * b31, h32 = H * b32;
+      for (std::size_t i = 0; i < S; ++i) xt_[i] = one * x_[i] + h31 * d_[i] + h32 * k2_[i];
+      model(xt_, k3_, T + H * a3, p_);
+      const lane h41 = H * b41, h42 = H * b42, h43 = H * b43;
+      for (std::size_t i = 0; i < S; ++i)
+        xt_[i] = one * x_[i] + h41 * d_[i] + h42 * k2_[i] + h43 * k3_[i];
+      model(xt_, k4_, T + H * a4, p_);
+      const lane h51 = H * b51, h52 = H * b52, h53 = H * b53, h54 = H * b54;
+      for (std::size_t i = 0; i < S; ++i)
+        xt_[i] = one * x_[i] + h51 * d_[i] + h52 * k2_[i] + h53 * k3_[i] + h54 * k4_[i];
+      model(xt_, k5_, T + H * a5, p_);
+      const lane h61 = H * b61, h62 = H * b62, h63 = H * b63, h64 = H * b64, h65 = H * b65;
+      for (std::size_t i = 0; i < S; ++i)
+        xt_[i] =
+            one * x_[i] + h61 * d_[i] + h62 * k2_[i] + h63 * k3_[i] + h64 * k4_[i] + h65 * k5_[i];
+      model(xt_, k6_, T + H, p_);
+      const lane hc1 = H * c1, hc3 = H * c3, hc4 = H * c4, hc5 = H * c5, hc6 = H * c6;
+      for (std::size_t i = 0; i < S; ++i)
+        xn_[i] =
+            one * x_[i] + hc1 * d_[i] + hc3 * k3_[i] + hc4 * k4_[i] + hc5 * k5_[i] + hc6 * k6_[i];
+      model(xn_, dn_, T + H, p_);
+      // The error estimate and odesynth's tolerance_checker (NaN sticks, then counts as inf).
+      const lane e1 = H * dc1, e3 = H * dc3, e4 = H * dc4, e5 = H * dc5, e6 = H * dc6, e7 = H * dc7;
+      const lane a_dxdt = abs(H);
+      const lane rel = o_.rel_tol;
+      lane worst = 0.0;
+      for (std::size_t i = 0; i < S; ++i) {
+        const lane err =
+            e1 * d_[i] + e3 * k3_[i] + e4 * k4_[i] + e5 * k5_[i] + e6 * k6_[i] + e7 * dn_[i];
+        const lane ratio =
+            abs(err) / (lane(b_.abs_tol_[i]) + rel * (abs(x_[i]) + a_dxdt * abs(d_[i])));
+        for (std::size_t l = 0; l < W; ++l) {
+          const double e = ratio.v[l];
+          worst.v[l] = (e > worst.v[l] || e != e) ? e : worst.v[l];
+        }
+      }
+
+      // Each lane's controller: accept or reject, as controlled_runge_kutta::try_step.
+      std::array<bool, W> accepted{};
+      lane t_old = T, t_new = T;
+      for (std::size_t l = 0; l < W; ++l) {
+        lane_job& j = job_[l];
+        if (!j.active) continue;
+        ++j.trials;
+        double err = worst.v[l];
+        if (!std::isfinite(err)) err = std::numeric_limits<double>::infinity();
+        if (err > 1.0) {
+          j.dt = decrease(j.dt, err);
+          if (j.trials >= trial_limit) hand_over(l);
+          continue;
+        }
+        const double t0 = j.t;
+        const double t1 = t0 + j.dt;
+        ++j.steps;
+        bool finite = true;
+        for (std::size_t i = 0; i < S; ++i) finite = finite && std::isfinite(xn_[i].v[l]);
+        if (!finite || detail::step_underflowed(t0, t1, o_.min_step)) {
+          hand_over(l);  // non_finite or step_underflow, with the scalar solve's diagnosis
+          continue;
+        }
+        j.dt = increase(j.dt, err);
+        j.t = t1;
+        j.trials = 0;
+        j.step_begins = true;
+        t_old.v[l] = t0;
+        t_new.v[l] = t1;
+        accepted[l] = true;
+      }
+      dense_output(accepted, t_old, t_new);
+
+      // The new state becomes the current one in the lanes that stepped.
+      for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t l = 0; l < W; ++l)
+          if (accepted[l]) {
+            x_[i].v[l] = xn_[i].v[l];
+            d_[i].v[l] = dn_[i].v[l];
+          }
+      for (std::size_t l = 0; l < W; ++l) {
+        lane_job& j = job_[l];
+        if (!accepted[l] || !detail::reached(stop_, j.t)) continue;
+        scalar_state x{};
+        for (std::size_t i = 0; i < S; ++i) x[i] = x_[i].v[l];
+        j.active = false;
+        if (!finish(j, x)) solve_scalar(j.problem);
+        refill(l);
+      }
+    }
+
+    /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state, in rounds: each
+    /// round interpolates one row in every lane that still has one in its step.
+    void dense_output(const std::array<bool, W>& accepted, const lane& t_old, const lane& t_new) {
+      std::array<double, W> reach{};
+      for (std::size_t l = 0; l < W; ++l)
+        reach[l] = t_new.v[l] + detail::time_resolution * std::fabs(t_new.v[l]);
+      const lane dt = t_new - t_old;
+      for (;;) {
+        std::array<bool, W> has{};
+        bool any = false;
+        lane t = t_old;
+        for (std::size_t l = 0; l < W; ++l) {
+          const lane_job& j = job_[l];
+          if (accepted[l] && j.row < rows_ && times_[j.row] <= reach[l]) {
+            has[l] = true;
+            any = true;
+            t.v[l] = times_[j.row];
+          }
+        }
+        if (!any) return;
+        const lane theta = (t - t_old) / dt;
+        const lane X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
+        const lane X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
+        const lane X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
+        const lane X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
+        const lane X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
+        const lane X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
+        const lane theta_m_1 = theta - 1.0;
+        const lane theta_sq = theta * theta;
+        const lane A = theta_sq * (3.0 - 2.0 * theta);
+        const lane B = theta_sq * theta_m_1;
+        const lane C = theta_sq * theta_m_1 * theta_m_1;
+        const lane D = theta * theta_m_1 * theta_m_1;
+        const lane w1 = dt * (A * c1 - C * X1 + D), w3 = dt * (A * c3 + C * X3),
+                   w4 = dt * (A * c4 - C * X4), w5 = dt * (A * c5 + C * X5),
+                   w6 = dt * (A * c6 - C * X6), w7 = dt * (B + C * X7);
+        const lane one = 1.0;
+        state x;
+        for (std::size_t i = 0; i < S; ++i)
+          x[i] = one * x_[i] + w1 * d_[i] + w3 * k3_[i] + w4 * k4_[i] + w5 * k5_[i] + w6 * k6_[i] +
+                 w7 * dn_[i];
+        for (std::size_t l = 0; l < W; ++l) {
+          if (!has[l]) continue;
+          lane_job& j = job_[l];
+          double* r = j.rows + j.row * S;
+          for (std::size_t i = 0; i < S; ++i) r[i] = x[i].v[l];
+          ++j.row;
+        }
+      }
+    }
+
+    const batch_solver& b_;
+    const solve_options& o_;
+    trajectory* out_;
+    std::size_t count_;
+    const double* parameters_;
+    const double* initial_states_;
+    const time_grid& grid_;
+    const double* times_;
+    std::size_t rows_;
+    double start_, stop_, stop_early_;
+    std::size_t next_ = 0;
+    std::array<lane_job, W> job_{};
+    // The lanes' current state and derivative, stages, trial state and its derivative.
+    state x_{}, d_{}, xt_{}, k2_{}, k3_{}, k4_{}, k5_{}, k6_{}, xn_{}, dn_{};
+    std::array<lane, P> p_{};
+  };
+
+  scalar_solver scalar_;
+  trajectory::names_ptr species_;
+  std::array<double, S> abs_tol_{};
+  double max_dt_ = 0;
+};
+
+}  // namespace odesynth

@@ -1,0 +1,200 @@
+// batch_solver: W trajectories in SIMD lanes give exactly what the scalar solver gives, bit
+// for bit, statuses and messages included, whatever W and whatever fails.
+#include <array>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <odesynth/batch_solver.hpp>
+#include <odesynth/models/lotka_volterra.hpp>
+#include <odesynth/models/sir.hpp>
+#include <odesynth/random.hpp>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include "expect_error.hpp"
+
+using odesynth::batch_solver;
+using odesynth::lanes;
+using odesynth::solve_options;
+using odesynth::solve_status;
+using odesynth::time_grid;
+using odesynth::trajectory;
+using lv = odesynth::models::lotka_volterra;
+using sir = odesynth::models::sir;
+
+namespace {
+
+// Blows up in finite time for a > 0 (x' = a x^2): non_finite or step_underflow, depending
+// on where the steps land; throws for a < -1 (rhs_threw), and from lanes only when a lane
+// holds such a problem, so that the batch hands its lanes in flight to the scalar solver.
+struct quadratic {
+  static constexpr std::string_view name = "quadratic";
+  static constexpr std::array<std::string_view, 1> species{"x"};
+  static constexpr std::array<std::string_view, 1> parameters{"a"};
+  template <class State, class Time, class Params>
+  void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
+    using std::sqrt;
+    if constexpr (std::is_same_v<std::decay_t<decltype(p[0])>, double>) {
+      if (p[0] < -1) throw std::runtime_error("a below -1");
+    } else {
+      for (double a : p[0].v)
+        if (a < -1) throw std::runtime_error("a below -1");
+    }
+    // sqrt of a negative start is NaN at t = 0: initial_non_finite.
+    dxdt[0] = p[0] * x[0] * x[0] + 0.0 * sqrt(x[0] + 1);
+  }
+};
+
+// Whether a and b are the same trajectory to the last bit (values, mask, status, message,
+// steps, parameters, initial state).
+bool identical(const trajectory& a, const trajectory& b) {
+  const auto same = [](const auto& u, const auto& v) {
+    return u.size() == v.size() &&
+           std::memcmp(u.data(), v.data(),
+                       sizeof(*u.data()) * static_cast<std::size_t>(u.size())) == 0;
+  };
+  return a.status() == b.status() && a.message() == b.message() && a.steps() == b.steps() &&
+         same(a.values(), b.values()) && same(a.mask(), b.mask()) && same(a.times(), b.times()) &&
+         same(a.parameters(), b.parameters()) && same(a.initial_state(), b.initial_state()) &&
+         a.species() == b.species();
+}
+
+template <std::size_t W, class Model, std::size_t P, std::size_t S>
+std::size_t count_different(const Model& model, const solve_options& options,
+                            const std::vector<std::array<double, P>>& parameters,
+                            const std::vector<std::array<double, S>>& initial_states,
+                            const time_grid& grid) {
+  const batch_solver<W, Model> batch(model, options);
+  const std::vector<trajectory> out = batch.solve(parameters, initial_states, grid);
+  REQUIRE(out.size() == parameters.size());
+  std::size_t different = 0;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const trajectory ref = batch.scalar().solve(parameters[k], initial_states[k], grid);
+    if (!identical(ref, out[k])) {
+      UNSCOPED_INFO("problem " << k << ": scalar " << ref.status() << " '" << ref.message()
+                               << "' steps " << ref.steps() << "; batch " << out[k].status() << " '"
+                               << out[k].message() << "' steps " << out[k].steps());
+      ++different;
+    }
+  }
+  return different;
+}
+
+// SimbaML's Lotka-Volterra workload: every parameter uniform within +-10% of its value.
+std::vector<std::array<double, 4>> lv_parameters(std::size_t n) {
+  odesynth::random_stream rng(2026, 16, 0);
+  std::vector<std::array<double, 4>> p(n);
+  for (auto& set : p) {
+    const std::array<double, 4> centre{1.1, 0.4, 0.4, 0.1};
+    for (std::size_t i = 0; i < 4; ++i) set[i] = centre[i] * (0.9 + 0.2 * rng.uniform01());
+  }
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("lanes compute each lane as the scalar operations do", "[batch]") {
+  lanes<4> x, y;
+  const std::array<double, 4> a{0.3, -1.7, 2.5e300, 1e-310}, b{1.9, 0.2, -3.0, 7.5};
+  for (std::size_t i = 0; i < 4; ++i) {
+    x[i] = a[i];
+    y[i] = b[i];
+  }
+  using std::exp;
+  const lanes<4> r = (x * y - 2.0 * x) / (y + 1) + exp(-abs(y)) + pow(abs(x), 0.37) - x;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double s = (a[i] * b[i] - 2.0 * a[i]) / (b[i] + 1) + std::exp(-std::abs(b[i])) +
+                     std::pow(std::abs(a[i]), 0.37) - a[i];
+    CHECK(std::memcmp(&r[i], &s, sizeof(double)) == 0);
+  }
+}
+
+TEST_CASE("batch_solver gives the scalar solver's trajectories bit for bit on SimbaML's LV",
+          "[batch]") {
+  auto p = lv_parameters(203);     // not a multiple of any W: the last lanes idle
+  p[17] = {1.1, -0.4, 0.4, -0.1};  // both species grow without bound: a failure mid-batch
+  const std::vector<std::array<double, 2>> x0(p.size(), {10.0, 10.0});
+  const auto grid = time_grid::linspace(0, 50, 100);
+  solve_options o;
+  o.rel_tol = 1e-3;
+  o.abs_tol = 1e-6;
+  CHECK(count_different<4>(lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<1>(lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<8>(lv{}, o, p, x0, grid) == 0);
+  o.rel_tol = 1e-8;  // many more steps, more rows per step
+  o.abs_tol = 1e-10;
+  CHECK(count_different<2>(lv{}, o, p, x0, grid) == 0);
+  // The failing problem is a failure in the batch too, and not one made up by it.
+  const batch_solver<4, lv> batch(lv{}, o);
+  const auto out = batch.solve(p, x0, grid);
+  CHECK(!out[17].ok());
+  CHECK(out[16].ok());
+  CHECK(out[18].ok());
+}
+
+TEST_CASE("batch_solver follows the options the scalar solver follows", "[batch]") {
+  odesynth::random_stream rng(7, 0, 0);
+  std::vector<std::array<double, 2>> p(61);
+  std::vector<std::array<double, 3>> x0(p.size());
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    p[k] = {0.3 * (0.5 + rng.uniform01()), 0.1 * (0.5 + rng.uniform01())};
+    x0[k] = {990 * (0.5 + rng.uniform01()), 10 * (0.5 + rng.uniform01()), 0};
+  }
+  const auto grid = time_grid::linspace(0, 160, 161).with_start(-3.0);
+  solve_options o;
+  SECTION("abs_tol per species, max_step and a first step") {
+    o.abs_tol_per_species = {1e-3, 1e-6, 1e-4};
+    o.max_step = 0.7;
+    o.initial_step = 0.01;
+  }
+  SECTION("max_steps ends some solves early") { o.max_steps = 40; }
+  SECTION("min_step ends some solves with step_underflow") { o.min_step = 0.9; }
+  SECTION("a time limit sends every problem to the scalar solver") { o.time_limit_seconds = 60; }
+  CHECK(count_different<4>(sir{}, o, p, x0, grid) == 0);
+}
+
+TEST_CASE("batch_solver hands failures to the scalar solver with their statuses", "[batch]") {
+  // a > 0 blows up before t = 20 from x0 = 1 when a > 0.05; a < -1 throws; x0 < -1 is NaN at
+  // the start.
+  const std::vector<std::array<double, 1>> p{{0.01}, {0.3},  {-0.5}, {-2.0}, {0.02}, {1.0},
+                                             {-0.1}, {0.04}, {0.2},  {-3.0}, {0.0}};
+  std::vector<std::array<double, 1>> x0(p.size(), {1.0});
+  x0[6] = {-4.0};
+  const auto grid = time_grid::linspace(0, 20, 41);
+  const batch_solver<4, quadratic> batch(quadratic{}, {});
+  const auto out = batch.solve(p, x0, grid);
+  CHECK(out[1].status() != solve_status::ok);
+  CHECK(out[3].status() == solve_status::rhs_threw);
+  CHECK(out[6].status() == solve_status::initial_non_finite);
+  CHECK(out[0].ok());
+  CHECK(count_different<4>(quadratic{}, {}, p, x0, grid) == 0);
+  CHECK(count_different<2>(quadratic{}, {}, p, x0, grid) == 0);
+}
+
+TEST_CASE("batch_solver refuses what it cannot run and writes nothing on bad input", "[batch]") {
+  solve_options rk4;
+  rk4.stepper = odesynth::stepper_kind::rk4;
+  rk4.fixed_step = 0.1;
+  test_support::check_error([&] { batch_solver<4, lv> b(lv{}, rk4); }, "solve_options.stepper",
+                            "rk4");
+  const batch_solver<4, lv> batch(lv{}, {});
+  std::vector<std::array<double, 4>> p(6, {1.1, 0.4, 0.4, 0.1});
+  p[3][2] = std::nan("");
+  const std::vector<std::array<double, 2>> x0(p.size(), {10.0, 10.0});
+  std::vector<trajectory> out(p.size());
+  test_support::expect_error(
+      [&] {
+        batch.solve_into(out.data(), out.size(), p[0].data(), x0[0].data(),
+                         time_grid::linspace(0, 1, 3));
+      },
+      {"problem 3", "lotka_volterra", "gamma", "nan"});
+  for (const trajectory& tr : out) CHECK(tr.num_times() == 0);  // nothing written
+  test_support::expect_error(
+      [&] {
+        batch.solve(p, {{1.0, 1.0}}, time_grid::linspace(0, 1, 3));
+      },
+      {"batch_solver.initial_states", "1"});
+  CHECK(batch.solve({}, {}, time_grid::linspace(0, 1, 3)).empty());
+}
