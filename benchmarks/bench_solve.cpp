@@ -5,11 +5,23 @@
 // store every output row; odesynth takes exactly the steps of the hand-written loop (a unit
 // test checks this bit for bit), so the ratio is the cost of odesynth's checks, status
 // handling and trajectory object.
+//
+// batch/...: issue 16's batch mode against the same hand-written loop, on SimbaML's
+// Lotka-Volterra workload (1,000 trajectories, 100 times on [0, 50], parameters within +-10%,
+// rel_tol 1e-3, abs_tol 1e-6) and on SIR (models::sir within +-10%, 100 times on [0, 14],
+// rel_tol 1e-6, abs_tol 1e-8): handwritten_odeint, solver (solver<M, stepper_set<dopri5>>,
+// one solve_into per problem) and batch_solver<W> for W = 2, 4, 8. All sides start with the
+// same first step (1e-3) and take the same steps; the batch's rows equal the solver's bit for
+// bit (tests/unit/test_batch_solver.cpp), so the ratios are the cost of the arithmetic.
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <boost/numeric/odeint/integrate/integrate_times.hpp>
 #include <boost/numeric/odeint/stepper/generation.hpp>
+#include <odesynth/batch_solver.hpp>
+#include <odesynth/models/lotka_volterra.hpp>
+#include <odesynth/models/sir.hpp>
+#include <odesynth/random.hpp>
 #include <odesynth/solve.hpp>
 #include <vector>
 
@@ -84,8 +96,125 @@ void odesynth_solver(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * trajectories);
 }
 
+// One batch workload: the problems, the grid and the tolerances.
+template <class Model>
+struct batch_workload {
+  static constexpr std::size_t S = Model::species.size(), P = Model::parameters.size();
+  std::vector<std::array<double, P>> parameters;
+  std::vector<std::array<double, S>> initial_states;
+  odesynth::time_grid grid;
+  odesynth::solve_options options;
+};
+
+// Every parameter uniform within +-10% of `centre`, from a fixed Philox stream.
+template <class Model>
+batch_workload<Model> make_workload(const std::array<double, Model::parameters.size()>& centre,
+                                    const std::array<double, Model::species.size()>& x0,
+                                    odesynth::time_grid grid, double rel, double abs) {
+  batch_workload<Model> w{{}, {}, std::move(grid), {}};
+  odesynth::random_stream rng(16, 4, 0);
+  for (int i = 0; i < trajectories; ++i) {
+    auto p = centre;
+    for (double& v : p) v *= 0.9 + 0.2 * rng.uniform01();
+    w.parameters.push_back(p);
+    w.initial_states.push_back(x0);
+  }
+  w.options.rel_tol = rel;
+  w.options.abs_tol = abs;
+  w.options.initial_step = first_step;
+  return w;
+}
+
+const batch_workload<odesynth::models::lotka_volterra>& simbaml_lv() {
+  static const auto w = make_workload<odesynth::models::lotka_volterra>(
+      {1.1, 0.4, 0.4, 0.1}, {10.0, 10.0}, odesynth::time_grid::linspace(0, 50, 100), 1e-3, 1e-6);
+  return w;
+}
+
+const batch_workload<odesynth::models::sir>& sir_workload() {
+  static const auto w = make_workload<odesynth::models::sir>(
+      odesynth::models::sir::default_parameters, odesynth::models::sir::default_initial_state,
+      odesynth::time_grid::linspace(0, 14, 100), 1e-6, 1e-8);
+  return w;
+}
+
+template <class Model>
+void batch_handwritten(benchmark::State& state, const batch_workload<Model>& w) {
+  using vec = std::array<double, Model::species.size()>;
+  const auto& times = w.grid.times();
+  std::vector<double> rows(static_cast<std::size_t>(times.size()) * vec{}.size());
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < w.parameters.size(); ++k) {
+      const auto& p = w.parameters[k];
+      auto stepper = boost::numeric::odeint::make_dense_output(
+          w.options.abs_tol, w.options.rel_tol, boost::numeric::odeint::runge_kutta_dopri5<vec>());
+      vec x = w.initial_states[k];
+      std::size_t row = 0;
+      boost::numeric::odeint::integrate_times(
+          stepper, [&p](const vec& s, vec& d, double t) { Model{}(s, d, t, p); }, x, times.begin(),
+          times.end(), first_step,
+          [&](const vec& s, double) {
+            for (std::size_t i = 0; i < s.size(); ++i) rows[row * s.size() + i] = s[i];
+            ++row;
+          });
+      benchmark::DoNotOptimize(rows.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * trajectories);
+}
+
+template <class Model>
+void batch_scalar_solver(benchmark::State& state, const batch_workload<Model>& w) {
+  const odesynth::solver<Model, odesynth::stepper_set<odesynth::stepper_kind::dopri5>> solver(
+      Model{}, w.options);
+  odesynth::trajectory tr;
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < w.parameters.size(); ++k) {
+      solver.solve_into(tr, w.parameters[k], w.initial_states[k], w.grid);
+      benchmark::DoNotOptimize(tr.values().data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * trajectories);
+}
+
+template <std::size_t W, class Model>
+void batch_lanes(benchmark::State& state, const batch_workload<Model>& w) {
+  const odesynth::batch_solver<W, Model> batch(Model{}, w.options);
+  std::vector<odesynth::trajectory> out(w.parameters.size());
+  for (auto _ : state) {
+    batch.solve_into(out.data(), out.size(), w.parameters[0].data(), w.initial_states[0].data(),
+                     w.grid);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * trajectories);
+}
+
+// BENCHMARK_CAPTURE makes identifiers from the function's name: one name per width.
+template <class Model>
+void batch_lanes_2(benchmark::State& state, const batch_workload<Model>& w) {
+  batch_lanes<2>(state, w);
+}
+template <class Model>
+void batch_lanes_4(benchmark::State& state, const batch_workload<Model>& w) {
+  batch_lanes<4>(state, w);
+}
+template <class Model>
+void batch_lanes_8(benchmark::State& state, const batch_workload<Model>& w) {
+  batch_lanes<8>(state, w);
+}
+
 }  // namespace
 
 BENCHMARK(handwritten_odeint)->Unit(benchmark::kMillisecond);
 BENCHMARK(odesynth_solver)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_handwritten, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_scalar_solver, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_2, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_4, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_8, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_handwritten, sir, sir_workload())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_scalar_solver, sir, sir_workload())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_2, sir, sir_workload())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_4, sir, sir_workload())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(batch_lanes_8, sir, sir_workload())->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -41,6 +41,10 @@ function(odesynth_add_compiled_library include_dir)
   endif()
   add_library(odesynth_compiled STATIC EXCLUDE_FROM_ALL ${sources})
   add_library(odesynth::compiled ALIAS odesynth_compiled)
+  # The .ipp files share most of their includes (fmt, Eigen, Boost): compiling them in batches
+  # parses those once per batch. Header-only builds include them all together anyway, so they
+  # are known to live in one translation unit.
+  set_target_properties(odesynth_compiled PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 16)
   target_compile_definitions(odesynth_compiled PUBLIC ODESYNTH_COMPILED_LIB)
   target_link_libraries(odesynth_compiled PUBLIC odesynth::odesynth)
 endfunction()

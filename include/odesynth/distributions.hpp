@@ -610,6 +610,26 @@ ODESYNTH_INLINE double draw(const distribution& d, random_stream& s);
 ODESYNTH_INLINE double quantile(const distribution& d, double u);
 ODESYNTH_INLINE void validate(const distribution& d, std::string_view where);
 ODESYNTH_INLINE std::string describe(const distribution& d);
+// One overload per alternative, so that describe(dist::normal{0, 1}) is this describe() and
+// not model.hpp's describe(const Model&) template, which is an exact match where the variant
+// needs a conversion (a program including both headers got the model's).
+#define ODESYNTH_DESCRIBE_ALTERNATIVE(type) \
+  inline std::string describe(const dist::type& d) { return describe(distribution(d)); }
+ODESYNTH_DESCRIBE_ALTERNATIVE(constant)
+ODESYNTH_DESCRIBE_ALTERNATIVE(uniform)
+ODESYNTH_DESCRIBE_ALTERNATIVE(normal)
+ODESYNTH_DESCRIBE_ALTERNATIVE(truncated_normal)
+ODESYNTH_DESCRIBE_ALTERNATIVE(lognormal)
+ODESYNTH_DESCRIBE_ALTERNATIVE(log_uniform)
+ODESYNTH_DESCRIBE_ALTERNATIVE(exponential)
+ODESYNTH_DESCRIBE_ALTERNATIVE(gamma)
+ODESYNTH_DESCRIBE_ALTERNATIVE(beta)
+ODESYNTH_DESCRIBE_ALTERNATIVE(student_t)
+ODESYNTH_DESCRIBE_ALTERNATIVE(poisson)
+ODESYNTH_DESCRIBE_ALTERNATIVE(bernoulli)
+ODESYNTH_DESCRIBE_ALTERNATIVE(choice)
+ODESYNTH_DESCRIBE_ALTERNATIVE(percent_around)
+#undef ODESYNTH_DESCRIBE_ALTERNATIVE
 ODESYNTH_INLINE double mean_value(const distribution& d);
 ODESYNTH_INLINE double variance(const distribution& d);
 

@@ -21,8 +21,8 @@ using odesynth::solve_options;
 using odesynth::solve_status;
 using odesynth::time_grid;
 using odesynth::trajectory;
-using lv = odesynth::models::lotka_volterra;
-using sir = odesynth::models::sir;
+using zoo_lv = odesynth::models::lotka_volterra;
+using zoo_sir = odesynth::models::sir;
 
 namespace {
 
@@ -120,14 +120,14 @@ TEST_CASE("batch_solver gives the scalar solver's trajectories bit for bit on Si
   solve_options o;
   o.rel_tol = 1e-3;
   o.abs_tol = 1e-6;
-  CHECK(count_different<4>(lv{}, o, p, x0, grid) == 0);
-  CHECK(count_different<1>(lv{}, o, p, x0, grid) == 0);
-  CHECK(count_different<8>(lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<4>(zoo_lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<1>(zoo_lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<8>(zoo_lv{}, o, p, x0, grid) == 0);
   o.rel_tol = 1e-8;  // many more steps, more rows per step
   o.abs_tol = 1e-10;
-  CHECK(count_different<2>(lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<2>(zoo_lv{}, o, p, x0, grid) == 0);
   // The failing problem is a failure in the batch too, and not one made up by it.
-  const batch_solver<4, lv> batch(lv{}, o);
+  const batch_solver<4, zoo_lv> batch(zoo_lv{}, o);
   const auto out = batch.solve(p, x0, grid);
   CHECK(!out[17].ok());
   CHECK(out[16].ok());
@@ -152,7 +152,7 @@ TEST_CASE("batch_solver follows the options the scalar solver follows", "[batch]
   SECTION("max_steps ends some solves early") { o.max_steps = 40; }
   SECTION("min_step ends some solves with step_underflow") { o.min_step = 0.9; }
   SECTION("a time limit sends every problem to the scalar solver") { o.time_limit_seconds = 60; }
-  CHECK(count_different<4>(sir{}, o, p, x0, grid) == 0);
+  CHECK(count_different<4>(zoo_sir{}, o, p, x0, grid) == 0);
 }
 
 TEST_CASE("batch_solver hands failures to the scalar solver with their statuses", "[batch]") {
@@ -177,9 +177,9 @@ TEST_CASE("batch_solver refuses what it cannot run and writes nothing on bad inp
   solve_options rk4;
   rk4.stepper = odesynth::stepper_kind::rk4;
   rk4.fixed_step = 0.1;
-  test_support::check_error([&] { batch_solver<4, lv> b(lv{}, rk4); }, "solve_options.stepper",
-                            "rk4");
-  const batch_solver<4, lv> batch(lv{}, {});
+  test_support::check_error([&] { batch_solver<4, zoo_lv> b(zoo_lv{}, rk4); },
+                            "solve_options.stepper", "rk4");
+  const batch_solver<4, zoo_lv> batch(zoo_lv{}, {});
   std::vector<std::array<double, 4>> p(6, {1.1, 0.4, 0.4, 0.1});
   p[3][2] = std::nan("");
   const std::vector<std::array<double, 2>> x0(p.size(), {10.0, 10.0});

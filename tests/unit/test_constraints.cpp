@@ -32,7 +32,7 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 // An SIR-like trajectory with a bounded fraction x, 19 observed values and one missing:
 //   S + I + R is 1000 in rows 0-2, incomplete in row 3, 1001 in row 4;
 //   negatives: S = -1 (row 2), x = -0.1 (row 1); x outside [0, 1]: -0.1, 1.5, inf.
-trajectory sir() {
+trajectory sir_solution() {
   return from_rows({"S", "I", "R", "x"}, {
                                              {990, 10, 0, 1},
                                              {980, 15, 5, -0.1},
@@ -65,7 +65,8 @@ bool same(const dataset_constraint_report& a, const dataset_constraint_report& b
 }  // namespace
 
 TEST_CASE("non_negative counts negative observed values and skips missing ones", "[constraints]") {
-  const auto report = constraint_set().non_negative().non_negative({"S", "I", "R"}).check(sir());
+  const auto report =
+      constraint_set().non_negative().non_negative({"S", "I", "R"}).check(sir_solution());
   CHECK(counts(report, 0) == "19/2");  // S = -1 and x = -0.1
   CHECK(counts(report, 1) == "14/1");  // S = -1 only
   CHECK(report.rules[0].rule == "non_negative(all)");
@@ -76,7 +77,7 @@ TEST_CASE("non_negative counts negative observed values and skips missing ones",
 }
 
 TEST_CASE("within counts values outside the closed interval", "[constraints]") {
-  const auto report = constraint_set().within({"x"}, 0, 1).within(0, 1000).check(sir());
+  const auto report = constraint_set().within({"x"}, 0, 1).within(0, 1000).check(sir_solution());
   CHECK(counts(report, 0) == "5/3");   // -0.1, 1.5, inf; 1 is on the bound
   CHECK(counts(report, 1) == "19/3");  // -0.1, inf and S = -1
   CHECK(report.rules[0].rule == "within(x in [0, 1])");
@@ -89,7 +90,7 @@ TEST_CASE("conserved_sum counts complete rows whose sum drifts beyond the tolera
                           .conserved_sum({"S", "I", "R"}, 1e-4)          // 1001 is off by 1e-3
                           .conserved_sum({"S", "I", "R"}, 2e-3)          // 1001 is within
                           .conserved_sum({"S", "I", "R"}, 1e-4, 1001.0)  // now 1000 is off
-                          .check(sir());
+                          .check(sir_solution());
   // Row 3 is incomplete: four rows checked; the first row's sum (1000) is the default target.
   CHECK(counts(report, 0) == "4/1");
   CHECK(counts(report, 1) == "4/0");
@@ -111,7 +112,7 @@ TEST_CASE("conserved_sum counts complete rows whose sum drifts beyond the tolera
 }
 
 TEST_CASE("finite counts infinite observed values and never missing ones", "[constraints]") {
-  const auto report = constraint_set().finite().finite({"S"}).check(sir());
+  const auto report = constraint_set().finite().finite({"S"}).check(sir_solution());
   CHECK(counts(report, 0) == "19/1");
   CHECK(counts(report, 1) == "4/0");
   CHECK(report.rules[1].rule == "finite(S)");
@@ -206,7 +207,7 @@ TEST_CASE("unknown species are rejected with the list of known ones", "[constrai
               "constraint_set.finite.species", "\"wolf\"");
   CHECK_THROWS_WITH(constraint_set().finite({"wolf"}).validate(columns),
                     Contains("one of the species [S, I]"));
-  check_error([&] { (void)constraint_set().non_negative({"wolf"}).check(sir()); },
+  check_error([&] { (void)constraint_set().non_negative({"wolf"}).check(sir_solution()); },
               "constraint_set.non_negative.species", "\"wolf\"");
   CHECK_NOTHROW(constraint_set().non_negative().conserved_sum({"I", "S"}, 0.1).validate(columns));
 }
@@ -252,12 +253,12 @@ TEST_CASE("reports print readable summaries", "[constraints]") {
         "non_negative(all); conserved_sum(S + I + R = first row's sum, rel_tol=0.0001)");
   CHECK(constraint_set().describe() == "no constraints");
 
-  const auto one = rules.check(sir());
+  const auto one = rules.check(sir_solution());
   CHECK(fmt::format("{}", one) ==
         "constraint check: 2 of 2 rules violated\n"
         "  non_negative(all): 2 of 19 values violate\n"
         "  conserved_sum(S + I + R = first row's sum, rel_tol=0.0001): 1 of 4 rows violate");
-  CHECK(fmt::format("{}", constraint_set().check(sir())) == "constraint check: no rules");
+  CHECK(fmt::format("{}", constraint_set().check(sir_solution())) == "constraint check: no rules");
 
   dataset_constraint_report total;
   CHECK(fmt::format("{}", total) == "constraint check of 0 trajectories");

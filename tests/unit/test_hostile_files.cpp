@@ -60,7 +60,7 @@ std::string object_with_keys(std::size_t n, std::string_view extra = {}) {
   return text;
 }
 
-odesynth::sampler lv_sampler() {
+odesynth::sampler hostile_lv_sampler() {
   odesynth::sampler s(models::lotka_volterra{});
   s.parameter("alpha", dist::uniform{1.0, 2.0})
       .parameter("beta", dist::normal{1.0, 0.1}, odesynth::value_constraint::positive)
@@ -76,8 +76,8 @@ auto lv_generator(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11))
   o.seed = 11;
   o.threads = 1;
   o.on_failure = odesynth::failure_policy::resample;
-  return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                                  std::move(grid), odesynth::pipeline<>{}, o);
+  return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                  hostile_lv_sampler(), std::move(grid), odesynth::pipeline<>{}, o);
 }
 
 // The metadata.json text of lv_generator(grid) for [0, 10).
@@ -502,9 +502,9 @@ TEST_CASE("write_dataset_shards resumes its own shards and refuses any other des
   o.seed = 11;
   o.threads = 1;
   o.on_progress = [&](const odesynth::progress&) { ++progress_calls; };
-  const auto g =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, o);
+  const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                          hostile_lv_sampler(), time_grid::linspace(0, 5, 11),
+                                          odesynth::pipeline<>{}, o);
   odesynth::dataset_options overwrite;
   overwrite.overwrite = true;
   const auto refused = [&](const fs::path& folder, std::string_view why,
@@ -580,9 +580,9 @@ TEST_CASE("write_dataset_shards resumes its own shards and refuses any other des
   // Another generator's sharded dataset: refused without overwrite, replaced with it.
   generator_options other = o;
   other.seed = 12;
-  const auto g12 =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, other);
+  const auto g12 = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                            hostile_lv_sampler(), time_grid::linspace(0, 5, 11),
+                                            odesynth::pipeline<>{}, other);
   CHECK_THROWS_WITH(odesynth::write_dataset_shards(g12, 0, 20, tmp.path / "shards", 10),
                     Catch::Contains("other settings"));
   CHECK(read_file(tmp.path / "shards" / "metadata.json") == metadata);
@@ -608,9 +608,9 @@ TEST_CASE("a cancelled write commits nothing and a cancelled sharded write resum
     return stop_after != 0 && calls >= stop_after ? odesynth::generation_control::stop
                                                   : odesynth::generation_control::proceed;
   };
-  const auto g =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 5, 11), odesynth::pipeline<>{}, o);
+  const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                          hostile_lv_sampler(), time_grid::linspace(0, 5, 11),
+                                          odesynth::pipeline<>{}, o);
   odesynth::dataset_options overwrite;
   overwrite.overwrite = true;
 

@@ -57,7 +57,7 @@ solve_options with(stepper_kind kind, double fixed_step) {
   return o;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
+double solver_seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -270,7 +270,7 @@ TEST_CASE("random_times with 300000 times is built in well under a second",
   random_stream s(1, 0, stream_purpose::time_grid);
   const auto t0 = std::chrono::steady_clock::now();
   const auto g = spec.make(s);
-  const double elapsed = seconds_since(t0);
+  const double elapsed = solver_seconds_since(t0);
   CHECK(g.size() == 300000);
   // Sorting 300k doubles takes ~30 ms (Release) to ~0.3 s (ASan, Debug); the quadratic
   // de-duplication it replaces took 18 s in Release. 3 s leaves room for a loaded machine.
@@ -310,7 +310,7 @@ TEST_CASE("a solve that runs past time_limit_seconds ends with status time_limit
   const auto t0 = std::chrono::steady_clock::now();
   const auto tr =
       odesynth::solve<odesynth::all_steppers>(slow_oscillator{}, {}, {1.0, 0.0}, grid, o);
-  const double elapsed = seconds_since(t0);
+  const double elapsed = solver_seconds_since(t0);
   CAPTURE(tr.message());
   CHECK(tr.status() == solve_status::time_limit);
   CHECK_THAT(tr.message(), Catch::Contains("time_limit_seconds = 0.05"));
@@ -332,7 +332,7 @@ TEST_CASE("time_limit_seconds defaults to no limit and spans every segment of a 
   const auto t0 = std::chrono::steady_clock::now();
   const auto tr = odesynth::solve<odesynth::all_steppers>(slow_oscillator{}, {}, {1.0, 0.0},
                                                           time_grid::linspace(0, 2, 3));
-  CHECK(seconds_since(t0) > 0.05);
+  CHECK(solver_seconds_since(t0) > 0.05);
   CHECK(tr.ok());
 
   // A limit that ends the solve in a later segment: rows of the earlier segments stay.
@@ -384,7 +384,7 @@ TEST_CASE("an SDE solve that runs past its time limit ends with status time_limi
   // 2^14 steps of 1 ms each without the limit.
   const auto t0 = std::chrono::steady_clock::now();
   const auto tr = s.solve_with_key({}, {1.0, 0.0}, time_grid::linspace(0, 10, 11), 7);
-  const double elapsed = seconds_since(t0);
+  const double elapsed = solver_seconds_since(t0);
   CAPTURE(tr.message());
   CHECK(tr.status() == solve_status::time_limit);
   CHECK(tr.steps() > 0);

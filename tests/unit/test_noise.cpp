@@ -83,29 +83,29 @@ bool identical(const trajectory& a, const trajectory& b) {
   return true;
 }
 
-constexpr Eigen::Index rows = 100000;  // one long trajectory gives n = 1e5 independent values
+constexpr Eigen::Index long_rows = 100000;  // one long trajectory gives n = 1e5 independent values
 
 }  // namespace
 
 TEST_CASE("gaussian_noise adds N(0 sigma^2) and passes a KS test", "[noise]") {
-  auto tr = constant_trajectory(rows, {"x"}, 10.0);
+  auto tr = constant_trajectory(long_rows, {"x"}, 10.0);
   auto s = stream();
   odesynth::gaussian_noise(0.5)(tr, s);
   std::vector<double> z;
   for (double v : column(tr, 0)) z.push_back((v - 10.0) / 0.5);
   check_moments(z, 0, 1);
-  CHECK(ks_normal(z) < 1.949 / std::sqrt(double(rows)));  // KS at significance 0.001
+  CHECK(ks_normal(z) < 1.949 / std::sqrt(double(long_rows)));  // KS at significance 0.001
 }
 
 TEST_CASE("proportional_noise and the combined error model scale with |y|", "[noise]") {
   SECTION("proportional: y (1 + 0.1 N)") {
-    auto tr = constant_trajectory(rows, {"x"}, 20.0);
+    auto tr = constant_trajectory(long_rows, {"x"}, 20.0);
     auto s = stream();
     odesynth::proportional_noise(0.1)(tr, s);
     check_moments(column(tr, 0), 20.0, 4.0);  // sd = 0.1 * 20
   }
   SECTION("combined: sd = a + b |y| for positive and negative y") {
-    auto tr = constant_trajectory(rows, {"up", "down"}, 0.0);
+    auto tr = constant_trajectory(long_rows, {"up", "down"}, 0.0);
     tr.values().col(0).setConstant(10.0);
     tr.values().col(1).setConstant(-10.0);
     auto s = stream();
@@ -116,7 +116,7 @@ TEST_CASE("proportional_noise and the combined error model scale with |y|", "[no
 }
 
 TEST_CASE("lognormal_noise multiplies by exp(N(0 sigma^2))", "[noise]") {
-  auto tr = constant_trajectory(rows, {"x"}, 3.0);
+  auto tr = constant_trajectory(long_rows, {"x"}, 3.0);
   auto s = stream();
   odesynth::lognormal_noise(0.2)(tr, s);
   std::vector<double> z;
@@ -125,25 +125,25 @@ TEST_CASE("lognormal_noise multiplies by exp(N(0 sigma^2))", "[noise]") {
     z.push_back(std::log(v / 3.0) / 0.2);
   }
   check_moments(z, 0, 1);
-  CHECK(ks_normal(z) < 1.949 / std::sqrt(double(rows)));
+  CHECK(ks_normal(z) < 1.949 / std::sqrt(double(long_rows)));
 }
 
 TEST_CASE("poisson_counts: mean equals variance", "[noise]") {
   SECTION("counts with the value as mean") {
-    auto tr = constant_trajectory(rows, {"x"}, 7.3);
+    auto tr = constant_trajectory(long_rows, {"x"}, 7.3);
     auto s = stream();
     odesynth::poisson_counts()(tr, s);
     for (double v : column(tr, 0)) REQUIRE(v == std::floor(v));
     check_moments(column(tr, 0), 7.3, 7.3, 3 + 1 / 7.3);  // Poisson kurtosis 3 + 1/mean
   }
   SECTION("a large mean (rejection sampler)") {
-    auto tr = constant_trajectory(rows, {"x"}, 480.0);
+    auto tr = constant_trajectory(long_rows, {"x"}, 480.0);
     auto s = stream();
     odesynth::poisson_counts()(tr, s);
     check_moments(column(tr, 0), 480.0, 480.0, 3 + 1 / 480.0);
   }
   SECTION("scaled: 10 counts per unit, reported in units") {
-    auto tr = constant_trajectory(rows, {"x"}, 2.0);
+    auto tr = constant_trajectory(long_rows, {"x"}, 2.0);
     auto s = stream();
     odesynth::poisson_counts(10.0)(tr, s);
     check_moments(column(tr, 0), 2.0, 0.2, 3 + 1 / 20.0);
@@ -157,7 +157,7 @@ TEST_CASE("poisson_counts: mean equals variance", "[noise]") {
 }
 
 TEST_CASE("student_t_noise has heavy tails with the t variance", "[noise]") {
-  auto tr = constant_trajectory(rows, {"x"}, 0.0);
+  auto tr = constant_trajectory(long_rows, {"x"}, 0.0);
   auto s = stream();
   odesynth::student_t_noise(8, 2.0)(tr, s);
   // t_8: variance 8/6, kurtosis 3 + 6/(8-4) = 4.5.
@@ -165,13 +165,13 @@ TEST_CASE("student_t_noise has heavy tails with the t variance", "[noise]") {
   // Heavier tails than a normal of the same variance: P(|x| > 4 sd) is 1.2e-3 for t_8
   // against 6.3e-5 for a normal; over 1e5 draws expect ~120 (binomial sd 11).
   const double sd = std::sqrt(4.0 * 8 / 6);
-  const auto far = std::count_if(tr.values().data(), tr.values().data() + rows,
+  const auto far = std::count_if(tr.values().data(), tr.values().data() + long_rows,
                                  [&](double v) { return std::fabs(v) > 4 * sd; });
   CHECK(far > 40);
 }
 
 TEST_CASE("outlier_noise hits a fraction p of values", "[noise]") {
-  auto tr = constant_trajectory(rows, {"x"}, 1.0);
+  auto tr = constant_trajectory(long_rows, {"x"}, 1.0);
   auto s = stream();
   odesynth::outlier_noise(0.05, 3.0)(tr, s);
   std::vector<double> deltas;
@@ -219,7 +219,7 @@ TEST_CASE("batch_scale multiplies a whole trajectory by one log-normal factor", 
 
 TEST_CASE("additive and multiplicative noise from any distribution", "[noise]") {
   SECTION("additive uniform") {
-    auto tr = constant_trajectory(rows, {"x"}, 5.0);
+    auto tr = constant_trajectory(long_rows, {"x"}, 5.0);
     auto s = stream();
     odesynth::additive_noise(dist::uniform{-1, 1})(tr, s);
     std::vector<double> d;
@@ -230,7 +230,7 @@ TEST_CASE("additive and multiplicative noise from any distribution", "[noise]") 
     check_moments(d, 0, 1.0 / 3, 1.8);  // uniform kurtosis 1.8
   }
   SECTION("multiplicative normal factor") {
-    auto tr = constant_trajectory(rows, {"x"}, 5.0);
+    auto tr = constant_trajectory(long_rows, {"x"}, 5.0);
     auto s = stream();
     odesynth::multiplicative_noise(dist::normal{1, 0.1})(tr, s);
     check_moments(column(tr, 0), 5.0, 0.25);
@@ -285,7 +285,7 @@ TEST_CASE("missing values stay missing and unnamed species stay clean", "[noise]
 }
 
 TEST_CASE("column_specific applies a different noise to each named species", "[noise]") {
-  auto tr = constant_trajectory(rows, {"a", "b", "c"}, 1.0);
+  auto tr = constant_trajectory(long_rows, {"a", "b", "c"}, 1.0);
   auto s = stream();
   const odesynth::column_specific noise{{"a", odesynth::gaussian_noise(0.5)},
                                         {"c", odesynth::proportional_noise(0.1)}};

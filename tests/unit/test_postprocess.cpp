@@ -43,7 +43,7 @@ std::string dump(const trajectory& tr) {
   return out + "]";
 }
 
-random_stream stream(std::uint64_t index = 0) {
+random_stream postprocess_stream(std::uint64_t index = 0) {
   return random_stream(31, index, stream_purpose::measurement);
 }
 
@@ -94,7 +94,7 @@ struct test_gaussian {
 
 template <class T>
 void apply(const T& transform, trajectory& tr) {
-  auto s = stream();
+  auto s = postprocess_stream();
   transform(tr, s);
 }
 
@@ -203,7 +203,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
 
   SECTION("every species") {
     auto tr = clean;
-    auto s = stream();
+    auto s = postprocess_stream();
     odesynth::redraw_until_within(noise, bounds{0, 2}, 10)(tr, s);
     // Each value is its clean value plus exactly one attempt's increment: never two.
     CHECK(dump(tr) == "[1.5, 1.75; 1.125, 1.25; 0.5, nan]");
@@ -212,7 +212,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
   }
   SECTION("only the species with a range") {
     auto tr = clean;
-    auto s = stream();
+    auto s = postprocess_stream();
     odesynth::redraw_until_within(noise, per_species<bounds>{{"a", bounds{0, 2}}}, 10)(tr, s);
     CHECK(dump(tr) == "[1.5, -2; 1.125, 1.25; 0.5, nan]");
     CHECK(tr.consistent());
@@ -221,7 +221,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
     scripted_noise hiding = noise;
     hiding.increments[1][1][0] = na;
     auto tr = clean;
-    auto s = stream();
+    auto s = postprocess_stream();
     odesynth::redraw_until_within(hiding, bounds{0, 2}, 10)(tr, s);
     CHECK(dump(tr) == "[1.5, 1.75; nan, 1.25; 0.5, nan]");
     CHECK(tr.consistent());
@@ -229,7 +229,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
   }
   SECTION("values inside from the start cost one draw") {
     auto tr = clean;
-    auto s = stream();
+    auto s = postprocess_stream();
     odesynth::redraw_until_within(noise, bounds{-10, 10}, 10)(tr, s);
     CHECK(dump(tr) == "[1.5, -2; -2, 1.25; 6, nan]");
     CHECK(s.words_drawn() == 1);
@@ -276,7 +276,7 @@ TEST_CASE("redraw_until_within applies its exhaustion policy after max_attempts"
   }
   SECTION("one attempt is the noise alone plus the policy") {
     auto tr = clean;
-    auto s = stream();
+    auto s = postprocess_stream();
     odesynth::redraw_until_within(noise, bounds{0, 2}, 1)(tr, s);
     CHECK(dump(tr) == "[1.5, nan; nan, 1.25; nan, nan]");
     CHECK(tr.consistent());

@@ -39,7 +39,7 @@ double log_log_slope(const std::vector<double>& x, const std::vector<double>& y)
 struct sample_stats {
   double mean = 0, variance = 0;
 };
-sample_stats stats_of(const std::vector<double>& x) {
+sample_stats process_stats_of(const std::vector<double>& x) {
   sample_stats s;
   for (double v : x) s.mean += v;
   s.mean /= static_cast<double>(x.size());
@@ -184,7 +184,7 @@ TEST_CASE("derivative noise accumulates like a random walk", "[process_noise]") 
     REQUIRE(tr.ok());
     end.push_back(tr.values()(8, 1));
   }
-  const auto st = stats_of(end);
+  const auto st = process_stats_of(end);
   CHECK(std::fabs(st.mean) < 5 * std::sqrt(2.0 / 4000));
   CHECK(std::fabs(st.variance - 2.0) < 5 * 2.0 * std::sqrt(2.0 / 4000));
 }
@@ -243,9 +243,9 @@ TEST_CASE("the Brownian tree refines one path and has Brownian statistics", "[sd
       w_end.push_back(b);
       incr.push_back(c - a);  // non-dyadic time: the bridge
     }
-    CHECK(std::fabs(stats_of(w_half).variance - 1.0) < 5 * 1.0 * std::sqrt(2.0 / n));
-    CHECK(std::fabs(stats_of(w_end).variance - 2.0) < 5 * 2.0 * std::sqrt(2.0 / n));
-    CHECK(std::fabs(stats_of(incr).variance - 0.3) < 5 * 0.3 * std::sqrt(2.0 / n));
+    CHECK(std::fabs(process_stats_of(w_half).variance - 1.0) < 5 * 1.0 * std::sqrt(2.0 / n));
+    CHECK(std::fabs(process_stats_of(w_end).variance - 2.0) < 5 * 2.0 * std::sqrt(2.0 / n));
+    CHECK(std::fabs(process_stats_of(incr).variance - 0.3) < 5 * 0.3 * std::sqrt(2.0 / n));
     double cov = 0;  // W(2) - W(1) and W(3) - W(2) are independent: covariance ~ 0
     for (int i = 0; i < n; ++i) cov += w_half[i] * (w_end[i] - w_half[i]);
     CHECK(std::fabs(cov / n) < 5 * std::sqrt(1.0 * 1.0 / n));
@@ -307,7 +307,7 @@ TEST_CASE("an Ornstein-Uhlenbeck process reaches its stationary variance", "[sde
     random_stream s(5, i, stream_purpose::process_noise);
     end.push_back(ou.solve({2.0}, {0.0}, grid, s).values()(10, 0));
   }
-  const auto st = stats_of(end);
+  const auto st = process_stats_of(end);
   CHECK(std::fabs(st.mean) < 5 * std::sqrt(0.25 / 4000));
   CHECK(std::fabs(st.variance - 0.25) < 5 * 0.25 * std::sqrt(2.0 / 4000) + 0.25 * 0.004);
 }

@@ -43,7 +43,7 @@ trajectory numbered(row_index rows, std::vector<std::string> names = {"a", "b"})
   return tr;
 }
 
-random_stream stream(std::uint64_t k = 0) {
+random_stream sparsify_stream(std::uint64_t k = 0) {
   return random_stream(2024, k, stream_purpose::measurement);
 }
 
@@ -93,7 +93,7 @@ std::vector<row_index> range_rows(row_index first, row_index end) {
 template <class T>
 trajectory applied(const T& t, const trajectory& tr, std::uint64_t k = 0) {
   trajectory out = tr;
-  auto s = stream(k);
+  auto s = sparsify_stream(k);
   t(out, s);
   return out;
 }
@@ -579,7 +579,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
       {"count above the rows at run time",
        [] {
          auto tr = numbered(3);
-         auto s = stream();
+         auto s = sparsify_stream();
          random_subset_count(5)(tr, s);
        },
        "random_subset_count.count", "5"},
@@ -641,7 +641,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
       {"inner transform that drops columns at run time",
        [] {
          auto tr = numbered(10);
-         auto s = stream();
+         auto s = sparsify_stream();
          interval_sparsify::by_fraction({{0.0, 0.5, first_column_only{}}})(tr, s);
        },
        "interval_sparsify.intervals[0]", "first_column_only"},
