@@ -106,8 +106,8 @@ TEST_CASE("truncated normal moments are accurate in both tails and on narrow int
   // largest uniform gave inf for [0, inf) (Phi^-1(0.5 + 0.5 u) with 0.5 + 0.5 u rounding to 1),
   // and [-3, inf) at 1 - 1e-12 was off by 3.5e-7 relative. References: mpmath at 50 digits,
   // z = sqrt(2) erfinv(1 - 2 q) with q = Q(a) (1 - u) for the exact double u.
-  const double top = 1 - 0x1.0p-53;
-  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(top) ==
+  const double largest_below_one = 1 - 0x1.0p-53;
+  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(largest_below_one) ==
         Approx(8.2923610758135955382).epsilon(1e-13));
   CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(1 - 1e-10) ==
         Approx(6.4669510747324189844).epsilon(1e-12));

@@ -399,7 +399,7 @@ TEST_CASE("an SDE solve that runs past its time limit ends with status time_limi
 
 TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double inf = std::numeric_limits<double>::infinity();
+  const double infinity = std::numeric_limits<double>::infinity();
   SECTION("output times closer than the time resolution") {
     expect_error(
         [] {
@@ -469,7 +469,7 @@ TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
         {"solve_options.fixed_step", "1e-20", "[0, 1]"});
   }
   SECTION("time limit not finite or negative") {
-    for (double bad : {nan, inf, -1.0}) {
+    for (double bad : {nan, infinity, -1.0}) {
       solve_options o;
       o.time_limit_seconds = bad;
       expect_error(
@@ -480,7 +480,7 @@ TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
     }
   }
   SECTION("sde time limit not finite or negative") {
-    for (double bad : {nan, inf, -1.0}) {
+    for (double bad : {nan, infinity, -1.0}) {
       odesynth::sde_options o;
       o.time_limit_seconds = bad;
       expect_error([&] { o.validate(); },

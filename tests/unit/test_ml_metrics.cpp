@@ -20,35 +20,38 @@ TEST_CASE("forecast metrics on a hand-computed case", "[ml][metrics]") {
   //   e = pred - true           sample 0: 1, 0    sample 1: 0, -4
   const array3 t = array3_of(2, 2, 1, {1, 2, 3, 5});
   const array3 p = array3_of(2, 2, 1, {2, 2, 3, 1});
-  constexpr double eps = 1e-14;
+  constexpr double relative_tolerance = 1e-14;
 
   // MAE = (1 + 0 + 0 + 4) / 4 = 1.25
   CHECK(odesynth::mean_absolute_error(t, p) == 1.25);
   // MSE = (1 + 0 + 0 + 16) / 4 = 4.25;  RMSE = sqrt(4.25)
   CHECK(odesynth::mean_squared_error(t, p) == 4.25);
-  CHECK(odesynth::root_mean_squared_error(t, p) == Approx(std::sqrt(4.25)).epsilon(eps));
+  CHECK(odesynth::root_mean_squared_error(t, p) ==
+        Approx(std::sqrt(4.25)).epsilon(relative_tolerance));
   // NRMSE = sqrt(4.25) / mean(1, 2, 3, 5) = sqrt(4.25) / 2.75
   CHECK(odesynth::normalized_root_mean_squared_error(t, p) ==
-        Approx(std::sqrt(4.25) / 2.75).epsilon(eps));
+        Approx(std::sqrt(4.25) / 2.75).epsilon(relative_tolerance));
   // MAPE = (1/1 + 0/2 + 0/3 + 4/5) / 4 = 1.8 / 4 = 0.45
-  CHECK(odesynth::mean_absolute_percentage_error(t, p) == Approx(0.45).epsilon(eps));
+  CHECK(odesynth::mean_absolute_percentage_error(t, p) == Approx(0.45).epsilon(relative_tolerance));
   // R^2 per step over the samples, then averaged:
   //   step 0: t = 1, 3 (mean 2): SS_tot = 1 + 1 = 2,      SS_res = 1 + 0 = 1   -> 1/2
   //   step 1: t = 2, 5 (mean 3.5): SS_tot = 2.25 + 2.25 = 4.5, SS_res = 0 + 16 -> 1 - 16/4.5
   //   mean = (1/2 + 1 - 32/9) / 2 = -37/36
-  CHECK(odesynth::r_squared(t, p) == Approx(-37.0 / 36.0).epsilon(eps));
+  CHECK(odesynth::r_squared(t, p) == Approx(-37.0 / 36.0).epsilon(relative_tolerance));
   // Log errors d = log(1 + t) - log(1 + p): sample 0 step 0: log(2/3); sample 1 step 1: log 3.
   //   MSLE = (log(2/3)^2 + log(3)^2) / 4
   const double d0 = std::log(2.0 / 3.0), d1 = std::log(3.0);
-  CHECK(odesynth::mean_squared_log_error(t, p) == Approx((d0 * d0 + d1 * d1) / 4).epsilon(eps));
+  CHECK(odesynth::mean_squared_log_error(t, p) ==
+        Approx((d0 * d0 + d1 * d1) / 4).epsilon(relative_tolerance));
   //   RMSLE = mean over steps of sqrt(mean over samples): (|d0| / sqrt 2 + |d1| / sqrt 2) / 2,
   //   which is not sqrt(MSLE)
   const double rmsle = (std::fabs(d0) + std::fabs(d1)) / std::sqrt(2.0) / 2;
-  CHECK(odesynth::root_mean_squared_log_error(t, p) == Approx(rmsle).epsilon(eps));
+  CHECK(odesynth::root_mean_squared_log_error(t, p) == Approx(rmsle).epsilon(relative_tolerance));
   CHECK(rmsle != Approx(std::sqrt((d0 * d0 + d1 * d1) / 4)));
   // MASE: naive scale from y_true's own steps: (|2 - 1| + |5 - 3|) / 2 = 1.5; 1.25 / 1.5
   CHECK(odesynth::naive_scale(t) == 1.5);
-  CHECK(odesynth::mean_absolute_scaled_error(t, p) == Approx(1.25 / 1.5).epsilon(eps));
+  CHECK(odesynth::mean_absolute_scaled_error(t, p) ==
+        Approx(1.25 / 1.5).epsilon(relative_tolerance));
   CHECK(odesynth::mean_absolute_scaled_error(t, p, 2.5) == 0.5);
   // MDA, per sample: sample 0: sign(2 - 1) = + vs sign(p1 - t0) = sign(2 - 1) = +: hit;
   //   sample 1: sign(5 - 3) = + vs sign(1 - 3) = -: miss.  (1 + 0) / 2
@@ -58,8 +61,8 @@ TEST_CASE("forecast metrics on a hand-computed case", "[ml][metrics]") {
 
   const auto all = odesynth::score_forecast(t, p);
   CHECK(all.mean_absolute_error == 1.25);
-  CHECK(all.r_squared == Approx(-37.0 / 36.0).epsilon(eps));
-  CHECK(all.root_mean_squared_log_error == Approx(rmsle).epsilon(eps));
+  CHECK(all.r_squared == Approx(-37.0 / 36.0).epsilon(relative_tolerance));
+  CHECK(all.root_mean_squared_log_error == Approx(rmsle).epsilon(relative_tolerance));
   CHECK(all.prediction_trend_accuracy == 0);
 }
 
