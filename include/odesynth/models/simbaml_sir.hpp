@@ -24,9 +24,9 @@
 
 #include <array>
 #include <string_view>
-#include <type_traits>
 
 #include "../parameter_schedule.hpp"
+#include "sir.hpp"
 
 namespace odesynth::models {
 
@@ -49,15 +49,10 @@ struct simbaml_sir {
     return {{30.0, 60.0, 80.0}, {{0.1, 0.1}, {0.2, 0.1}, {0.15, 0.1}, {0.0, 0.1}}};
   }
 
+  /// models::sir's equations.
   template <class State, class Time, class Params>
-  void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
-    using number = std::decay_t<decltype(x[0])>;  // double, or lanes<W> in a batch_solver
-    const number population = x[0] + x[1] + x[2];
-    const number infection = p[0] * x[0] * x[1] / population;
-    const number recovery = p[1] * x[1];
-    dxdt[0] = -infection;
-    dxdt[1] = infection - recovery;
-    dxdt[2] = recovery;
+  void operator()(const State& x, State& dxdt, const Time& t, const Params& p) const {
+    sir{}(x, dxdt, t, p);
   }
 };
 
