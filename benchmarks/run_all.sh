@@ -11,6 +11,7 @@
 #   bench_memory      peak RSS of 10^4 against 10^6 streamed trajectories (fresh processes)
 #   bench_writers     NumPy / CSV writers against a raw write + fsync of the same bytes
 #   bench_equations   models from text (equations.hpp) against the same models in C++
+#   bench_throughput  named workloads (SimbaML's LV, SIR, Robertson) stage by stage
 #   compile_time      compile time of a user's TU (benchmarks/compile_time/measure.sh)
 #
 # Every ratio comes from one run of one program (both sides interleaved in that run). Run it
@@ -63,8 +64,8 @@ mkdir -p "$out"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 programs=(bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_memory
-          bench_writers bench_equations compile_time)
-google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers bench_equations "
+          bench_writers bench_equations bench_throughput compile_time)
+google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers bench_equations bench_throughput "
 failed=()
 for p in "${programs[@]}"; do
   if [[ -n "$only" ]]; then
@@ -118,6 +119,22 @@ if h and o:
     r = o / h
     print(f"RESULT | 1 solve | ratio solver::solve / hand-written | {r:.3f} | "
           f"CV {100 * oc:.1f}% / {100 * hc:.1f}% | <= 1.10 | {'met' if r <= 1.10 else 'MISSED'}")
+# batch_solver (issue 16 item 4): speed-up over the hand-written loop, per workload and width.
+for workload in ("lv_simbaml", "sir"):
+    h = get(f"batch_handwritten/{workload}", "median")
+    if not h:
+        continue
+    for name, label in (("batch_scalar_solver", "scalar solver"), ("batch_lanes_2", "W = 2"),
+                        ("batch_lanes_4", "W = 4"), ("batch_lanes_8", "W = 8")):
+        t = get(f"{name}/{workload}", "median")
+        if not t:
+            continue
+        cv = get(f"{name}/{workload}", "cv")
+        target, verdict = ("", "")
+        if name.startswith("batch_lanes"):
+            target, verdict = (">= 2x", "met" if h / t >= 2 else "MISSED")
+        print(f"RESULT | 10 batch | {workload}: hand-written / {label} (speed-up), 1,000 solves | "
+              f"{h / t:.2f}x ({t:.2f} vs {h:.2f} ms) | CV {100 * cv:.1f}% | {target} | {verdict}")
 EOF
 fi
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -126,7 +143,11 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "odesynth benchmark suite, $(date '+%Y-%m-%d %H:%M'), $([[ $quick == 1 ]] && echo quick || echo full) mode"
   echo
   for p in "${programs[@]}"; do
-    [[ -f "$out/$p.txt" ]] && grep -h 'RESULT |' "$out/$p.txt" | sed 's/^.*RESULT | //'
+    # Programs not run (--only, --filter) have no file; a program may print no rows: neither
+    # may end the script under pipefail.
+    if [[ -f "$out/$p.txt" ]]; then
+      grep -h 'RESULT |' "$out/$p.txt" | sed 's/^.*RESULT | //' || true
+    fi
   done |
     awk -F' [|] ' 'BEGIN { OFS = " | " }
       { for (i = 1; i <= 6; ++i) { gsub(/^ +| +$/, "", $i); if ($i == "") $i = "-" } }
