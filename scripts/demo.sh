@@ -11,7 +11,7 @@ cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DODESYNTH_BUILD_TESTS=OFF \
 cmake --build build/demo --target sir_dataset -j "$(nproc)"
 mkdir -p out
 build/demo/examples/sir_dataset out/sir_dataset 1000 --overwrite
-ls out/sir_dataset | head -5
+ls out/sir_dataset | sed -n 1,5p  # sed reads it all: head would end ls with SIGPIPE, fatal under pipefail
 # Decoding the per-trajectory statuses in Python: status_names.npy names the codes of status.npy.
 if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
   /usr/bin/python3 -c "import collections, numpy as np; d = 'out/sir_dataset/'; \
