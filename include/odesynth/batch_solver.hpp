@@ -10,22 +10,28 @@
 // DiffEqGPU's ensemble kernels do; a lane whose trajectory is done takes the next problem,
 // so the lanes stay busy until the last W.
 //
-// What it computes: exactly what solver<Model, stepper_set<dopri5>> computes for each
-// problem, bit for bit (values, status, message, step count). Each lane repeats the scalar
-// solve's arithmetic in the same order (Boost.Odeint's runge_kutta_dopri5 stages, error
-// estimate and dense output, odesynth's tolerance_checker, odeint's default_step_adjuster,
-// the same first step and landing on the last time), and a lane meets anything other than a
-// plain successful solve - a non-finite state or row, a step underflow, max_steps, hundreds
-// of rejections in one step, the model throwing - is handed to the scalar solver, which then
-// produces the trajectory with its status and message. Handing over is always safe: it only
-// costs the lane's work so far. Options the lanes do not run (a wall-time limit) send every
-// problem to the scalar solver. Bit-for-bit equality needs the model to compute lanes as it
-// computes doubles (lanes.hpp) and the build not to fuse multiply-adds in one path only; the
-// unit tests check it on every platform CI builds.
+// What it computes: exactly what solver<Model, Steppers> computes for each problem with
+// stepper dopri5 or auto_switch, bit for bit (values, status, message, step count, methods). Each
+// lane repeats the scalar solve's arithmetic in the same order (Boost.Odeint's runge_kutta_dopri5
+// stages, error estimate and dense output, odesynth's tolerance_checker, odeint's
+// default_step_adjuster, the same first step and landing on the last time), and a lane meets
+// anything other than a plain successful solve - a non-finite state or row, a step underflow,
+// max_steps, hundreds of rejections in one step, the model throwing, and under auto_switch a
+// stiffness test that fails (detail/auto_switch.hpp: the scalar solve could switch to rosenbrock4
+// after it) - is handed to the scalar solver, which then produces the trajectory with its status,
+// message and methods. A non-stiff auto_switch solve is a dopri5 solve bit for bit, so the lanes
+// run it; the stiffness test is made at the same accepted steps, from the same numbers. Handing
+// over is always safe: it only costs the lane's work so far. Options the lanes do not run (a
+// wall-time limit) send every problem to the scalar solver. Bit-for-bit equality needs the model to
+// compute lanes as it computes doubles (lanes.hpp) and the build not to fuse multiply-adds in one
+// path only; the unit tests check it on every platform CI builds.
 //
 // Requirements: a fixed-size model (static species and parameters, or fixed_size<S, P>)
 // whose call operator is a template over its number types, time included (lanes.hpp);
-// solve_options::stepper unset or dopri5; no parameter schedule. Thread safety: const
+// solve_options::stepper dopri5 or auto_switch (unset: the first of Steppers); no parameter
+// schedule. The problems handed over are solved by solver<Model, Steppers>, so Steppers must
+// hold the stepper the options name (auto_switch needs rosenbrock4's Jacobian: analytic, or
+// by differences as solver computes it). Thread safety: const
 // member functions, one batch per call; run several calls on several threads for more.
 #pragma once
 
@@ -43,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/auto_switch.hpp"
 #include "detail/initial_step.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/step_loops.hpp"
@@ -72,7 +79,7 @@ struct accepts_lanes<
 
 }  // namespace detail
 
-template <std::size_t W, class Model>
+template <std::size_t W, class Model, class Steppers = stepper_set<stepper_kind::dopri5>>
 class batch_solver {
   using traits = model_traits<Model>;
   static_assert(traits::fixed_state && traits::fixed_params,
@@ -88,13 +95,18 @@ class batch_solver {
 
  public:
   using lane = lanes<W>;
-  using scalar_solver = solver<Model, stepper_set<stepper_kind::dopri5>>;
+  using scalar_solver = solver<Model, Steppers>;
   static constexpr std::size_t width = W;
 
-  /// Validates as solver does; throws invalid_argument naming solve_options.stepper when it
-  /// is set to anything but dopri5.
+  /// Validates as solver<Model, Steppers> does; throws invalid_argument naming
+  /// solve_options.stepper when it resolves to anything but dopri5 or auto_switch.
   explicit batch_solver(Model model, solve_options options = {})
-      : scalar_(std::move(model), checked(std::move(options))) {
+      : scalar_(std::move(model), std::move(options)) {
+    if (!runs_in_lanes(scalar_.options()))
+      detail::throw_invalid("solve_options.stepper", scalar_.stepper(),
+                            "dopri5 or auto_switch: batch_solver runs Dormand-Prince 5(4) in "
+                            "lanes; solve with odesynth::solver for the other steppers");
+    auto_switch_ = scalar_.stepper() == stepper_kind::auto_switch;
     const auto& d = scalar_.description_ptr();
     species_ = trajectory::names_ptr(d, &d->species());
     const solve_options& o = scalar_.options();
@@ -109,33 +121,27 @@ class batch_solver {
   /// The solver that solves the problems a lane hands over.
   const scalar_solver& scalar() const noexcept { return scalar_; }
 
+  /// Whether a batch_solver takes these options (validated ones: the stepper resolved), so
+  /// that a caller can choose between it and the scalar solver without catching.
+  static bool runs_in_lanes(const solve_options& validated) noexcept {
+    return validated.stepper == stepper_kind::dopri5 ||
+           validated.stepper == stepper_kind::auto_switch;
+  }
+
   /// Solves problem k (parameters at parameters[k * P], initial state at
   /// initial_states[k * S]) into out[k] for k < count, reusing each trajectory's memory as
   /// solver::solve_into does. Every problem's values are checked before any solve: a bad one
   /// throws invalid_argument naming "problem <k>" and the field, and nothing is written.
   void solve_into(trajectory* out, std::size_t count, const double* parameters,
                   const double* initial_states, const time_grid& grid) const {
-    const model_description& d = scalar_.description();
-    for (std::size_t k = 0; k < count; ++k) {
-      try {
-        detail::check_solve_values(d, "parameters", "parameter", d.parameters(),
-                                   value_span(parameters + k * P, P));
-        detail::check_solve_values(d, "initial_state", "species", d.species(),
-                                   value_span(initial_states + k * S, S));
-      } catch (const invalid_argument& e) {
-        throw invalid_argument(fmt::format("problem {}: {}", k, e.field()), e.value(),
-                               fmt::format("batch_solver, problem {}: {}", k,
-                                           std::string(e.what()).substr(10)));  // "odesynth: "
-      }
-    }
-    if (scalar_.options().time_limit_seconds > 0) {  // a wall-time limit is per solve
-      for (std::size_t k = 0; k < count; ++k)
-        scalar_.solve_into(out[k], value_span(parameters + k * P, P),
-                           value_span(initial_states + k * S, S), grid);
-      return;
-    }
-    run run_state(*this, out, count, parameters, initial_states, grid);
-    run_state.all();
+    solve_all(out, nullptr, count, parameters, initial_states, grid);
+  }
+
+  /// The same, problem k solved into *out[k]: for trajectories that are not side by side
+  /// (the generator's, each in its own slot).
+  void solve_into(trajectory* const* out, std::size_t count, const double* parameters,
+                  const double* initial_states, const time_grid& grid) const {
+    solve_all(nullptr, out, count, parameters, initial_states, grid);
   }
 
   /// solve_into() into new trajectories: parameters[k] and initial_states[k] (equal counts).
@@ -157,13 +163,32 @@ class batch_solver {
   using scalar_state = std::array<double, S>;
   using scalar_params = std::array<double, P>;
 
-  static solve_options checked(solve_options o) {
-    if (o.stepper && *o.stepper != stepper_kind::dopri5)
-      detail::throw_invalid("solve_options.stepper", *o.stepper,
-                            "dopri5 (unset means dopri5): batch_solver runs Dormand-Prince 5(4) "
-                            "in lanes; solve with odesynth::solver for the other steppers");
-    o.stepper = stepper_kind::dopri5;
-    return o;
+  /// Into out[k] (`out` set) or *out_at[k].
+  void solve_all(trajectory* out, trajectory* const* out_at, std::size_t count,
+                 const double* parameters, const double* initial_states,
+                 const time_grid& grid) const {
+    const auto target = [&](std::size_t k) -> trajectory& { return out ? out[k] : *out_at[k]; };
+    const model_description& d = scalar_.description();
+    for (std::size_t k = 0; k < count; ++k) {
+      try {
+        detail::check_solve_values(d, "parameters", "parameter", d.parameters(),
+                                   value_span(parameters + k * P, P));
+        detail::check_solve_values(d, "initial_state", "species", d.species(),
+                                   value_span(initial_states + k * S, S));
+      } catch (const invalid_argument& e) {
+        throw invalid_argument(fmt::format("problem {}: {}", k, e.field()), e.value(),
+                               fmt::format("batch_solver, problem {}: {}", k,
+                                           std::string(e.what()).substr(10)));  // "odesynth: "
+      }
+    }
+    if (scalar_.options().time_limit_seconds > 0) {  // a wall-time limit is per solve
+      for (std::size_t k = 0; k < count; ++k)
+        scalar_.solve_into(target(k), value_span(parameters + k * P, P),
+                           value_span(initial_states + k * S, S), grid);
+      return;
+    }
+    run run_state(*this, out, out_at, count, parameters, initial_states, grid);
+    run_state.all();
   }
 
   /// One lane's trajectory in progress.
@@ -182,11 +207,12 @@ class batch_solver {
   /// The state of one solve_into() call.
   class run {
    public:
-    run(const batch_solver& b, trajectory* out, std::size_t count, const double* parameters,
-        const double* initial_states, const time_grid& grid)
+    run(const batch_solver& b, trajectory* out, trajectory* const* out_at, std::size_t count,
+        const double* parameters, const double* initial_states, const time_grid& grid)
         : b_(b),
           o_(b.scalar_.options()),
           out_(out),
+          out_at_(out_at),
           count_(count),
           parameters_(parameters),
           initial_states_(initial_states),
@@ -238,9 +264,10 @@ class batch_solver {
 
     const double* params_of(std::size_t k) const noexcept { return parameters_ + k * P; }
     const double* initial_of(std::size_t k) const noexcept { return initial_states_ + k * S; }
+    trajectory& out(std::size_t k) const noexcept { return out_ ? out_[k] : *out_at_[k]; }
 
     void solve_scalar(std::size_t k) const {
-      b_.scalar_.solve_into(out_[k], value_span(params_of(k), P), value_span(initial_of(k), S),
+      b_.scalar_.solve_into(out(k), value_span(params_of(k), P), value_span(initial_of(k), S),
                             grid_);
     }
 
@@ -264,7 +291,7 @@ class batch_solver {
     bool load(std::size_t l, std::size_t k) {
       const double* p = params_of(k);
       const double* x0 = initial_of(k);
-      trajectory& tr = out_[k];
+      trajectory& tr = out(k);
       tr.reset(detail::unfilled, times_, rows_, b_.species_, b_.scalar_.description_ptr());
       tr.assign_parameters(p, P);
       tr.assign_initial_state(x0, S);
@@ -446,8 +473,11 @@ class batch_solver {
         ++j.steps;
         bool finite = true;
         for (std::size_t i = 0; i < S; ++i) finite = finite && std::isfinite(xn_[i].v[l]);
-        if (!finite || detail::step_underflowed(t0, t1, o_.min_step)) {
-          hand_over(l);  // non_finite or step_underflow, with the scalar solve's diagnosis
+        if (!finite || detail::step_underflowed(t0, t1, o_.min_step) ||
+            (b_.auto_switch_ && stiffness_suspected(l, j.steps, t1 - t0))) {
+          // non_finite or step_underflow, with the scalar solve's diagnosis; or possibly
+          // stiff, which the scalar solve's auto_switch decides.
+          hand_over(l);
           continue;
         }
         j.dt = increase(j.dt, err);
@@ -476,6 +506,25 @@ class batch_solver {
         if (!finish(j, x)) solve_scalar(j.problem);
         refill(l);
       }
+    }
+
+    /// auto_switch's onset test (detail::stiffness_onset::accepted) on lane l's accepted step
+    /// number `steps`, with the same arithmetic: true when it finds h |lambda| above the
+    /// stability limit, which starts the scalar solve's streak towards a switch. Until then
+    /// its streak is 0, so it tests only every test_interval steps, as here.
+    bool stiffness_suspected(std::size_t l, std::int64_t steps, double h) const noexcept {
+      using rules = detail::auto_switch_rules;
+      if (steps % rules::test_interval != 0) return false;
+      // y6 = xt_ (stage 6's state), f6 = k6_, y1 = xn_, f7 = dn_, as traced_rhs sees them.
+      double num = 0, den = 0;
+      for (std::size_t i = 0; i < S; ++i) {
+        const double df = dn_[i].v[l] - k6_[i].v[l];
+        const double dy = xn_[i].v[l] - xt_[i].v[l];
+        num += df * df;
+        den += dy * dy;
+      }
+      const double h_lambda = den > 0 ? h * std::sqrt(num / den) : 0.0;
+      return h_lambda > rules::stability_limit;
     }
 
     /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state, in rounds: each
@@ -532,6 +581,7 @@ class batch_solver {
     const batch_solver& b_;
     const solve_options& o_;
     trajectory* out_;
+    trajectory* const* out_at_;
     std::size_t count_;
     const double* parameters_;
     const double* initial_states_;
@@ -547,6 +597,7 @@ class batch_solver {
   };
 
   scalar_solver scalar_;
+  bool auto_switch_ = false;
   trajectory::names_ptr species_;
   std::array<double, S> abs_tol_{};
   double max_dt_ = 0;

@@ -47,6 +47,28 @@ struct quadratic {
   }
 };
 
+bool same_methods(const trajectory& a, const trajectory& b) {
+  if (a.methods().size() != b.methods().size()) return false;
+  for (std::size_t i = 0; i < a.methods().size(); ++i)
+    if (a.methods()[i].stepper != b.methods()[i].stepper ||
+        std::memcmp(&a.methods()[i].from, &b.methods()[i].from, sizeof(double)) != 0)
+      return false;
+  return true;
+}
+
+// x0' = -a x0 + x1, x1' = -x1: stiff for large a (eigenvalues -a and -1), where auto_switch
+// moves to rosenbrock4 (by its Jacobian from differences) after a few dozen steps.
+struct stiff_pair {
+  static constexpr std::string_view name = "stiff_pair";
+  static constexpr std::array<std::string_view, 2> species{"fast", "slow"};
+  static constexpr std::array<std::string_view, 1> parameters{"a"};
+  template <class State, class Time, class Params>
+  void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
+    dxdt[0] = -p[0] * x[0] + x[1];
+    dxdt[1] = -x[1];
+  }
+};
+
 // Whether a and b are the same trajectory to the last bit (values, mask, status, message,
 // steps, parameters, initial state).
 bool identical(const trajectory& a, const trajectory& b) {
@@ -58,15 +80,16 @@ bool identical(const trajectory& a, const trajectory& b) {
   return a.status() == b.status() && a.message() == b.message() && a.steps() == b.steps() &&
          same(a.values(), b.values()) && same(a.mask(), b.mask()) && same(a.times(), b.times()) &&
          same(a.parameters(), b.parameters()) && same(a.initial_state(), b.initial_state()) &&
-         a.species() == b.species();
+         a.species() == b.species() && same_methods(a, b);
 }
 
-template <std::size_t W, class Model, std::size_t P, std::size_t S>
+template <std::size_t W, class Model, std::size_t P, std::size_t S,
+          class Steppers = odesynth::stepper_set<odesynth::stepper_kind::dopri5>>
 std::size_t count_different(const Model& model, const solve_options& options,
                             const std::vector<std::array<double, P>>& parameters,
                             const std::vector<std::array<double, S>>& initial_states,
-                            const time_grid& grid) {
-  const batch_solver<W, Model> batch(model, options);
+                            const time_grid& grid, Steppers /*set*/ = {}) {
+  const batch_solver<W, Model, Steppers> batch(model, options);
   const std::vector<trajectory> out = batch.solve(parameters, initial_states, grid);
   REQUIRE(out.size() == parameters.size());
   std::size_t different = 0;
@@ -134,6 +157,34 @@ TEST_CASE("batch_solver gives the scalar solver's trajectories bit for bit on Si
   CHECK(out[18].ok());
 }
 
+TEST_CASE("batch_solver runs auto_switch as the scalar solver does and hands stiff problems over",
+          "[batch]") {
+  // a from 0.5 (not stiff) to 2e4 (stiff from the start): the lanes must leave the stiff ones
+  // to the scalar solve, which switches to rosenbrock4 and records it in methods().
+  std::vector<std::array<double, 1>> p;
+  for (double a = 0.5; a < 3e4; a *= 1.7) p.push_back({a});
+  const std::vector<std::array<double, 2>> x0(p.size(), {1.0, 1.0});
+  const auto grid = time_grid::linspace(0, 30, 61);
+  solve_options o;  // auto_switch: the first of default_steppers
+  const odesynth::default_steppers set;
+  CHECK(count_different<4>(stiff_pair{}, o, p, x0, grid, set) == 0);
+  CHECK(count_different<2>(stiff_pair{}, o, p, x0, grid, set) == 0);
+  const batch_solver<4, stiff_pair, odesynth::default_steppers> batch(stiff_pair{}, o);
+  const auto out = batch.solve(p, x0, grid);
+  std::size_t switched = 0;
+  for (const trajectory& tr : out) switched += tr.methods().size() > 1 ? 1 : 0;
+  CHECK(switched > 3);  // the test sees both kinds of problem
+  CHECK(switched + 3 < out.size());
+  CHECK(out.front().methods().empty());  // a = 0.5: dopri5 throughout
+  // SimbaML's LV under auto_switch: never stiff, dopri5's steps bit for bit.
+  auto lv = lv_parameters(101);
+  lv[40] = {1.1, -0.4, 0.4, -0.1};  // a failure, with auto_switch's message
+  const std::vector<std::array<double, 2>> lv_x0(lv.size(), {10.0, 10.0});
+  o.rel_tol = 1e-3;
+  o.abs_tol = 1e-6;
+  CHECK(count_different<4>(zoo_lv{}, o, lv, lv_x0, time_grid::linspace(0, 50, 100), set) == 0);
+}
+
 TEST_CASE("batch_solver follows the options the scalar solver follows", "[batch]") {
   odesynth::random_stream rng(7, 0, 0);
   std::vector<std::array<double, 2>> p(61);
@@ -177,8 +228,10 @@ TEST_CASE("batch_solver refuses what it cannot run and writes nothing on bad inp
   solve_options rk4;
   rk4.stepper = odesynth::stepper_kind::rk4;
   rk4.fixed_step = 0.1;
-  test_support::check_error([&] { batch_solver<4, zoo_lv> b(zoo_lv{}, rk4); },
-                            "solve_options.stepper", "rk4");
+  test_support::check_error(
+      [&] { batch_solver<4, zoo_lv, odesynth::all_steppers> b(zoo_lv{}, rk4); },
+      "solve_options.stepper", "rk4");
+  CHECK(!batch_solver<4, zoo_lv>::runs_in_lanes(rk4));
   const batch_solver<4, zoo_lv> batch(zoo_lv{}, {});
   std::vector<std::array<double, 4>> p(6, {1.1, 0.4, 0.4, 0.1});
   p[3][2] = std::nan("");
