@@ -20,8 +20,13 @@
 //                steady state: the generator reuses the trajectory the sink leaves);
 //   total_keep   the same with a sink that moves every trajectory into a reserved
 //                std::vector<trajectory> (what collect() does; the vector freed each time);
+//   total_one_by_one  total with generator_options::batch = false, for the workloads whose
+//                model supports lanes (LV, SIR): the generator solving one at a time;
 //   sample       bound_sampler::draw_into(one reused sample, i) for each index;
-//   solve        solver::solve_into(one reused trajectory) on samples drawn beforehand;
+//   solve        the solves as the generator makes them, on samples drawn beforehand: in lanes
+//                (the integrator's integrate_batch, batch_width() at a time, into reused
+//                trajectories) when it batches, else solver::solve_into(one reused trajectory);
+//   solve_one_by_one  solver::solve_into one at a time, for the workloads that batch;
 //   transforms   the whole pipeline, and each stage alone, on copies of solved trajectories
 //                (copy-assigned into one reused trajectory, as the generator's is), with the
 //                copy measured alone and subtracted; each trajectory gets its own
@@ -344,9 +349,10 @@ struct workload {
   std::vector<std::pair<std::string, stage_fn>> stages;  ///< each stage alone, labelled
   std::string stages_from;  ///< empty: measure sample/transforms/sink here; else whose to use
 
-  auto make() const {
-    return odesynth::make_generator<Steppers>(model, options, samples, grid, pipeline,
-                                              one_thread());
+  auto make(bool batch = true) const {
+    auto o = one_thread();
+    o.batch = batch;
+    return odesynth::make_generator<Steppers>(model, options, samples, grid, pipeline, o);
   }
 
   void register_all(std::size_t n) const {
@@ -370,7 +376,7 @@ struct workload {
       g->run(0, n, [&kept](std::uint64_t, trajectory&& t) { kept.push_back(std::move(t)); });
       return last_value(kept.back());
     });
-    add(name + "/solve", n, [solver, drawn, grid_ptr] {
+    const auto one_by_one = [solver, drawn, grid_ptr] {
       static thread_local trajectory tr;
       double sum = 0;
       for (const auto& x : *drawn) {
@@ -378,7 +384,42 @@ struct workload {
         sum += last_value(tr);
       }
       return sum;
-    });
+    };
+    const std::size_t width = g->batch_width();
+    if (width > 1) {
+      const auto g1 = std::make_shared<const generator_type>(make(false));
+      add(name + "/total_one_by_one", n, [g1, n] {
+        double sum = 0;
+        g1->run(0, n, [&sum](std::uint64_t, trajectory&& t) { sum += last_value(t); });
+        return sum;
+      });
+      add(name + "/solve_one_by_one", n, one_by_one);
+      // The samples packed as integrate_batch() takes them, outside the timing (the generator
+      // packs each as it draws it; sample measures the draws).
+      const std::size_t P = drawn->front().parameters.size();
+      const std::size_t S = drawn->front().initial_state.size();
+      const auto packed = std::make_shared<std::pair<std::vector<double>, std::vector<double>>>();
+      for (const auto& x : *drawn) {
+        packed->first.insert(packed->first.end(), x.parameters.begin(), x.parameters.end());
+        packed->second.insert(packed->second.end(), x.initial_state.begin(), x.initial_state.end());
+      }
+      add(name + "/solve", n, [g, packed, grid_ptr, width, n, P, S] {
+        static thread_local std::vector<trajectory> out(width);
+        static thread_local std::vector<trajectory*> into;
+        into.clear();
+        for (auto& t : out) into.push_back(&t);
+        double sum = 0;
+        for (std::size_t k = 0; k < n; k += width) {
+          const std::size_t m = std::min(width, n - k);
+          g->integrator().integrate_batch(into.data(), m, packed->first.data() + k * P,
+                                          packed->second.data() + k * S, *grid_ptr);
+          sum += last_value(out[0]);
+        }
+        return sum;
+      });
+    } else {
+      add(name + "/solve", n, one_by_one);
+    }
     if (!stages_from.empty()) return;
 
     add(name + "/sample", n, [bound, t0, n] {
@@ -499,8 +540,19 @@ struct workload {
     const double copy = per(from + "/copy");
     const double transforms = per(from + "/transforms") - copy;
     const std::string shared = stages_from.empty() ? "" : fmt::format(" [{}'s]", from);
+    const bool batched = r.count(name + "/solve_one_by_one") > 0;
     stage_row("sample" + shared, from + "/sample");
-    stage_row("solve", name + "/solve");
+    stage_row(batched ? "solve (in lanes, as the generator solves)" : "solve", name + "/solve");
+    if (batched) {
+      stage_row("  solve one by one (scalar solver)", name + "/solve_one_by_one");
+      stage_row("  total one by one (generator_options::batch = false)",
+                name + "/total_one_by_one");
+      const double one = per(name + "/solve_one_by_one"), all = per(name + "/total_one_by_one");
+      if (solve > 0 && total > 0)
+        harness::result(section, fmt::format("{} lanes: one by one / batched", name),
+                        fmt::format("solve {:.2f}x, total {:.2f}x", one / solve, all / total),
+                        "same run, medians", "", "");
+    }
     stage_row("transforms, copy subtracted" + shared, from + "/transforms", copy);
     if (stages_from.empty()) {
       for (const auto& st : stages)

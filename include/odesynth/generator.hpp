@@ -34,11 +34,13 @@
 #include <utility>
 #include <vector>
 
+#include "batch_solver.hpp"
 #include "derivative_noise.hpp"
 #include "detail/enum_names.hpp"
 #include "detail/memory_limit.hpp"
 #include "detail/ordered_parallel.hpp"
 #include "error.hpp"
+#include "lanes.hpp"
 #include "parameter_schedule.hpp"
 #include "progress.hpp"
 #include "random.hpp"
@@ -82,6 +84,11 @@ struct generator_options {
   int max_attempts = 5;
   /// Trajectories alive at once (solved, not yet handed to the sink); 0 = 16 per thread.
   std::size_t window = 0;
+  /// Solve several trajectories at a time in SIMD lanes when the integrator can: an ODE
+  /// model declaring supports_lanes (model.hpp), stepper dopri5 or auto_switch, a fixed time
+  /// grid (batch_solver.hpp). The dataset is the same bit for bit either way; false only to
+  /// compare or to measure.
+  bool batch = true;
   /// Called on the calling thread after a trajectory is delivered or dropped, at most every
   /// progress_interval seconds, and once at the end. Returning generation_control::stop
   /// cancels the run (see generator::run); a void callback only watches.
@@ -198,13 +205,47 @@ struct generated_trajectory {
 // The three below also give their settings (options(), noise()); provenance.hpp writes them
 // to metadata.json and reads them back, which is what makes their datasets regenerable.
 
+namespace detail {
+
+/// Trajectories a generator solves together in lanes: 4 (two SSE2 or one AVX register of
+/// doubles per operation; benchmarks/README.md, section 10, measures 2, 4 and 8).
+inline constexpr std::size_t generator_lanes = 4;
+
+/// batch_solver<W, Model, Steppers> for a model that declares lanes, else nothing (so that
+/// other models never instantiate it).
+template <class Model, class Steppers, bool = supports_lanes_v<Model>>
+struct lane_solver_for {
+  using type = void;
+  static constexpr std::size_t width = 1;
+};
+template <class Model, class Steppers>
+struct lane_solver_for<Model, Steppers, true> {
+  using type = batch_solver<generator_lanes, Model, Steppers>;
+  static constexpr std::size_t width = generator_lanes;
+};
+
+}  // namespace detail
+
 /// Ordinary differential equations (solve.hpp), with the steppers of `Steppers` compiled in.
+/// A model declaring supports_lanes is solved `lane_width` problems at a time by
+/// integrate_batch() when the options allow it (batch_width() > 1).
 template <class Model, class Steppers = default_steppers>
 class ode_integrator {
+  using lane_solver = detail::lane_solver_for<Model, Steppers>;
+
  public:
   static constexpr std::string_view kind = "ode";
+  /// The most problems integrate_batch() takes.
+  static constexpr std::size_t lane_width = lane_solver::width;
+
   ode_integrator(Model model, solve_options options)
-      : solver_(std::move(model), std::move(options)) {}
+      : solver_(std::move(model), std::move(options)) {
+    if constexpr (lane_width > 1) {
+      if (lane_solver::type::runs_in_lanes(solver_.options()))
+        lanes_ =
+            std::make_shared<const typename lane_solver::type>(solver_.model(), solver_.options());
+    }
+  }
   const model_description& description() const { return solver_.description(); }
   const std::vector<std::string>& sampled_parameters() const { return description().parameters(); }
   trajectory integrate(const sample& x, const time_grid& grid, random_stream& process) const {
@@ -222,11 +263,29 @@ class ode_integrator {
       solver_.solve_into(out, x.parameters, x.initial_state, grid);
     }
   }
+  /// How many problems integrate_batch() solves together: lane_width when the model supports
+  /// lanes and the stepper runs in them (dopri5, auto_switch), else 1.
+  std::size_t batch_width() const noexcept { return lanes_ ? lane_width : 1; }
+  /// Problems k < count (parameters at parameters[k * P], initial state at
+  /// initial_states[k * S], count <= batch_width()) into *out[k], bit for bit what
+  /// integrate_into() gives each (no schedules: those go one by one).
+  void integrate_batch(trajectory* const* out, std::size_t count, const double* parameters,
+                       const double* initial_states, const time_grid& grid) const {
+    if constexpr (lane_width > 1) {
+      if (lanes_) {
+        lanes_->solve_into(out, count, parameters, initial_states, grid);
+        return;
+      }
+    }
+    throw std::logic_error("odesynth::ode_integrator::integrate_batch: batch_width() is 1");
+  }
   std::string describe() const { return fmt::format("ode({})", solver_.options()); }
   const solve_options& options() const noexcept { return solver_.options(); }
 
  private:
   solver<Model, Steppers> solver_;
+  /// Set when batch_width() > 1; shared by the copies (it is immutable).
+  std::shared_ptr<const typename lane_solver::type> lanes_;
 };
 
 /// Stochastic differential equations (sde.hpp); parameter schedules are not supported here.
@@ -314,6 +373,13 @@ class derivative_noise_integrator {
 namespace detail {
 
 template <class I, class = void>
+struct has_integrate_batch : std::false_type {};
+template <class I>
+struct has_integrate_batch<
+    I, std::void_t<decltype(std::declval<const I&>().batch_width()), decltype(I::lane_width)>>
+    : std::true_type {};
+
+template <class I, class = void>
 struct has_integrate_into : std::false_type {};
 template <class I>
 struct has_integrate_into<I,
@@ -350,7 +416,13 @@ class generator {
     layout.num_times = grid_.max_times();
     std::tie(layout.first_time, layout.last_time) = grid_.time_range();
     output_layout_ = odesynth::layout_after(transforms_, layout);
+    if constexpr (detail::has_integrate_batch<Integrator>::value) {
+      if (options_.batch && grid_.fixed_grid()) batch_width_ = integrator_.batch_width();
+    }
   }
+
+  /// Trajectories solved together (generator_options::batch): 1 when one at a time.
+  std::size_t batch_width() const noexcept { return batch_width_; }
 
   /// Trajectory `index`: pure, any thread, any order.
   generated_trajectory make(std::uint64_t index) const {
@@ -373,7 +445,28 @@ class generator {
       random_stream grid_stream(options_.seed, index, stream_purpose::time_grid);
       drawn_grid.emplace(grid_.make(grid_stream));
     }
-    const time_grid& grid = fixed ? *fixed : *drawn_grid;
+    make_attempts(index, out, fixed ? *fixed : *drawn_grid, false);
+  }
+
+  /// make_into() for indices first .. first + n - 1 into out[0 .. n): what the generator's
+  /// workers call on the runs they claim. With batch_width() > 1 the samples are solved
+  /// batch_width() at a time in lanes (the same bits as make_into(), which is what solves
+  /// samples with a schedule or a non-finite value, and the resampling attempts).
+  void make_run(std::uint64_t first, std::size_t n, generated_trajectory* out) const {
+    if constexpr (detail::has_integrate_batch<Integrator>::value) {
+      if (batch_width_ > 1) {
+        make_batched(first, n, out);
+        return;
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k) make_into(first + k, out[k]);
+  }
+
+ private:
+  /// The solve attempts of trajectory `index` and its transforms; with `solved`, the first
+  /// attempt's solve is already in out.data (make_batched).
+  void make_attempts(std::uint64_t index, generated_trajectory& out, const time_grid& grid,
+                     bool solved) const {
     // A sample holding a NaN or infinite value (sample::non_finite_field) is not solved (the
     // solver would throw and abort the whole run): it fails like a solve failing at its start,
     // every row missing, and the failure policy applies.
@@ -392,14 +485,16 @@ class generator {
     // the next (draws into it are the draws into a fresh one).
     static thread_local sample x;
     for (int attempt = 0;; ++attempt) {
-      samples_.draw_into(x, index, grid.start(), attempt);
-      random_stream process(options_.seed, index, process_stream_purpose(attempt));
-      if (!x.finite()) {
-        out.data = unsolved(x, grid);
-      } else if constexpr (detail::has_integrate_into<Integrator>::value) {
-        integrator_.integrate_into(out.data, x, grid, process);
-      } else {
-        out.data = integrator_.integrate(x, grid, process);
+      if (!(solved && attempt == 0)) {
+        samples_.draw_into(x, index, grid.start(), attempt);
+        random_stream process(options_.seed, index, process_stream_purpose(attempt));
+        if (!x.finite()) {
+          out.data = unsolved(x, grid);
+        } else if constexpr (detail::has_integrate_into<Integrator>::value) {
+          integrator_.integrate_into(out.data, x, grid, process);
+        } else {
+          out.data = integrator_.integrate(x, grid, process);
+        }
       }
       out.attempts = attempt + 1;
       if (out.data.ok()) break;
@@ -414,6 +509,48 @@ class generator {
     transforms_(out.data, measurement);
   }
 
+  /// make_run() in lanes: first attempts of up to lane_width samples per integrate_batch().
+  void make_batched(std::uint64_t first, std::size_t n, generated_trajectory* out) const {
+    if constexpr (detail::has_integrate_batch<Integrator>::value) {
+      constexpr std::size_t W = Integrator::lane_width;
+      const time_grid& grid = *grid_.fixed_grid();
+      // Per thread, reused: after the first run nothing here allocates.
+      static thread_local std::array<sample, W> drawn;
+      static thread_local std::vector<double> parameters, initial_states;
+      for (std::size_t k = 0; k < n;) {
+        std::array<trajectory*, W> into{};
+        std::array<std::size_t, W> at{};
+        std::size_t m = 0;
+        for (; k < n && m < W; ++k) {
+          generated_trajectory& g = out[k];
+          g.index = first + k;
+          g.attempts = 1;
+          g.dropped = false;
+          sample& x = drawn[m];
+          samples_.draw_into(x, first + k, grid.start(), 0);
+          if (!x.finite() || x.has_schedule) {
+            make_attempts(first + k, g, grid, false);
+            continue;
+          }
+          const std::size_t P = x.parameters.size(), S = x.initial_state.size();
+          if (parameters.size() < W * P) parameters.resize(W * P);
+          if (initial_states.size() < W * S) initial_states.resize(W * S);
+          std::copy(x.parameters.begin(), x.parameters.end(), parameters.begin() + m * P);
+          std::copy(x.initial_state.begin(), x.initial_state.end(), initial_states.begin() + m * S);
+          into[m] = &g.data;
+          at[m] = k;
+          ++m;
+        }
+        if (m == 0) continue;
+        integrator_.integrate_batch(into.data(), m, parameters.data(), initial_states.data(), grid);
+        for (std::size_t j = 0; j < m; ++j) make_attempts(first + at[j], out[at[j]], grid, true);
+      }
+    } else {
+      (void)first, (void)n, (void)out;
+    }
+  }
+
+ public:
   /// Generates [begin, end) and hands each trajectory, in index order, to
   /// sink(std::uint64_t index, trajectory&&).
   ///
@@ -456,9 +593,16 @@ class generator {
     };
     const std::size_t threads = options_.effective_threads();
     const std::size_t window = options_.window > 0 ? options_.window : 16 * threads;
+    // make_run() for claimed runs when trajectories are solved together, make_into() else.
+    struct maker {
+      const generator* g;
+      void operator()(std::uint64_t i, generated_trajectory& into) const { g->make_into(i, into); }
+      void operator()(std::uint64_t first, std::size_t n, generated_trajectory* into) const {
+        g->make_run(first, n, into);
+      }
+    };
     const auto stats = detail::ordered_parallel<generated_trajectory>(
-        begin, end, threads, window,
-        [this](std::uint64_t i, generated_trajectory& into) { make_into(i, into); },
+        begin, end, threads, window, maker{this},
         [&](std::uint64_t i, generated_trajectory&& g) {
           report.resampled += static_cast<std::uint64_t>(g.attempts - 1);
           if (g.dropped) {
@@ -469,7 +613,8 @@ class generator {
             sink(i, std::move(g.data));
           }
           return tell(false);
-        });
+        },
+        batch_width_);
     report.peak_alive = stats.peak_alive;
     report.cancelled = stats.stopped;
     report.elapsed_seconds = elapsed();
@@ -617,6 +762,7 @@ class generator {
   Transform transforms_;
   generator_options options_;
   trajectory_layout output_layout_;
+  std::size_t batch_width_ = 1;
 };
 
 /// A generator for an ODE model: the common case. The steppers compiled in are `Steppers`

@@ -25,8 +25,19 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 namespace odesynth {
+
+/// Whether a model declares `static constexpr bool supports_lanes = true` (model.hpp): its
+/// call operator computes lanes as it computes doubles, so make_generator may batch it.
+template <class Model, class = void>
+struct supports_lanes : std::false_type {};
+template <class Model>
+struct supports_lanes<Model, std::enable_if_t<static_cast<bool>(Model::supports_lanes)>>
+    : std::true_type {};
+template <class Model>
+inline constexpr bool supports_lanes_v = supports_lanes<Model>::value;
 
 template <std::size_t W>
 struct lanes {

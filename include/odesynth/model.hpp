@@ -44,6 +44,16 @@
 // Inside the right-hand side, State is std::array<double, N> (fixed) or Eigen::VectorXd
 // (dynamic), Params is std::array<double, P> or Eigen::VectorXd; write code that indexes with
 // [] and it works for both.
+//
+// Optional, for fixed-size models whose call operator is a template over the time too and
+// computes odesynth::lanes<W> as it computes doubles (lanes.hpp):
+//
+//     static constexpr bool supports_lanes = true;
+//
+// make_generator then solves W trajectories at a time in SIMD lanes (batch_solver.hpp), with
+// the same bits as one at a time. It is a promise the compiler cannot check in full: a model
+// that branches on a value or calls std::exp does not compile with lanes, which is why the
+// generator does not try lanes on models that do not say so.
 #pragma once
 
 #include <fmt/format.h>

@@ -1,7 +1,10 @@
 // odesynth/detail/ordered_parallel.hpp - run make(i) for i in [begin, end) on worker threads
 // and hand the results to consume(i, result) on the calling thread, in index order, with at
 // most `window` results alive at any time. make may also be make(i, result&), writing into a
-// result (on one thread, the one consume() just had: its memory is reused).
+// result (on one thread, the one consume() just had: its memory is reused), and may offer
+// make(first, n, result*) for runs of consecutive indices (the generator solves them in SIMD
+// lanes): given a `run_length` above 1, workers then make what they claim in one call, and
+// the one-thread path makes runs of run_length before consuming them.
 //
 // Workers (threads - 1 pool threads plus the calling thread, which also consumes) claim runs
 // of consecutive indices under a mutex (dynamic load balancing: solves vary in cost) and never
@@ -42,7 +45,8 @@ struct ordered_parallel_stats {
 
 template <class Result, class Make, class Consume>
 ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, std::size_t threads,
-                                        std::size_t window, Make make, Consume consume) {
+                                        std::size_t window, Make make, Consume consume,
+                                        std::size_t run_length = 1) {
   ordered_parallel_stats stats;
   if (begin >= end) return stats;
   const std::uint64_t count = end - begin;
@@ -57,6 +61,26 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
       r = make(i);
     }
   };
+  // make(first, n, results) when it is offered and runs are asked for (false: stopped by
+  // `abandon` between items, which only the item-by-item path checks).
+  constexpr bool makes_runs = std::is_invocable_v<Make&, std::uint64_t, std::size_t, Result*>;
+  if (!makes_runs) run_length = 1;
+  run_length = std::max<std::size_t>(run_length, 1);
+  auto make_range = [&](std::uint64_t first, std::size_t n, Result* results,
+                        const std::atomic<bool>* abandon) {
+    if constexpr (makes_runs) {
+      if (run_length > 1) {
+        if (abandon && abandon->load(std::memory_order_relaxed)) return false;
+        make(first, n, results);
+        return true;
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      if (abandon && abandon->load(std::memory_order_relaxed)) return false;
+      make_into(first + k, results[k]);
+    }
+    return true;
+  };
   // True: go on; false: the caller asked to stop.
   auto take = [&consume](std::uint64_t i, Result&& r) -> bool {
     if constexpr (std::is_same_v<decltype(consume(i, std::move(r))), bool>) {
@@ -70,14 +94,17 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   // One thread: no pool, no hand-off (a worker plus a waiting consumer would cost two context
   // switches per item, more than a small solve).
   if (threads == 1) {
-    stats.peak_alive = 1;
-    Result reused{};  // what consume() leaves of each result is the next one's memory
-    for (std::uint64_t i = begin; i < end; ++i) {
-      make_into(i, reused);
-      if (!take(i, std::move(reused))) {
-        stats.stopped = i + 1 < end;
-        break;
-      }
+    // What consume() leaves of each result is the next one's memory.
+    std::vector<Result> reused(run_length);
+    stats.peak_alive = static_cast<std::size_t>(std::min<std::uint64_t>(run_length, count));
+    for (std::uint64_t i = begin; i < end;) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(run_length, end - i));
+      make_range(i, n, reused.data(), nullptr);
+      for (std::size_t k = 0; k < n; ++k, ++i)
+        if (!take(i, std::move(reused[k]))) {
+          stats.stopped = i + 1 < end;
+          return stats;
+        }
     }
     return stats;
   }
@@ -127,7 +154,8 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
     const std::uint64_t room = window - (next_to_make - next_to_consume);
     const std::uint64_t left = end - next_to_make;
     const std::uint64_t guided = std::max<std::uint64_t>(1, left / threads / 4);
-    const auto n = static_cast<std::size_t>(std::min({room, left, guided, std::uint64_t{8}}));
+    const std::uint64_t most = std::max<std::uint64_t>(8, run_length);
+    const auto n = static_cast<std::size_t>(std::min({room, left, guided, most}));
     first = next_to_make;
     next_to_make += n;
     alive += n;
@@ -137,17 +165,13 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   auto can_claim = [&] { return next_to_make < end && next_to_make - next_to_consume < window; };
 
   // Makes a claimed run and stores it in the ring (one lock for the run). False on failure.
-  std::vector<std::optional<Result>> made_by_caller;
+  std::vector<Result> made_by_caller;
   // An abandoned run is dropped whole: after a failure or a stop nothing more is consumed.
-  auto make_run = [&](std::uint64_t first, std::size_t n,
-                      std::vector<std::optional<Result>>& made) {
-    made.clear();
+  auto make_run = [&](std::uint64_t first, std::size_t n, std::vector<Result>& made) {
+    made.clear();  // moved-from results: fresh ones cost the same
     try {
-      for (std::size_t k = 0; k < n; ++k) {
-        if (abandon.load(std::memory_order_relaxed)) return false;
-        made.emplace_back(std::in_place);
-        make_into(first + k, *made.back());
-      }
+      made.resize(n);
+      if (!make_range(first, n, made.data(), &abandon)) return false;
     } catch (...) {
       fail(std::current_exception());
       return false;
@@ -163,7 +187,7 @@ ordered_parallel_stats ordered_parallel(std::uint64_t begin, std::uint64_t end, 
   // The pool has threads - 1 workers: the calling thread is the last one (it makes items too
   // when it has nothing to consume), so `threads` threads compute and none is oversubscribed.
   auto worker = [&] {
-    std::vector<std::optional<Result>> made;
+    std::vector<Result> made;
     for (;;) {
       std::uint64_t first = 0;
       std::size_t n = 0;

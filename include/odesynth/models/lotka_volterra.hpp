@@ -27,6 +27,8 @@ struct lotka_volterra {
   static constexpr std::array<double, 4> default_parameters{0.55, 0.028, 0.80, 0.024};
   static constexpr std::array<double, 2> default_initial_state{33.9, 5.9};
   static constexpr double default_t_end = 20.0;
+  /// The equations compute odesynth::lanes<W> too: make_generator solves W at a time.
+  static constexpr bool supports_lanes = true;
 
   template <class State, class Time, class Params>
   void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {

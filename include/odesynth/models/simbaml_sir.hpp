@@ -43,6 +43,8 @@ struct simbaml_sir {
   static constexpr std::array<double, 2> default_parameters{0.1, 0.1};
   static constexpr std::array<double, 3> default_initial_state{100000.0, 1.0, 7.38905609893065};
   static constexpr double default_t_end = 99.0;
+  /// The equations compute odesynth::lanes<W> too: make_generator solves W at a time.
+  static constexpr bool supports_lanes = true;
 
   /// SimbaML's piecewise-constant contact rate, gamma fixed at 0.1.
   static parameter_schedule default_schedule() {

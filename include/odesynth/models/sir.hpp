@@ -26,6 +26,8 @@ struct sir {
   static constexpr std::array<double, 2> default_parameters{2.18e-3 * 763.0, 0.44};
   static constexpr std::array<double, 3> default_initial_state{762.0, 1.0, 0.0};
   static constexpr double default_t_end = 14.0;
+  /// The equations compute odesynth::lanes<W> too: make_generator solves W at a time.
+  static constexpr bool supports_lanes = true;
 
   template <class State, class Time, class Params>
   void operator()(const State& x, State& dxdt, const Time& /*t*/, const Params& p) const {
