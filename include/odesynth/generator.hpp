@@ -207,9 +207,10 @@ struct generated_trajectory {
 
 namespace detail {
 
-/// Trajectories a generator solves together in lanes: 4 (two SSE2 or one AVX register of
-/// doubles per operation; benchmarks/README.md, section 10, measures 2, 4 and 8).
-inline constexpr std::size_t generator_lanes = 4;
+/// Trajectories a generator solves together in lanes: 2, one SSE2 register of doubles. Wider
+/// batches were slower on LV and SIR (benchmarks/README.md, section 10: W = 2, 4, 8; the
+/// step controller and the rows stay per lane, and they grow with W).
+inline constexpr std::size_t generator_lanes = 2;
 
 /// batch_solver<W, Model, Steppers> for a model that declares lanes, else nothing (so that
 /// other models never instantiate it).

@@ -23,6 +23,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -90,6 +91,7 @@ class trajectory {
     model_ = std::move(model);
     const auto rows = static_cast<Eigen::Index>(count);
     const auto cols = static_cast<Eigen::Index>(species_->size());
+    if (rows != times_.size()) take_spare_buffers(rows, cols);
     times_.resize(rows);
     if (count > 0) std::copy(times, times + count, times_.data());
     values_.resize(rows, cols);
@@ -154,7 +156,10 @@ class trajectory {
   }
 
   /// Keeps only the rows at `rows` (strictly increasing indices), in that order: what
-  /// sparsifiers use to drop time points.
+  /// sparsifiers use to drop time points. Small trajectories swap their buffers with spare
+  /// ones of the new size kept per thread, and reset() swaps them back (see spare_buffers):
+  /// a producer that solves, drops rows and solves again into one object then allocates
+  /// nothing after the first few rounds.
   void keep_rows(const std::vector<Eigen::Index>& rows) { keep_rows(rows.data(), rows.size()); }
   /// The same for rows[0..count).
   void keep_rows(const Eigen::Index* rows, std::size_t count);
@@ -173,6 +178,38 @@ class trajectory {
   bool consistent() const noexcept;
 
  private:
+  /// Buffers of the rows of a trajectory that dropped rows or was reset to another row
+  /// count, for the next trajectory on this thread that needs that size: a few sets per
+  /// thread, each at most max_bytes, so that the memory kept is small and bounded.
+  struct spare_buffers {
+    static constexpr std::size_t sets = 4;  ///< enough for the generator's lanes and a pool
+    static constexpr std::size_t max_bytes = 32 * 1024;
+    struct set {
+      Eigen::VectorXd times;
+      matrix_type values;
+      mask_type mask;
+      bool has_shape(Eigen::Index rows, Eigen::Index cols) const noexcept;
+    };
+    std::array<set, sets> held;
+    std::size_t next = 0;  ///< the set to reuse when none has the size asked for
+  };
+  static spare_buffers& spare() {
+    static thread_local spare_buffers buffers;
+    return buffers;
+  }
+  static bool small(Eigen::Index rows, Eigen::Index cols) noexcept {
+    const auto r = static_cast<std::size_t>(rows), c = static_cast<std::size_t>(cols);
+    return r * (sizeof(double) + c * (sizeof(double) + sizeof(bool))) <= spare_buffers::max_bytes;
+  }
+  /// Times, values and mask have the same rows, values and mask the same columns.
+  bool shapes_agree() const noexcept {
+    return values_.rows() == times_.size() && mask_.rows() == times_.size() &&
+           mask_.cols() == values_.cols();
+  }
+  /// Swaps the three buffers with a spare set of rows x cols, if one is held and both sizes
+  /// are small; true if it did.
+  bool take_spare_buffers(Eigen::Index rows, Eigen::Index cols);
+
   Eigen::VectorXd times_;
   matrix_type values_;
   mask_type mask_;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <odesynth/transforms/sparsify.hpp>
 #include <odesynth/transforms/transform.hpp>
 #include <set>
@@ -723,4 +724,59 @@ TEST_CASE("describe names each sparsifier and its settings", "[sparsify]") {
         "drop_constant_suffix(rel_eps=1e-06, abs_eps=0, min_rows=2)");
   CHECK((keep_every(3) | missing_entries(0.1)).describe() ==
         "keep_every(k=3, offset=0) | missing_entries(probability=0.1)");
+}
+
+TEST_CASE("keep_rows and reset through the spare buffers keep every value in place",
+          "[sparsify][trajectory]") {
+  // Small trajectories drop rows by swapping buffers with per-thread spare sets, and reset()
+  // takes them back: rounds of several trajectories of several shapes, each checked against
+  // the rows it should hold, so that a buffer handed to the wrong trajectory or shape shows.
+  auto names = [](std::size_t cols) {
+    std::vector<std::string> n;
+    for (std::size_t j = 0; j < cols; ++j) n.push_back("s" + std::to_string(j));
+    return std::make_shared<const std::vector<std::string>>(n);
+  };
+  std::vector<trajectory> pool(5);
+  random_stream rng(12, 0, stream_purpose::user);
+  for (int round = 0; round < 60; ++round) {
+    for (std::size_t k = 0; k < pool.size(); ++k) {
+      trajectory& tr = pool[k];
+      // Sizes repeat (so spare sets match) and vary (so they are resized and replaced); the
+      // last one is past the spare sets' size limit.
+      const std::size_t rows = k == 4 ? 5000 : 20 + 10 * ((round + k) % 3);
+      const std::size_t cols = 1 + (k + static_cast<std::size_t>(round) / 7) % 3;
+      std::vector<double> times(rows);
+      for (std::size_t i = 0; i < rows; ++i) times[i] = static_cast<double>(i);
+      tr.reset(odesynth::detail::unfilled, times.data(), rows, names(cols), nullptr);
+      REQUIRE(tr.num_times() == static_cast<row_index>(rows));
+      REQUIRE(tr.num_species() == static_cast<row_index>(cols));
+      for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+          const auto r = static_cast<row_index>(i), c = static_cast<row_index>(j);
+          tr.values()(r, c) = 1000.0 * static_cast<double>(i) + static_cast<double>(j);
+          tr.mask()(r, c) = (i + j) % 3 != 0;
+        }
+      std::vector<row_index> keep;
+      for (std::size_t i = 0; i < rows; ++i)
+        if (rng.uniform01() < 0.5) keep.push_back(static_cast<row_index>(i));
+      tr.keep_rows(keep);
+      REQUIRE(tr.num_times() == static_cast<row_index>(keep.size()));
+      REQUIRE(tr.values().rows() == tr.num_times());
+      REQUIRE(tr.mask().rows() == tr.num_times());
+      bool right = true;
+      for (std::size_t i = 0; i < keep.size(); ++i) {
+        const auto r = static_cast<row_index>(i);
+        right = right && tr.times()[r] == static_cast<double>(keep[i]);
+        for (std::size_t j = 0; j < cols; ++j) {
+          const auto c = static_cast<row_index>(j);
+          right =
+              right &&
+              tr.values()(r, c) == 1000.0 * static_cast<double>(keep[i]) + static_cast<double>(j) &&
+              tr.mask()(r, c) == ((static_cast<std::size_t>(keep[i]) + j) % 3 != 0);
+        }
+      }
+      INFO("round " << round << ", trajectory " << k);
+      CHECK(right);
+    }
+  }
 }

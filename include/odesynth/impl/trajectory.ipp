@@ -11,7 +11,54 @@
 
 namespace odesynth {
 
+ODESYNTH_INLINE bool trajectory::spare_buffers::set::has_shape(Eigen::Index rows,
+                                                               Eigen::Index cols) const noexcept {
+  return times.size() == rows && values.rows() == rows && values.cols() == cols &&
+         mask.rows() == rows && mask.cols() == cols;
+}
+
+ODESYNTH_INLINE bool trajectory::take_spare_buffers(Eigen::Index rows, Eigen::Index cols) {
+  if (!small(rows, cols) || !small(times_.size(), values_.cols()) || !shapes_agree()) return false;
+  spare_buffers& s = spare();
+  for (auto& held : s.held)
+    if (held.has_shape(rows, cols)) {
+      // Eigen swaps the pointers of dynamic-size objects: no copy, no allocation.
+      times_.swap(held.times);
+      values_.swap(held.values);
+      mask_.swap(held.mask);
+      return true;
+    }
+  return false;
+}
+
 ODESYNTH_INLINE void trajectory::keep_rows(const Eigen::Index* rows, std::size_t count) {
+  const auto kept = static_cast<Eigen::Index>(count);
+  if (kept < times_.size() && small(times_.size(), values_.cols()) && shapes_agree()) {
+    // Copied into a spare set of the new size (one that has it, else the next in turn,
+    // resized), which then holds these buffers for a reset() to the old size.
+    spare_buffers& s = spare();
+    spare_buffers::set* to = nullptr;
+    for (auto& held : s.held)
+      if (held.has_shape(kept, values_.cols())) to = &held;
+    if (!to) {
+      to = &s.held[s.next];
+      s.next = (s.next + 1) % spare_buffers::sets;
+      to->times.resize(kept);
+      to->values.resize(kept, values_.cols());
+      to->mask.resize(kept, values_.cols());
+    }
+    const auto c = static_cast<std::size_t>(values_.cols());
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto r = static_cast<std::size_t>(rows[i]);
+      to->times[static_cast<Eigen::Index>(i)] = times_[rows[i]];
+      std::copy(values_.data() + r * c, values_.data() + (r + 1) * c, to->values.data() + i * c);
+      std::copy(mask_.data() + r * c, mask_.data() + (r + 1) * c, to->mask.data() + i * c);
+    }
+    times_.swap(to->times);
+    values_.swap(to->values);
+    mask_.swap(to->mask);
+    return;
+  }
   // Rows are contiguous (row-major): moved down with plain copies, which cost a fraction of
   // Eigen's row-block assignments for the few columns most models have.
   const auto cols = static_cast<std::size_t>(values_.cols());
