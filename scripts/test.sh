@@ -14,7 +14,7 @@
 #                  the Python module only in gcc-cxx17 (time; python3 would need the sanitizer
 #                  runtime preloaded)
 #   clang-tsan     clang++-14, ThreadSanitizer, the parallel generator and sampler tests
-#   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 60 s from the seeds
+#   fuzz           clang++-14 libFuzzer + ASan + UBSan on the CSV reader, 30 s from the seeds
 #   gcc-sanitize   g++, C++17, ASan + UBSan (-O1 -g); not in the default set (clang-cxx20 has
 #                  the sanitizers), kept for checking gcc's sanitizers by hand
 # Usage: scripts/test.sh [configuration...]   (default: format gcc-cxx17 clang-cxx20 clang-tsan fuzz)
@@ -81,7 +81,7 @@ for c in "${configs[@]}"; do
       cmake --build build/fuzz --target fuzz_csv_reader -j "${jobs}"
       rm -rf build/fuzz/corpus && cp -r tests/fuzz/corpus/csv_reader build/fuzz/corpus
       # Fails on any crash, sanitizer report, timeout (1 s per input) or out-of-memory.
-      ASAN_OPTIONS=quarantine_size_mb=64 build/fuzz/tests/fuzz_csv_reader -max_total_time=60 \
+      ASAN_OPTIONS=quarantine_size_mb=64 build/fuzz/tests/fuzz_csv_reader -max_total_time=30 \
           -timeout=1 -rss_limit_mb=512 -print_final_stats=1 build/fuzz/corpus
       echo "=== fuzz: passed in $((SECONDS - start)) s ===" ;;
     *)
