@@ -62,8 +62,13 @@ inline void keep_random_rows(trajectory& tr, std::size_t count, random_stream& s
   std::size_t kept = 0;
   {
     detail::word_reader words(s);
-    for (row_index i = 0; i < n && kept < count; ++i)
-      if (words.below(static_cast<std::uint64_t>(n - i)) < count - kept) rows[kept++] = i;
+    // No branch on the draw (at fraction 0.5 it goes either way at random, so a branch is
+    // mispredicted half the time): a row written past `kept` is overwritten by the next.
+    for (row_index i = 0; i < n && kept < count; ++i) {
+      const bool keep = words.below(static_cast<std::uint64_t>(n - i)) < count - kept;
+      rows[kept] = i;
+      kept += keep ? 1 : 0;
+    }
   }
   tr.keep_rows(rows, kept);
 }
