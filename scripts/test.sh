@@ -2,7 +2,7 @@
 # Checks the formatting, then builds and passes every test, in these configurations:
 #   format         every tracked C++ file as clang-format-14 formats it (scripts/format.sh --check)
 #   gcc-cxx17      g++, C++17, -Werror, tests and examples at -O1 (benchmarks at -O0: built, not
-#                  run), header-only, header self-containment (in both modes),
+#                  run), header-only, header self-containment (header-only mode),
 #                  packaging tests, examples built and run, benchmarks built (not run: speed
 #                  is measured by scripts/bench.sh), and the optional components with their
 #                  tests: odesynth::sbml, odesynth-generate, the Python module, odesynth::cvode,

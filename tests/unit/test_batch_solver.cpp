@@ -74,7 +74,7 @@ struct stiff_pair {
 
 // Whether a and b are the same trajectory to the last bit (values, mask, status, message,
 // steps, parameters, initial state).
-bool identical(const trajectory& a, const trajectory& b) {
+bool bitwise_equal_trajectories(const trajectory& a, const trajectory& b) {
   const auto same = [](const auto& u, const auto& v) {
     return u.size() == v.size() &&
            std::memcmp(u.data(), v.data(),
@@ -98,7 +98,7 @@ std::size_t count_different(const Model& model, const solve_options& options,
   std::size_t different = 0;
   for (std::size_t k = 0; k < out.size(); ++k) {
     const trajectory ref = batch.scalar().solve(parameters[k], initial_states[k], grid);
-    if (!identical(ref, out[k])) {
+    if (!bitwise_equal_trajectories(ref, out[k])) {
       UNSCOPED_INFO("problem " << k << ": scalar " << ref.status() << " '" << ref.message()
                                << "' steps " << ref.steps() << "; batch " << out[k].status() << " '"
                                << out[k].message() << "' steps " << out[k].steps());
@@ -286,7 +286,7 @@ void check_batched_generator(const Model& model, const odesynth::sampler& sample
     REQUIRE(got.size() == expected.size());
     std::size_t different = 0;
     for (std::size_t k = 0; k < got.size(); ++k)
-      different += identical(got[k], expected[k]) ? 0 : 1;
+      different += bitwise_equal_trajectories(got[k], expected[k]) ? 0 : 1;
     CHECK(different == 0);
     CHECK(report.delivered == expected_report.delivered);
     CHECK(report.dropped == expected_report.dropped);
@@ -298,7 +298,7 @@ void check_batched_generator(const Model& model, const odesynth::sampler& sample
       const auto reference = one_by_one.make(i);
       CHECK(alone.attempts == reference.attempts);
       CHECK(alone.dropped == reference.dropped);
-      if (!alone.dropped) CHECK(identical(alone.data, reference.data));
+      if (!alone.dropped) CHECK(bitwise_equal_trajectories(alone.data, reference.data));
     }
   }
 }
@@ -340,7 +340,8 @@ TEST_CASE("make_generator solves lane models in batches with the bits of one at 
       const auto got = g.collect(0, 200, &report);
       CHECK(report.cancelled);
       REQUIRE(got.size() == 10);
-      for (std::uint64_t i = 0; i < got.size(); ++i) CHECK(identical(got[i], g.make(i).data));
+      for (std::uint64_t i = 0; i < got.size(); ++i)
+        CHECK(bitwise_equal_trajectories(got[i], g.make(i).data));
     }
   }
   SECTION("non-finite draws and schedules are solved one by one among the batches") {
