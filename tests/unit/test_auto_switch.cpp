@@ -26,7 +26,7 @@ using odesynth::time_grid;
 
 namespace {
 
-solve_options with(stepper_kind k, double rel_tol = 1e-6, double abs_tol = 1e-8) {
+solve_options switch_with(stepper_kind k, double rel_tol = 1e-6, double abs_tol = 1e-8) {
   solve_options o;
   o.stepper = k;
   o.rel_tol = rel_tol;
@@ -35,8 +35,8 @@ solve_options with(stepper_kind k, double rel_tol = 1e-6, double abs_tol = 1e-8)
 }
 
 // Largest |a - b| / (atol + rtol |b|) over every value: 1 means "at the tolerance".
-double scaled_difference(const odesynth::trajectory& a, const odesynth::trajectory& b, double rtol,
-                         double atol) {
+double switch_scaled_difference(const odesynth::trajectory& a, const odesynth::trajectory& b,
+                                double rtol, double atol) {
   double worst = 0;
   for (Eigen::Index i = 0; i < a.values().rows(); ++i)
     for (Eigen::Index j = 0; j < a.values().cols(); ++j) {
@@ -61,9 +61,10 @@ TEST_CASE("auto_switch leaves a non-stiff solve exactly as dopri5 solves it") {
   const auto grid = time_grid::linspace(0, 50, 101);
   const std::vector<double> p{1.1, 0.4, 0.4, 0.1}, x0{10, 10};
   for (double rtol : {1e-3, 1e-6, 1e-9}) {
-    const auto a = odesynth::solve<all_steppers>(lv, p, x0, grid, with(stepper_kind::dopri5, rtol));
-    const auto b =
-        odesynth::solve<all_steppers>(lv, p, x0, grid, with(stepper_kind::auto_switch, rtol));
+    const auto a =
+        odesynth::solve<all_steppers>(lv, p, x0, grid, switch_with(stepper_kind::dopri5, rtol));
+    const auto b = odesynth::solve<all_steppers>(lv, p, x0, grid,
+                                                 switch_with(stepper_kind::auto_switch, rtol));
     REQUIRE(a.ok());
     REQUIRE(b.ok());
     CHECK(b.steps() == a.steps());
@@ -80,7 +81,7 @@ TEST_CASE("auto_switch finishes Robertson where dopri5 runs out of steps") {
   const auto grid = time_grid::logspace(1e-5, 1e5, 41).with_start(0);
   const std::vector<double> k{0.04, 3e7, 1e4}, x0{1, 0, 0};
   auto capped = [](stepper_kind kind) {
-    auto o = with(kind, 1e-6, 1e-10);
+    auto o = switch_with(kind, 1e-6, 1e-10);
     o.max_steps = 20000;
     return o;
   };
@@ -100,10 +101,10 @@ TEST_CASE("auto_switch finishes Robertson where dopri5 runs out of steps") {
   CHECK(automatic.methods()[1].from < 1.0);
 
   // Against rosenbrock4 alone at a tolerance 1000x tighter: within a few tolerances.
-  const auto reference =
-      odesynth::solve<all_steppers>(rob, k, x0, grid, with(stepper_kind::rosenbrock4, 1e-9, 1e-13));
+  const auto reference = odesynth::solve<all_steppers>(
+      rob, k, x0, grid, switch_with(stepper_kind::rosenbrock4, 1e-9, 1e-13));
   REQUIRE(reference.ok());
-  CHECK(scaled_difference(automatic, reference, 1e-6, 1e-10) < 20);
+  CHECK(switch_scaled_difference(automatic, reference, 1e-6, 1e-10) < 20);
   // Mass is conserved by both methods' arithmetic (derivatives sum to zero).
   for (Eigen::Index i = 0; i < automatic.values().rows(); ++i)
     CHECK(automatic.values().row(i).sum() == Approx(1.0).margin(1e-9));
@@ -116,8 +117,8 @@ TEST_CASE("auto_switch goes back to dopri5 when the stiffness ends") {
   const odesynth::models::van_der_pol vdp;
   const auto grid = time_grid::linspace(0, 3000, 301);
   const std::vector<double> mu{1000}, x0{2, 0};
-  const auto automatic =
-      odesynth::solve<all_steppers>(vdp, mu, x0, grid, with(stepper_kind::auto_switch, 1e-6, 1e-8));
+  const auto automatic = odesynth::solve<all_steppers>(
+      vdp, mu, x0, grid, switch_with(stepper_kind::auto_switch, 1e-6, 1e-8));
   REQUIRE(automatic.ok());
   const auto& m = automatic.methods();
   REQUIRE(m.size() >= 3);
@@ -128,7 +129,7 @@ TEST_CASE("auto_switch goes back to dopri5 when the stiffness ends") {
   CHECK(ran(automatic, stepper_kind::rosenbrock4));
 
   const auto reference = odesynth::solve<all_steppers>(
-      vdp, mu, x0, grid, with(stepper_kind::rosenbrock4, 1e-10, 1e-12));
+      vdp, mu, x0, grid, switch_with(stepper_kind::rosenbrock4, 1e-10, 1e-12));
   REQUIRE(reference.ok());
   // The jumps make the solution's timing sensitive: compare x1, which is O(1), with a loose
   // absolute bound (a jump shifted by dt moves x1 by up to its full swing near the jump).
@@ -148,10 +149,10 @@ TEST_CASE("auto_switch stays with dopri5 when a large system is stiff too briefl
   x0[0] = 1;
   const auto grid = time_grid::linspace(0, 600, 121);
   const std::vector<double> k{2.0};
-  const auto dopri =
-      odesynth::solve<all_steppers>(chain, k, x0, grid, with(stepper_kind::dopri5, 1e-8, 1e-12));
+  const auto dopri = odesynth::solve<all_steppers>(chain, k, x0, grid,
+                                                   switch_with(stepper_kind::dopri5, 1e-8, 1e-12));
   const auto automatic = odesynth::solve<all_steppers>(
-      chain, k, x0, grid, with(stepper_kind::auto_switch, 1e-8, 1e-12));
+      chain, k, x0, grid, switch_with(stepper_kind::auto_switch, 1e-8, 1e-12));
   REQUIRE(automatic.ok());
   CHECK(automatic.methods().empty());
   CHECK(automatic.steps() == dopri.steps());
@@ -173,15 +174,16 @@ TEST_CASE("the stiffness test fires on a stiff linear decay and not on a mild on
   const auto grid = time_grid::linspace(0, 10, 11);
   const std::vector<double> x0{0};
   const auto stiff = odesynth::solve<all_steppers>(decay, std::vector<double>{1e4}, x0, grid,
-                                                   with(stepper_kind::auto_switch));
+                                                   switch_with(stepper_kind::auto_switch));
   REQUIRE(stiff.ok());
   REQUIRE(stiff.methods().size() >= 2);
   CHECK(stiff.methods()[1].stepper == stepper_kind::rosenbrock4);
   // Detected within the first test interval plus the 15-step streak, at steps ~3.3e-4 long.
   CHECK(stiff.methods()[1].from < 100 * 3.3e-4);
 
-  const auto mild = odesynth::solve<all_steppers>(decay, std::vector<double>{1.0}, x0, grid,
-                                                  with(stepper_kind::auto_switch, 1e-10, 1e-12));
+  const auto mild =
+      odesynth::solve<all_steppers>(decay, std::vector<double>{1.0}, x0, grid,
+                                    switch_with(stepper_kind::auto_switch, 1e-10, 1e-12));
   REQUIRE(mild.ok());
   CHECK(mild.methods().empty());
 }
@@ -196,7 +198,8 @@ TEST_CASE("auto_switch records its methods across a parameter schedule") {
   odesynth::parameter_schedule schedule;
   schedule.switch_times = {5.0};
   schedule.values = {{1e4}, {1.0}};
-  const odesynth::solver<decltype(decay), all_steppers> s(decay, with(stepper_kind::auto_switch));
+  const odesynth::solver<decltype(decay), all_steppers> s(decay,
+                                                          switch_with(stepper_kind::auto_switch));
   const auto tr = s.solve(schedule, std::vector<double>{0}, time_grid::linspace(0, 10, 21));
   REQUIRE(tr.ok());
   const auto& m = tr.methods();
@@ -212,9 +215,9 @@ TEST_CASE("a failure after the switch says which method was running") {
                                      [](const auto& x, auto& dxdt, double t, const auto& p) {
                                        dxdt[0] = t > 2 ? std::nan("") : -p[0] * (x[0] - 1);
                                      });
-  const auto tr =
-      odesynth::solve<all_steppers>(broken, std::vector<double>{1e4}, std::vector<double>{0},
-                                    time_grid::linspace(0, 4, 5), with(stepper_kind::auto_switch));
+  const auto tr = odesynth::solve<all_steppers>(
+      broken, std::vector<double>{1e4}, std::vector<double>{0}, time_grid::linspace(0, 4, 5),
+      switch_with(stepper_kind::auto_switch));
   CHECK_FALSE(tr.ok());
   CHECK(tr.message().find("auto_switch: running rosenbrock4 since t = ") != std::string::npos);
   CHECK(tr.mask().row(4).any() == false);

@@ -26,8 +26,8 @@ using test_support::from_rows;
 
 namespace {
 
-constexpr double na = std::numeric_limits<double>::quiet_NaN();  // a missing value
-constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double cons_na = std::numeric_limits<double>::quiet_NaN();  // a missing value
+constexpr double cons_inf = std::numeric_limits<double>::infinity();
 
 // An SIR-like trajectory with a bounded fraction x, 19 observed values and one missing:
 //   S + I + R is 1000 in rows 0-2, incomplete in row 3, 1001 in row 4;
@@ -37,7 +37,7 @@ trajectory sir_solution() {
                                              {990, 10, 0, 1},
                                              {980, 15, 5, -0.1},
                                              {-1, 20, 981, 1.5},
-                                             {na, 30, 960, inf},
+                                             {cons_na, 30, 960, cons_inf},
                                              {900, 50, 51, 0.25},
                                          });
 }
@@ -100,9 +100,9 @@ TEST_CASE("conserved_sum counts complete rows whose sum drifts beyond the tolera
   CHECK(report.rules[2].rule == "conserved_sum(S + I + R = 1001, rel_tol=0.0001)");
 
   SECTION("a non-finite sum is a violation, also as the reference") {
-    const auto tr = from_rows({"a", "b"}, {{1, 1}, {inf, 1}, {1, 1}});
+    const auto tr = from_rows({"a", "b"}, {{1, 1}, {cons_inf, 1}, {1, 1}});
     CHECK(counts(constraint_set().conserved_sum({"a", "b"}, 0.1).check(tr), 0) == "3/1");
-    const auto first_inf = from_rows({"a", "b"}, {{inf, 1}, {1, 1}});
+    const auto first_inf = from_rows({"a", "b"}, {{cons_inf, 1}, {1, 1}});
     CHECK(counts(constraint_set().conserved_sum({"a", "b"}, 0.1).check(first_inf), 0) == "2/2");
   }
   SECTION("with a target of 0 any non-zero sum violates") {
@@ -117,7 +117,7 @@ TEST_CASE("finite counts infinite observed values and never missing ones", "[con
   CHECK(counts(report, 1) == "4/0");
   CHECK(report.rules[1].rule == "finite(S)");
 
-  const auto all_missing = from_rows({"a"}, {{na}, {na}});
+  const auto all_missing = from_rows({"a"}, {{cons_na}, {cons_na}});
   const auto nothing = constraint_set().finite().non_negative().check(all_missing);
   CHECK(counts(nothing, 0) == "0/0");
   CHECK(counts(nothing, 1) == "0/0");
@@ -128,11 +128,11 @@ TEST_CASE("a dataset report gives the fraction of trajectories violating any rul
           "[constraints][dataset]") {
   const auto rules = constraint_set().non_negative().within({"x"}, 0, 1);
   const std::vector<trajectory> data{
-      from_rows({"x", "y"}, {{0.5, 1}, {0.5, 2}}),    // clean
-      from_rows({"x", "y"}, {{-1, 1}, {0.5, 2}}),     // both rules
-      from_rows({"x", "y"}, {{0.5, -2}, {0.5, -3}}),  // non_negative twice
-      from_rows({"x", "y"}, {{0.5, 1}, {2, na}}),     // within
-      from_rows({"x", "y"}, {{na, 1}, {1, 0}}),       // clean
+      from_rows({"x", "y"}, {{0.5, 1}, {0.5, 2}}),      // clean
+      from_rows({"x", "y"}, {{-1, 1}, {0.5, 2}}),       // both rules
+      from_rows({"x", "y"}, {{0.5, -2}, {0.5, -3}}),    // non_negative twice
+      from_rows({"x", "y"}, {{0.5, 1}, {2, cons_na}}),  // within
+      from_rows({"x", "y"}, {{cons_na, 1}, {1, 0}}),    // clean
   };
   dataset_constraint_report total;
   CHECK(total.violating_fraction() == 0.0);  // nothing checked yet
@@ -224,8 +224,8 @@ TEST_CASE("bad rules are typed errors naming the field and the value", "[constra
          constraint_set().non_negative({"a", "a"});
        },
        "constraint_set.non_negative.species[1]", "\"a\""},
-      {[] { constraint_set().within(na, 1); }, "constraint_set.within.lo", "nan"},
-      {[] { constraint_set().within(0, na); }, "constraint_set.within.hi", "nan"},
+      {[] { constraint_set().within(cons_na, 1); }, "constraint_set.within.lo", "nan"},
+      {[] { constraint_set().within(0, cons_na); }, "constraint_set.within.hi", "nan"},
       {[] { constraint_set().within({"a"}, 1, 0); }, "constraint_set.within.hi", "0"},
       {[] { constraint_set().within({}, 0, 1); }, "constraint_set.within.species", "[]"},
       {[] { constraint_set().conserved_sum({}, 0.1); }, "constraint_set.conserved_sum.group", "[]"},
@@ -235,9 +235,9 @@ TEST_CASE("bad rules are typed errors naming the field and the value", "[constra
        "constraint_set.conserved_sum.group[2]", "\"a\""},
       {[] { constraint_set().conserved_sum({"a"}, -0.1); }, "constraint_set.conserved_sum.rel_tol",
        "-0.1"},
-      {[] { constraint_set().conserved_sum({"a"}, na); }, "constraint_set.conserved_sum.rel_tol",
-       "nan"},
-      {[] { constraint_set().conserved_sum({"a"}, 0.1, inf); },
+      {[] { constraint_set().conserved_sum({"a"}, cons_na); },
+       "constraint_set.conserved_sum.rel_tol", "nan"},
+      {[] { constraint_set().conserved_sum({"a"}, 0.1, cons_inf); },
        "constraint_set.conserved_sum.target", "inf"},
       {[] { constraint_set().finite({}); }, "constraint_set.finite.species", "[]"},
   };

@@ -103,7 +103,7 @@ void long_fails(const std::string& text, std::size_t line, std::size_t column,
   check_failure(parse_failure([&] { long_layout(text); }), line, column, fragment);
 }
 
-bool same_bits(double a, double b) {
+bool csv_same_bits(double a, double b) {
   std::uint64_t x = 0;
   std::uint64_t y = 0;
   std::memcpy(&x, &a, sizeof x);
@@ -119,10 +119,10 @@ void check_identical(const odesynth::trajectory& read, const odesynth::trajector
   CHECK(read.species() == written.species());
   std::size_t mismatches = 0;
   for (Eigen::Index i = 0; i < read.num_times(); ++i) {
-    if (!same_bits(read.times()[i], written.times()[i])) ++mismatches;
+    if (!csv_same_bits(read.times()[i], written.times()[i])) ++mismatches;
     for (Eigen::Index j = 0; j < read.num_species(); ++j) {
       if (read.mask()(i, j) != written.mask()(i, j)) ++mismatches;
-      if (written.mask()(i, j) && !same_bits(read.values()(i, j), written.values()(i, j)))
+      if (written.mask()(i, j) && !csv_same_bits(read.values()(i, j), written.values()(i, j)))
         ++mismatches;
     }
   }

@@ -49,7 +49,7 @@ using test_support::files_in;
 using test_support::read_file;
 using test_support::temp_folder;
 
-sampler lv_sampler() {
+sampler dataset_lv_sampler() {
   sampler s(models::lotka_volterra{});
   s.parameter("alpha", dist::uniform{1.0, 2.0})
       .parameter("beta", dist::lognormal{-0.1, 0.2}, odesynth::value_constraint::positive)
@@ -67,19 +67,20 @@ auto lv_pipeline() {
          odesynth::random_subset(0.7) | odesynth::missing_entries(0.1);
 }
 
-auto lv_generator(std::uint64_t seed = 5, std::size_t threads = 2) {
+auto dataset_lv_generator(std::uint64_t seed = 5, std::size_t threads = 2) {
   generator_options o;
   o.seed = seed;
   o.threads = threads;
-  return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                                  time_grid::linspace(0, 10, 41), lv_pipeline(), o);
+  return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                  dataset_lv_sampler(), time_grid::linspace(0, 10, 41),
+                                  lv_pipeline(), o);
 }
 
 }  // namespace
 
 TEST_CASE("a dataset folder holds every format with the generator's trajectories", "[dataset]") {
   temp_folder tmp;
-  const auto g = lv_generator();
+  const auto g = dataset_lv_generator();
   dataset_options out;
   out.formats = {dataset_format::simbaml_csv, dataset_format::tidy_csv, dataset_format::npy,
                  dataset_format::npz};
@@ -187,7 +188,7 @@ TEST_CASE("metadata regenerates the dataset bit for bit", "[dataset][provenance]
   temp_folder tmp;
   dataset_options out;
   out.formats = {dataset_format::simbaml_csv, dataset_format::npy};
-  const auto g = lv_generator(77, 2);
+  const auto g = dataset_lv_generator(77, 2);
   odesynth::write_dataset(g, 0, 20, tmp.path / "first", out);
 
   const std::string metadata = read_file(tmp.path / "first" / "metadata.json");
@@ -261,8 +262,8 @@ TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bi
     const odesynth::per_species<odesynth::diffusion> noise = {
         {"prey", {odesynth::diffusion::kind::multiplicative, 0.1}},
         {"predator", {odesynth::diffusion::kind::square_root, 0.25}}};
-    const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so, lv_sampler(), grid,
-                                            lv_pipeline(), options);
+    const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so,
+                                            dataset_lv_sampler(), grid, lv_pipeline(), options);
     odesynth::write_dataset(g, 3, 15, tmp.path / "sde", out);
     const std::string metadata = read_file(tmp.path / "sde" / "metadata.json");
     odesynth::dataset_metadata_info info;
@@ -303,8 +304,8 @@ TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bi
       CAPTURE(run);
       odesynth::solve_options so;
       so.rel_tol = 1e-7;
-      const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so, lv_sampler(),
-                                              grid, lv_pipeline(), options);
+      const auto g = odesynth::make_generator(models::lotka_volterra{}, noise, so,
+                                              dataset_lv_sampler(), grid, lv_pipeline(), options);
       // The noise values are process noise, not parameters: the trajectory (and so
       // parameters.npy) holds the four sampled ones, the values the sampler drew.
       const auto made = g.make(2);
@@ -330,7 +331,7 @@ TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bi
   SECTION("a per-species setting must be one of its three forms") {
     const auto g = odesynth::make_generator(
         models::lotka_volterra{}, odesynth::diffusion{odesynth::diffusion::kind::additive, 0.1},
-        odesynth::sde_options{}, lv_sampler(), grid, {}, options);
+        odesynth::sde_options{}, dataset_lv_sampler(), grid, {}, options);
     odesynth::write_dataset(g, 0, 2, tmp.path / "form", out);
     std::string metadata = read_file(tmp.path / "form" / "metadata.json");
     const auto at = metadata.find("\"all\"");
@@ -348,7 +349,7 @@ TEST_CASE("malformed metadata is a parse_error at the file line and column of th
           "[dataset][provenance][errors]") {
   temp_folder tmp;
   dataset_options out;
-  const auto g = lv_generator(8, 1);
+  const auto g = dataset_lv_generator(8, 1);
   odesynth::write_dataset(g, 0, 2, tmp.path / "d", out);
   const std::string metadata = read_file(tmp.path / "d" / "metadata.json");
   struct tampering {
@@ -405,7 +406,7 @@ TEST_CASE("the format table names every file write_dataset writes", "[dataset]")
   out.formats = {dataset_format::simbaml_csv, dataset_format::tidy_csv, dataset_format::npy,
                  dataset_format::npz};
   out.simbaml.subfolder = "csv";
-  const auto written = odesynth::write_dataset(lv_generator(), 0, 3, tmp.path / "d", out);
+  const auto written = odesynth::write_dataset(dataset_lv_generator(), 0, 3, tmp.path / "d", out);
   std::vector<std::string> listed{"metadata.json", "csv"};
   for (const auto& row : odesynth::detail::dataset_format_table())
     for (const auto name : row.files)
@@ -429,7 +430,7 @@ TEST_CASE("the format table names every file write_dataset writes", "[dataset]")
 TEST_CASE("existing datasets are kept unless overwrite is asked and then replaced whole",
           "[dataset][safety]") {
   temp_folder tmp;
-  const auto g = lv_generator();
+  const auto g = dataset_lv_generator();
   dataset_options out;
   out.formats = {dataset_format::tidy_csv};
   odesynth::write_dataset(g, 0, 5, tmp.path / "d", out);
@@ -456,9 +457,9 @@ TEST_CASE("bad destinations are io_errors before any solve", "[dataset][safety]"
   generator_options o;
   o.seed = 1;
   o.on_progress = [&](const odesynth::progress&) { ++progress_calls; };
-  const auto g =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 1, 5), odesynth::pipeline<>{}, o);
+  const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                          dataset_lv_sampler(), time_grid::linspace(0, 1, 5),
+                                          odesynth::pipeline<>{}, o);
   const auto io_error_naming = [&](const fs::path& where, std::string_view what) {
     CAPTURE(where);
     try {
@@ -517,9 +518,9 @@ TEST_CASE("an error during generation leaves neither a dataset nor temporaries",
   };
   generator_options o;
   o.threads = 2;
-  const auto g =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 1, 5), fails_eventually{}, o);
+  const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                          dataset_lv_sampler(), time_grid::linspace(0, 1, 5),
+                                          fails_eventually{}, o);
   dataset_options out;
   out.formats = {dataset_format::simbaml_csv, dataset_format::npz};
   CHECK_THROWS_WITH(odesynth::write_dataset(g, 0, 50, tmp.path / "d", out),
@@ -559,7 +560,7 @@ TEST_CASE("an interrupted sharded run resumes without regenerating finished shar
     o.seed = 3;
     o.threads = 2;
     return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
-                                    lv_sampler(), time_grid::linspace(0, 5, 11), c, o);
+                                    dataset_lv_sampler(), time_grid::linspace(0, 5, 11), c, o);
   };
   counting probe;
   const double prey_25 = make(probe).make(25).data.initial_state()[0];
@@ -595,9 +596,9 @@ TEST_CASE("an interrupted sharded run resumes without regenerating finished shar
   // A shard made with other settings is not silently mixed in.
   generator_options other;
   other.seed = 4;
-  const auto g4 =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 5, 11), counting{}, other);
+  const auto g4 = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                           dataset_lv_sampler(), time_grid::linspace(0, 5, 11),
+                                           counting{}, other);
   CHECK_THROWS_WITH(odesynth::write_dataset_shards(g4, 0, 50, tmp.path / "d", 10, out),
                     Catch::Contains("other settings"));
 }
@@ -610,9 +611,9 @@ TEST_CASE("a writer killed at any moment leaves nothing or a complete dataset",
   generator_options o;
   o.seed = 9;
   o.threads = 1;
-  const auto g =
-      odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                               time_grid::linspace(0, 10, 41), lv_pipeline(), o);
+  const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                          dataset_lv_sampler(), time_grid::linspace(0, 10, 41),
+                                          lv_pipeline(), o);
   const fs::path target = tmp.path / "k";
   const auto write_in_child = [&] {
     const pid_t child = ::fork();
@@ -722,9 +723,9 @@ TEST_CASE("a full disk is an io_error naming the path and no dataset appears",
     if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=64k") != 0) ::_exit(77);
     generator_options o;
     o.threads = 1;
-    const auto g =
-        odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
-                                 time_grid::linspace(0, 10, 401), odesynth::pipeline<>{}, o);
+    const auto g = odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{},
+                                            dataset_lv_sampler(), time_grid::linspace(0, 10, 401),
+                                            odesynth::pipeline<>{}, o);
     dataset_options out;
     out.formats = {dataset_format::npy, dataset_format::tidy_csv};
     std::ofstream log(report);
@@ -755,7 +756,7 @@ TEST_CASE("a full disk is an io_error naming the path and no dataset appears",
 TEST_CASE("the tidy table reads back to the observed values and failed solves are marked",
           "[dataset][roundtrip]") {
   temp_folder tmp;
-  const auto g = lv_generator();
+  const auto g = dataset_lv_generator();
   dataset_options out;
   out.formats = {dataset_format::tidy_csv};
   odesynth::write_dataset(g, 0, 6, tmp.path / "tidy", out);

@@ -41,7 +41,7 @@ std::vector<std::uint32_t> raw_of(const sobol_design& d, std::uint64_t index) {
   return x;
 }
 
-double correlation(const std::vector<double>& a, const std::vector<double>& b) {
+double designs_correlation(const std::vector<double>& a, const std::vector<double>& b) {
   const auto n = static_cast<double>(a.size());
   double ma = 0, mb = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -169,14 +169,15 @@ TEST_CASE("Latin hypercube dimensions are not correlated", "[design][lhs]") {
     for (std::size_t a = 0; a < dims; ++a)
       for (std::size_t b = a + 1; b < dims; ++b) {
         CAPTURE(a, b);
-        CHECK(std::fabs(correlation(columns[a], columns[b])) <
+        CHECK(std::fabs(designs_correlation(columns[a], columns[b])) <
               5 / std::sqrt(static_cast<double>(n)));
       }
     // Nor is any dimension in index order.
     std::vector<double> index(n);
     for (std::uint64_t i = 0; i < n; ++i) index[i] = static_cast<double>(i);
     for (std::size_t d = 0; d < dims; ++d)
-      CHECK(std::fabs(correlation(index, columns[d])) < 5 / std::sqrt(static_cast<double>(n)));
+      CHECK(std::fabs(designs_correlation(index, columns[d])) <
+            5 / std::sqrt(static_cast<double>(n)));
   }
 }
 
@@ -475,8 +476,8 @@ TEST_CASE("scrambling removes the correlation of high Halton dimensions", "[desi
     c.push_back(v[29]);
     d.push_back(v[30]);
   }
-  CHECK(correlation(a, b) > 0.999);
-  CHECK(std::fabs(correlation(c, d)) < 0.5);
+  CHECK(designs_correlation(a, b) > 0.999);
+  CHECK(std::fabs(designs_correlation(c, d)) < 0.5);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,8 +561,8 @@ TEST_CASE("independent points are uniform and reproducible", "[design][independe
     CHECK(std::fabs(mean - 0.5) < 5 * std::sqrt(1.0 / 12 / nd));
     CHECK(std::fabs(var - 1.0 / 12) < 5 * std::sqrt((1.0 / 80 - 1.0 / 144) / nd));
   }
-  CHECK(std::fabs(correlation(columns[0], columns[1])) < 5 / std::sqrt(nd));
-  CHECK(std::fabs(correlation(columns[1], columns[2])) < 5 / std::sqrt(nd));
+  CHECK(std::fabs(designs_correlation(columns[0], columns[1])) < 5 / std::sqrt(nd));
+  CHECK(std::fabs(designs_correlation(columns[1], columns[2])) < 5 / std::sqrt(nd));
 }
 
 // ---------------------------------------------------------------------------------------------

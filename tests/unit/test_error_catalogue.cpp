@@ -30,7 +30,7 @@ using test_support::expect_error;
 namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
-constexpr double infinity = std::numeric_limits<double>::infinity();
+constexpr double catalogue_infinity = std::numeric_limits<double>::infinity();
 
 // Every stepper compiled in, so that each option is checked whatever the stepper.
 void solve_with(const solve_options& o) {
@@ -43,7 +43,7 @@ odesynth::trajectory five_rows() {
                          time_grid::linspace(0, 4, 5));
 }
 
-odesynth::trajectory_layout lv_layout() {
+odesynth::trajectory_layout catalogue_lv_layout() {
   odesynth::trajectory_layout l;
   l.species = {"prey", "predator"};
   l.num_times = 5;
@@ -65,7 +65,7 @@ TEST_CASE("catalogue: solver options", "[errors]") {
     expect_error([&] { solve_with(o); }, {"solve_options.rel_tol", "-1e-06"});
   }
   SECTION("abs_tol infinite") {
-    o.abs_tol = infinity;
+    o.abs_tol = catalogue_infinity;
     expect_error([&] { solve_with(o); }, {"solve_options.abs_tol", "inf"});
   }
   SECTION("abs_tol negative") {
@@ -143,7 +143,11 @@ TEST_CASE("catalogue: time grids", "[errors]") {
         {"time_grid.times", "t[1]=nan"});
   }
   SECTION("infinite entry") {
-    expect_error([] { time_grid::from_times({0, 1, infinity}); }, {"time_grid.times", "t[2]=inf"});
+    expect_error(
+        [] {
+          time_grid::from_times({0, 1, catalogue_infinity});
+        },
+        {"time_grid.times", "t[2]=inf"});
   }
   SECTION("non-increasing names the index") {
     expect_error(
@@ -204,7 +208,7 @@ TEST_CASE("catalogue: models and values", "[errors]") {
   SECTION("infinite parameter") {
     expect_error(
         [&] {
-          lv.solve({1.5, infinity, 3.0, 1.0}, {10.0, 5.0}, grid);
+          lv.solve({1.5, catalogue_infinity, 3.0, 1.0}, {10.0, 5.0}, grid);
         },
         {"parameters[1] (beta)", "inf"});
   }
@@ -319,7 +323,7 @@ TEST_CASE("catalogue: sampler", "[errors]") {
 }
 
 TEST_CASE("catalogue: transforms", "[errors]") {
-  const auto layout = lv_layout();
+  const auto layout = catalogue_lv_layout();
   SECTION("additive sigma negative") {
     expect_error([] { (void)odesynth::gaussian_noise(-1.0); }, {"gaussian_noise.sigma", "-1"});
   }

@@ -26,7 +26,7 @@ using test_models::lv_sampler;
 
 namespace {
 
-auto lv_generator(std::size_t threads, std::uint64_t seed = 11) {
+auto gen_lv_generator(std::size_t threads, std::uint64_t seed = 11) {
   generator_options o;
   o.seed = seed;
   o.threads = threads;
@@ -37,7 +37,7 @@ auto lv_generator(std::size_t threads, std::uint64_t seed = 11) {
       o);
 }
 
-bool identical(const trajectory& a, const trajectory& b) {
+bool gen_identical(const trajectory& a, const trajectory& b) {
   if (a.num_times() != b.num_times() || a.num_species() != b.num_species()) return false;
   if (a.times() != b.times() || (a.mask() != b.mask()).any()) return false;
   for (Eigen::Index i = 0; i < a.num_times(); ++i)
@@ -60,7 +60,7 @@ struct sometimes_explodes {
   }
 };
 
-auto exploding_generator(failure_policy policy) {
+auto gen_exploding_generator(failure_policy policy) {
   sampler s(sometimes_explodes{});
   s.parameter("k", dist::uniform{-1, 1}).initial_value("x", 1.0);
   generator_options o;
@@ -75,27 +75,27 @@ auto exploding_generator(failure_policy policy) {
 }  // namespace
 
 TEST_CASE("datasets are bit-identical for 1 2 4 and 16 threads", "[generator][reproducibility]") {
-  const auto one = lv_generator(1).collect(0, 60);
+  const auto one = gen_lv_generator(1).collect(0, 60);
   // 16 threads on a 2-core machine: oversubscription shuffles the completion order most.
   for (std::size_t threads : {2, 4, 16}) {
     CAPTURE(threads);
-    const auto many = lv_generator(threads).collect(0, 60);
+    const auto many = gen_lv_generator(threads).collect(0, 60);
     REQUIRE(many.size() == one.size());
-    for (std::size_t i = 0; i < one.size(); ++i) CHECK(identical(one[i], many[i]));
+    for (std::size_t i = 0; i < one.size(); ++i) CHECK(gen_identical(one[i], many[i]));
   }
   // And the seed matters.
-  const auto other = lv_generator(2, 12).collect(0, 1);
-  CHECK_FALSE(identical(other[0], one[0]));
+  const auto other = gen_lv_generator(2, 12).collect(0, 1);
+  CHECK_FALSE(gen_identical(other[0], one[0]));
 }
 
 TEST_CASE("a slice generated alone equals the same slice of the full run",
           "[generator][reproducibility]") {
-  const auto g = lv_generator(2);
+  const auto g = gen_lv_generator(2);
   const auto full = g.collect(0, 40);
   const auto slice = g.collect(17, 29);
   REQUIRE(slice.size() == 12);
-  for (std::size_t i = 0; i < slice.size(); ++i) CHECK(identical(slice[i], full[17 + i]));
-  CHECK(identical(g.make(33).data, full[33]));
+  for (std::size_t i = 0; i < slice.size(); ++i) CHECK(gen_identical(slice[i], full[17 + i]));
+  CHECK(gen_identical(g.make(33).data, full[33]));
 }
 
 TEST_CASE("streaming hands trajectories over in index order with bounded memory",
@@ -124,7 +124,7 @@ TEST_CASE("streaming hands trajectories over in index order with bounded memory"
 
 TEST_CASE("failure policies keep drop or resample failed solves", "[generator][failure]") {
   const std::uint64_t n = 400;
-  const auto kept = exploding_generator(failure_policy::keep).collect(0, n);
+  const auto kept = gen_exploding_generator(failure_policy::keep).collect(0, n);
   REQUIRE(kept.size() == n);
   std::uint64_t failed = 0;
   for (const auto& t : kept) {
@@ -136,13 +136,13 @@ TEST_CASE("failure policies keep drop or resample failed solves", "[generator][f
   CHECK(std::fabs(static_cast<double>(failed) - 100) < 5 * 8.7);
 
   odesynth::generation_report report;
-  const auto dropped = exploding_generator(failure_policy::drop).collect(0, n, &report);
+  const auto dropped = gen_exploding_generator(failure_policy::drop).collect(0, n, &report);
   CHECK(dropped.size() == n - failed);
   CHECK(report.dropped == failed);
   CHECK(report.delivered == n - failed);
   for (const auto& t : dropped) CHECK(t.ok());
 
-  const auto resampled = exploding_generator(failure_policy::resample).collect(0, n, &report);
+  const auto resampled = gen_exploding_generator(failure_policy::resample).collect(0, n, &report);
   CHECK(resampled.size() == n);
   CHECK(report.resampled >= failed);  // every failure was re-drawn at least once
   // Still failing after 4 independent draws: probability 1/4^4 each; expected ~0.4 of 400.
@@ -155,7 +155,7 @@ TEST_CASE("failure policies keep drop or resample failed solves", "[generator][f
 
 TEST_CASE("an error in a worker or the sink reaches the caller and stops the pool",
           "[generator][failure]") {
-  const auto g = lv_generator(4);
+  const auto g = gen_lv_generator(4);
   int seen = 0;
   CHECK_THROWS_WITH(g.run(0, 1000,
                           [&](std::uint64_t i, trajectory&&) {
@@ -228,15 +228,15 @@ TEST_CASE("progress is reported until done equals total", "[generator]") {
 }
 
 TEST_CASE("a budget of rows cuts the last trajectory", "[generator]") {
-  auto g1 = lv_generator(1);
-  auto g3 = lv_generator(3);
+  auto g1 = gen_lv_generator(1);
+  auto g3 = gen_lv_generator(3);
   // Each trajectory has round(0.8 * 51) = 41 rows after random_subset.
   const auto a = g1.collect_rows(100);
   const auto b = g3.collect_rows(100);
   REQUIRE(a.size() == 3);
   CHECK(a[2].num_times() == 100 - 2 * 41);
   REQUIRE(b.size() == a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) CHECK(identical(a[i], b[i]));
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(gen_identical(a[i], b[i]));
 }
 
 TEST_CASE("per-trajectory random grids are reproducible", "[generator]") {
@@ -248,7 +248,7 @@ TEST_CASE("per-trajectory random grids are reproducible", "[generator]") {
   const auto a = g.collect(0, 10), b = g.collect(0, 10);
   CHECK(a[0].times() != a[1].times());
   for (std::size_t i = 0; i < a.size(); ++i) {
-    CHECK(identical(a[i], b[i]));
+    CHECK(gen_identical(a[i], b[i]));
     CHECK(a[i].times()[0] == 0.0);
     CHECK(a[i].times()[19] == 10.0);
   }
@@ -276,7 +276,7 @@ TEST_CASE("SDE and derivative-noise datasets are thread-count independent too",
   };
   const auto one = run(1), four = run(4);
   REQUIRE(one.size() == 24);
-  for (std::size_t i = 0; i < one.size(); ++i) CHECK(identical(one[i], four[i]));
+  for (std::size_t i = 0; i < one.size(); ++i) CHECK(gen_identical(one[i], four[i]));
 }
 
 TEST_CASE("steady states: logistic growth and a linear system", "[steady_state]") {
@@ -365,11 +365,11 @@ TEST_CASE("one thread reusing what the sink leaves gives the trajectories make g
   // On one thread, run() makes each trajectory into the memory of the one before when the
   // sink did not keep it (a sink that only reads). Rows dropped by a subset, failed solves
   // with messages, resamples and drops must not leak from one trajectory into the next.
-  auto lv = lv_generator(1);
+  auto lv = gen_lv_generator(1);
   std::vector<trajectory> seen;
   lv.run(0, 60, [&](std::uint64_t, trajectory&& tr) { seen.push_back(tr); });  // a copy
   REQUIRE(seen.size() == 60);
-  for (std::uint64_t i = 0; i < 60; ++i) CHECK(identical(seen[i], lv.make(i).data));
+  for (std::uint64_t i = 0; i < 60; ++i) CHECK(gen_identical(seen[i], lv.make(i).data));
 
   for (const auto policy : {failure_policy::keep, failure_policy::drop, failure_policy::resample}) {
     CAPTURE(policy);
@@ -391,7 +391,7 @@ TEST_CASE("one thread reusing what the sink leaves gives the trajectories make g
       if (made.dropped) continue;
       REQUIRE(k < got.size());
       CHECK(got[k].first == i);
-      CHECK(identical(got[k].second, made.data));
+      CHECK(gen_identical(got[k].second, made.data));
       CHECK(got[k].second.message() == made.data.message());
       ++k;
     }

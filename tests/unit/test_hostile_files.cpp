@@ -71,7 +71,7 @@ odesynth::sampler hostile_lv_sampler() {
   return s;
 }
 
-auto lv_generator(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11)) {
+auto hostile_files_lv_generator(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11)) {
   generator_options o;
   o.seed = 11;
   o.threads = 1;
@@ -80,9 +80,9 @@ auto lv_generator(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11))
                                   hostile_lv_sampler(), std::move(grid), odesynth::pipeline<>{}, o);
 }
 
-// The metadata.json text of lv_generator(grid) for [0, 10).
+// The metadata.json text of hostile_files_lv_generator(grid) for [0, 10).
 std::string lv_metadata(odesynth::time_grid_spec grid = time_grid::linspace(0, 5, 11)) {
-  return odesynth::dataset_metadata(lv_generator(std::move(grid)), 0, 10,
+  return odesynth::dataset_metadata(hostile_files_lv_generator(std::move(grid)), 0, 10,
                                     odesynth::generation_report{});
 }
 
@@ -161,7 +161,7 @@ long killed_child(F&& f) {
   return static_cast<long>(child);
 }
 
-odesynth::trajectory small_trajectory() {
+odesynth::trajectory hostile_files_small_trajectory() {
   return odesynth::solve(models::decay{}, {1.0}, {1.0}, time_grid::linspace(0, 1, 3));
 }
 
@@ -289,7 +289,7 @@ TEST_CASE("integers in metadata are range-checked against their destination type
 TEST_CASE("shard report counts are range-checked before they are summed",
           "[dataset][shards][hostile]") {
   temp_folder tmp;
-  const auto g = lv_generator();
+  const auto g = hostile_files_lv_generator();
   odesynth::write_dataset_shards(g, 0, 20, tmp.path / "d", 10);
   const fs::path meta = tmp.path / "d" / "shard-000000000000-000000000010" / "metadata.json";
   write_file(meta,
@@ -304,7 +304,7 @@ TEST_CASE("shard report counts are range-checked before they are summed",
 // them (and a failed write left them behind). Only a single plain name is accepted now.
 TEST_CASE("the SimbaML subfolder is a plain name inside the dataset", "[dataset][hostile]") {
   temp_folder tmp;
-  const auto g = lv_generator();
+  const auto g = hostile_files_lv_generator();
   odesynth::dataset_options out;
   out.formats = {odesynth::dataset_format::simbaml_csv};
   for (const std::string& bad :
@@ -344,7 +344,7 @@ TEST_CASE("the SimbaML subfolder is a plain name inside the dataset", "[dataset]
 // writer is made and again just before the rename.
 TEST_CASE("single-file writers replace only regular files", "[io][hostile]") {
   temp_folder tmp;
-  const auto tr = small_trajectory();
+  const auto tr = hostile_files_small_trajectory();
   const double values[3] = {1, 2, 3};
   struct special {
     fs::path path;
@@ -471,7 +471,7 @@ TEST_CASE("a killed single-file writer's temporary is removed by the next write"
   };
   for (const auto& name : kept) write_file(tmp.path / name, "not mine");
   write_file(tmp.path / fmt::format(".c.csv.odesynth-tmp-{}-3", npy_pid), "stale");
-  odesynth::write_csv(tmp.path / "c.csv", small_trajectory());
+  odesynth::write_csv(tmp.path / "c.csv", hostile_files_small_trajectory());
   for (const auto& name : kept) CHECK(fs::exists(tmp.path / name));
   CHECK_FALSE(fs::exists(tmp.path / fmt::format(".c.csv.odesynth-tmp-{}-3", npy_pid)));
   ::kill(live, SIGKILL);
@@ -479,7 +479,7 @@ TEST_CASE("a killed single-file writer's temporary is removed by the next write"
   for (const auto& name : kept) fs::remove(tmp.path / name);
 
   // The metadata.json of a sharded dataset: its writer killed, the next run removes it.
-  const auto g = lv_generator();
+  const auto g = hostile_files_lv_generator();
   odesynth::write_dataset_shards(g, 0, 20, tmp.path / "shards", 10);
   const fs::path stale =
       tmp.path / "shards" / fmt::format(".metadata.json.odesynth-tmp-{}-0", npy_pid);
@@ -675,7 +675,7 @@ TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
     odesynth::csv_options o;
     o.overwrite = true;
     expect_error<odesynth::io_error>(
-        [&] { odesynth::write_csv(tmp.path / "fifo.csv", small_trajectory(), o); },
+        [&] { odesynth::write_csv(tmp.path / "fifo.csv", hostile_files_small_trajectory(), o); },
         {(tmp.path / "fifo.csv").string(), "not a regular file", "a FIFO"});
   }
   SECTION("npy: overwrite onto a symbolic link") {
@@ -692,7 +692,7 @@ TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
     temp_folder tmp;
     write_file(tmp.path / "notes.txt", "mine");
     expect_error<odesynth::io_error>(
-        [&] { odesynth::write_dataset_shards(lv_generator(), 0, 4, tmp.path, 2); },
+        [&] { odesynth::write_dataset_shards(hostile_files_lv_generator(), 0, 4, tmp.path, 2); },
         {tmp.path.string(), "not a sharded dataset", "notes.txt"});
   }
   SECTION("shards: through a symbolic link") {
@@ -700,7 +700,9 @@ TEST_CASE("catalogue: hostile files and metadata", "[errors]") {
     fs::create_directory(tmp.path / "target");
     fs::create_directory_symlink(tmp.path / "target", tmp.path / "link");
     expect_error<odesynth::io_error>(
-        [&] { odesynth::write_dataset_shards(lv_generator(), 0, 4, tmp.path / "link", 2); },
+        [&] {
+          odesynth::write_dataset_shards(hostile_files_lv_generator(), 0, 4, tmp.path / "link", 2);
+        },
         {(tmp.path / "link").string(), "a symbolic link"});
   }
   SECTION("metadata: max_attempts beyond int") {

@@ -71,12 +71,12 @@ bool finishes_within(double seconds, F f) {
 }
 
 template <class Transform = odesynth::pipeline<>>
-auto lv_generator(generator_options o, Transform t = {}, std::size_t points = 11) {
+auto hostile_gen_lv_generator(generator_options o, Transform t = {}, std::size_t points = 11) {
   return odesynth::make_generator(models::lotka_volterra{}, odesynth::solve_options{}, lv_sampler(),
                                   time_grid::linspace(0, 10, points), std::move(t), std::move(o));
 }
 
-trajectory_layout lv_layout(std::size_t rows) {
+trajectory_layout hostile_gen_lv_layout(std::size_t rows) {
   trajectory_layout l;
   l.species = {"prey", "predator"};
   l.num_times = rows;
@@ -97,7 +97,8 @@ struct explodes {
 };
 
 // k ~ U(k_low, 1): every solve fails for k_low >= 0.5, one in four for k_low = -1.
-auto exploding_generator(double k_low, std::size_t threads, std::uint64_t stall_limit = 10000) {
+auto hostile_gen_exploding_generator(double k_low, std::size_t threads,
+                                     std::uint64_t stall_limit = 10000) {
   sampler s(explodes{});
   s.parameter("k", dist::uniform{k_low, 1.0}).initial_value("x", 1.0);
   generator_options o;
@@ -121,7 +122,7 @@ using test_support::temp_folder;
 
 TEST_CASE("random_choice between sparsifiers reports the most rows and the widest times",
           "[transforms][hostile]") {
-  const auto in = lv_layout(31);
+  const auto in = hostile_gen_lv_layout(31);
   for (const bool reversed : {false, true}) {
     CAPTURE(reversed);
     std::vector<odesynth::any_transform> options{odesynth::random_subset_count(10),
@@ -151,10 +152,11 @@ TEST_CASE("a generator with random_choice between sparsifiers writes a NumPy dat
   generator_options o;
   o.seed = 5;
   o.threads = 2;
-  const auto g = lv_generator(o,
-                              odesynth::random_choice({odesynth::random_subset_count(10),
-                                                       odesynth::random_subset_count(20)}),
-                              31);
+  const auto g =
+      hostile_gen_lv_generator(o,
+                               odesynth::random_choice({odesynth::random_subset_count(10),
+                                                        odesynth::random_subset_count(20)}),
+                               31);
   REQUIRE(g.output_layout().num_times == 20);
   bool saw_10 = false, saw_20 = false;
   for (const auto& t : g.collect(0, 40)) {
@@ -175,7 +177,7 @@ TEST_CASE("a generator with random_choice between sparsifiers writes a NumPy dat
 
 TEST_CASE("wrappers that must keep every row refuse a random_choice that may drop rows",
           "[transforms][hostile]") {
-  const auto in = lv_layout(31);
+  const auto in = hostile_gen_lv_layout(31);
   const odesynth::any_transform noise = odesynth::gaussian_noise(0.1);
   const odesynth::any_transform sparse = odesynth::random_subset(0.5);
   // Either order: the first option used to decide the layout, so noise first passed.
@@ -207,7 +209,8 @@ TEST_CASE("run near 2^64 delivers every index with 1 and 2 threads and any windo
       o.seed = 9;
       o.threads = threads;
       o.window = window;
-      const auto g = std::make_shared<const decltype(lv_generator(o))>(lv_generator(o));
+      const auto g = std::make_shared<const decltype(hostile_gen_lv_generator(o))>(
+          hostile_gen_lv_generator(o));
       auto seen = std::make_shared<std::vector<std::uint64_t>>();
       auto report = std::make_shared<odesynth::generation_report>();
       // The window's end used to wrap past 2^64: no index could be claimed, and every thread
@@ -233,7 +236,7 @@ TEST_CASE("run near 2^64 delivers every index with 1 and 2 threads and any windo
   generator_options one, two;
   one.threads = 1;
   two.threads = 2;
-  const auto a = lv_generator(one), b = lv_generator(two);
+  const auto a = hostile_gen_lv_generator(one), b = hostile_gen_lv_generator(two);
   const auto x = a.collect(top - 3, top), y = b.collect(top - 3, top);
   REQUIRE(x.size() == 3);
   REQUIRE(y.size() == 3);
@@ -247,7 +250,7 @@ TEST_CASE("collect_rows near 2^64 stops at the last index instead of wrapping",
           "[generator][hostile]") {
   generator_options o;
   o.threads = 2;
-  const auto g = lv_generator(o);  // 11 rows per trajectory
+  const auto g = hostile_gen_lv_generator(o);  // 11 rows per trajectory
   odesynth::generation_report report;
   // Four indices are left above top - 4 (the last is top - 1): 44 rows, not 1000.
   const auto got = g.collect_rows(1000, top - 4, &report);
@@ -265,8 +268,8 @@ TEST_CASE("collect_rows ends with generation_stalled when every solve is dropped
           "[generator][hostile][failure]") {
   for (const std::size_t threads : {1, 2}) {
     CAPTURE(threads);
-    const auto g = std::make_shared<const decltype(exploding_generator(0.5, 1))>(
-        exploding_generator(0.5, threads));
+    const auto g = std::make_shared<const decltype(hostile_gen_exploding_generator(0.5, 1))>(
+        hostile_gen_exploding_generator(0.5, threads));
     auto caught = std::make_shared<std::optional<odesynth::generation_stalled>>();
     auto report = std::make_shared<odesynth::generation_report>();
     const auto t0 = std::chrono::steady_clock::now();
@@ -300,8 +303,9 @@ TEST_CASE("collect_rows ends with generation_stalled when the transforms keep no
   generator_options o;
   o.threads = 2;
   o.stall_limit = 300;
-  const auto g = std::make_shared<const decltype(lv_generator(o, odesynth::random_subset(0.0)))>(
-      lv_generator(o, odesynth::random_subset(0.0)));
+  const auto g =
+      std::make_shared<const decltype(hostile_gen_lv_generator(o, odesynth::random_subset(0.0)))>(
+          hostile_gen_lv_generator(o, odesynth::random_subset(0.0)));
   auto first = std::make_shared<std::optional<std::uint64_t>>();
   // Every trajectory delivered with no row: it used to loop forever too. (Catch's checks are
   // not made on the other thread: they are not thread-safe.)
@@ -325,7 +329,7 @@ TEST_CASE("where collect_rows stalls does not depend on the thread count",
   for (const std::size_t threads : {1, 2, 3, 5}) {
     CAPTURE(threads);
     try {
-      (void)exploding_generator(-1, threads, 4).collect_rows(100000);
+      (void)hostile_gen_exploding_generator(-1, threads, 4).collect_rows(100000);
       FAIL("no stall");
     } catch (const odesynth::generation_stalled& e) {
       if (!first) {
@@ -341,8 +345,8 @@ TEST_CASE("where collect_rows stalls does not depend on the thread count",
   CHECK(rows > 0);
   // A run that long is only reached past the stall point, so a budget below it is met.
   REQUIRE(rows >= 2);
-  const auto one = exploding_generator(-1, 1, 4).collect_rows(rows - 1);
-  const auto two = exploding_generator(-1, 2, 4).collect_rows(rows - 1);
+  const auto one = hostile_gen_exploding_generator(-1, 1, 4).collect_rows(rows - 1);
+  const auto two = hostile_gen_exploding_generator(-1, 2, 4).collect_rows(rows - 1);
   REQUIRE(one.size() == two.size());
   for (std::size_t i = 0; i < one.size(); ++i) CHECK(one[i].values() == two[i].values());
 }
@@ -355,14 +359,14 @@ TEST_CASE("absurd windows ranges and row budgets are refused before any allocati
   o.threads = 2;
   o.window = std::numeric_limits<std::size_t>::max() / 2;
   // Used to reach the pool and throw std::bad_alloc (or std::length_error) from the ring.
-  CHECK_THROWS_AS(lv_generator(o), odesynth::invalid_argument);
+  CHECK_THROWS_AS(hostile_gen_lv_generator(o), odesynth::invalid_argument);
   // The largest window allowed works: the ring is never larger than the range.
   o.window = generator_options::max_window;
-  const auto wide = lv_generator(o);
+  const auto wide = hostile_gen_lv_generator(o);
   CHECK(wide.collect(0, 5).size() == 5);
 
   o.window = 0;
-  const auto g = lv_generator(o);
+  const auto g = hostile_gen_lv_generator(o);
   // Used to throw std::length_error from the reservation.
   CHECK_THROWS_AS(g.collect(0, std::uint64_t{1} << 63), odesynth::invalid_argument);
   // Used to throw std::bad_alloc (2^40 trajectories of 11 rows: hundreds of TiB).
@@ -436,7 +440,7 @@ TEST_CASE("a progress callback that returns stop cancels the run leaving a prefi
   generator_options base;
   base.seed = 21;
   base.threads = 1;
-  const auto all = lv_generator(base).collect(0, 60);
+  const auto all = hostile_gen_lv_generator(base).collect(0, 60);
   for (const std::size_t threads : {1, 2, 4}) {
     for (const std::uint64_t stop_at : {1, 2, 37}) {
       CAPTURE(threads, stop_at);
@@ -449,7 +453,7 @@ TEST_CASE("a progress callback that returns stop cancels the run leaving a prefi
         return calls.size() >= stop_at ? odesynth::generation_control::stop
                                        : odesynth::generation_control::proceed;
       };
-      const auto g = lv_generator(o);
+      const auto g = hostile_gen_lv_generator(o);
       std::vector<trajectory> got;
       std::vector<std::uint64_t> seen;
       const auto report = g.run(0, 60, [&](std::uint64_t i, trajectory&& t) {
@@ -482,7 +486,7 @@ TEST_CASE("a stop on the last trajectory is not a cancellation", "[generator][ho
                         : odesynth::generation_control::proceed;
   };
   odesynth::generation_report report;
-  CHECK(lv_generator(o).collect(0, 10, &report).size() == 10);
+  CHECK(hostile_gen_lv_generator(o).collect(0, 10, &report).size() == 10);
   CHECK_FALSE(report.cancelled);
   CHECK(report.delivered == 10);
 }
@@ -500,7 +504,8 @@ TEST_CASE("a cancelled long run returns promptly", "[generator][hostile][cancel]
         *stopped_at = std::chrono::steady_clock::now();
       return odesynth::generation_control::stop;
     };
-    const auto g = std::make_shared<const decltype(lv_generator(o))>(lv_generator(o));
+    const auto g =
+        std::make_shared<const decltype(hostile_gen_lv_generator(o))>(hostile_gen_lv_generator(o));
     auto report = std::make_shared<odesynth::generation_report>();
     auto returned = std::make_shared<std::chrono::steady_clock::time_point>();
     // 10^12 trajectories: days of work unless the stop is honoured.
@@ -532,7 +537,7 @@ TEST_CASE("collect and collect_rows return what they have when cancelled",
     return ++calls >= 5 ? odesynth::generation_control::stop
                         : odesynth::generation_control::proceed;
   };
-  const auto g = lv_generator(o);
+  const auto g = hostile_gen_lv_generator(o);
   odesynth::generation_report report;
   const auto some = g.collect(0, 100, &report);
   CHECK(report.cancelled);
@@ -573,7 +578,7 @@ TEST_CASE("on_progress takes void and control callbacks std::function and progre
     bar(p);
     return p.done >= 3 ? odesynth::generation_control::stop : odesynth::generation_control::proceed;
   };
-  (void)lv_generator(o).collect(0, 50);
+  (void)hostile_gen_lv_generator(o).collect(0, 50);
   std::rewind(log);
   std::string text;
   for (int c; (c = std::fgetc(log)) != EOF;) text += static_cast<char>(c);
@@ -585,7 +590,7 @@ TEST_CASE("on_progress takes void and control callbacks std::function and progre
 
 TEST_CASE("catalogue: hostile generator sizes", "[errors]") {
   using test_support::expect_error;
-  const auto in = lv_layout(31);
+  const auto in = hostile_gen_lv_layout(31);
   const auto may_drop_rows =
       odesynth::random_choice({odesynth::gaussian_noise(0.1), odesynth::random_subset(0.5)});
   expect_error(
@@ -603,13 +608,14 @@ TEST_CASE("catalogue: hostile generator sizes", "[errors]") {
   generator_options o;
   o.threads = 2;
   o.window = std::numeric_limits<std::size_t>::max() / 2;
-  expect_error([&] { (void)lv_generator(o); },
+  expect_error([&] { (void)hostile_gen_lv_generator(o); },
                {"generator_options.window", "9223372036854775807", "at most 1048576"});
   o.window = 0;
   o.stall_limit = 0;
-  expect_error([&] { (void)lv_generator(o); }, {"generator_options.stall_limit", "= 0"});
+  expect_error([&] { (void)hostile_gen_lv_generator(o); },
+               {"generator_options.stall_limit", "= 0"});
   o.stall_limit = 10000;
-  const auto g = lv_generator(o);
+  const auto g = hostile_gen_lv_generator(o);
   expect_error([&] { (void)g.collect(0, std::uint64_t{1} << 63); },
                {"generator.collect.end", "9223372036854775808", "fits in memory", "run()"});
   expect_error([&] { (void)g.collect(5, (std::uint64_t{1} << 40) + 5); },
@@ -619,7 +625,7 @@ TEST_CASE("catalogue: hostile generator sizes", "[errors]") {
 
   // Nothing ever delivered: a typed error instead of an endless loop.
   expect_error<odesynth::generation_stalled>(
-      [] { (void)exploding_generator(0.5, 2, 50).collect_rows(10, 3); },
+      [] { (void)hostile_gen_exploding_generator(0.5, 2, 50).collect_rows(10, 3); },
       {"generator.collect_rows", "0 of 10 rows", "[3, 53)", "generator_options.stall_limit = 50",
        "50 dropped"});
 }

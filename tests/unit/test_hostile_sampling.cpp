@@ -20,7 +20,7 @@
 namespace dist = odesynth::dist;
 
 namespace {
-constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double hs_inf = std::numeric_limits<double>::infinity();
 
 // Mean of z^2 and of z_j z_(j+1) (within each path) over normalised increments
 // z = dW / sqrt(dt) of every path.
@@ -76,20 +76,20 @@ TEST_CASE("truncated normal moments are accurate in both tails and on narrow int
   const std::vector<reference> cases{
       {0.0, 1.0, -21.0, -20.0, -20.049753067339750954, 0.0024632604300108293914},
       {0.0, 1.0, 20.0, 21.0, 20.049753067339750954, 0.0024632604300108293914},
-      {0.0, 1.0, 8.0, inf, 8.1213681122361126807, 0.014324883443340910176},
-      {0.0, 1.0, -inf, -8.0, -8.1213681122361126807, 0.014324883443340910176},
+      {0.0, 1.0, 8.0, hs_inf, 8.1213681122361126807, 0.014324883443340910176},
+      {0.0, 1.0, -hs_inf, -8.0, -8.1213681122361126807, 0.014324883443340910176},
       {0.0, 1.0, -1.0, 1.0, 0.0, 0.29112509477279321119},
       {0.0, 1.0, 5.0, 5.000000001, 5.000000000500000041, 8.3333347123395736906e-20},
       {0.0, 1.0, -0.5, 2.0, 0.4457437782725148376, 0.37659383613683589663},
       {0.0, 1.0, 36.0, 36.5, 36.027735068657795943, 0.00076805217212569058339},
       {0.0, 1.0, -1e-09, 2e-09, 5.0000000000000003077e-10, 7.500000000000000932e-19},
-      {0.0, 1.0, 0.0, inf, 0.79788456080286535588, 0.36338022763241865692},
+      {0.0, 1.0, 0.0, hs_inf, 0.79788456080286535588, 0.36338022763241865692},
       {0.0, 1.0, -3.0, 10.0, 0.0044378390421256637932, 0.98666678845825919379},
       {0.0, 1.0, 2.0, 2.5, 2.2044520781676749003, 0.019434066747448838011},
-      {3.0, 0.5, 2.0, inf, 3.0276239313394949796, 0.22161298707785588755},
+      {3.0, 0.5, 2.0, hs_inf, 3.0276239313394949796, 0.22161298707785588755},
       {10.0, 2.0, 50.0, 52.0, 50.099506134679501908, 0.0098530417200433175654},
-      {0.0, 1.0, -inf, inf, 0.0, 1.0},
-      {-7.0, 3.0, -inf, -80.0, -80.122874710257087905, 0.015047956811819622761},
+      {0.0, 1.0, -hs_inf, hs_inf, 0.0, 1.0},
+      {-7.0, 3.0, -hs_inf, -80.0, -80.122874710257087905, 0.015047956811819622761},
       {1000.0, 0.001, 1000.03, 1000.031, 1000.0300332596674064, 1.1037715118372769084e-9},
   };
   for (const auto& c : cases) {
@@ -107,11 +107,11 @@ TEST_CASE("truncated normal moments are accurate in both tails and on narrow int
   // and [-3, inf) at 1 - 1e-12 was off by 3.5e-7 relative. References: mpmath at 50 digits,
   // z = sqrt(2) erfinv(1 - 2 q) with q = Q(a) (1 - u) for the exact double u.
   const double largest_below_one = 1 - 0x1.0p-53;
-  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(largest_below_one) ==
+  CHECK(dist::truncated_normal{0, 1, 0, hs_inf}.quantile(largest_below_one) ==
         Approx(8.2923610758135955382).epsilon(1e-13));
-  CHECK(dist::truncated_normal{0, 1, 0, inf}.quantile(1 - 1e-10) ==
+  CHECK(dist::truncated_normal{0, 1, 0, hs_inf}.quantile(1 - 1e-10) ==
         Approx(6.4669510747324189844).epsilon(1e-12));
-  CHECK(dist::truncated_normal{0, 1, -3, inf}.quantile(1 - 1e-12) ==
+  CHECK(dist::truncated_normal{0, 1, -3, hs_inf}.quantile(1 - 1e-12) ==
         Approx(7.0346752681801373246).epsilon(1e-12));
 
   // A point mass (sd = 0) sits at the mean clamped into the range.
@@ -340,7 +340,7 @@ TEST_CASE("a non-finite draw fails one trajectory under the failure policy",
   const auto x = bound.draw(bad, 0.0);
   CHECK_FALSE(x.finite());
   CHECK(x.non_finite_field == "sampler.initial_value[\"x\"]");
-  CHECK(x.non_finite_value == -inf);
+  CHECK(x.non_finite_value == -hs_inf);
   CHECK(bound.draw(bad - 1, 0.0).finite());
 
   const auto grid = odesynth::time_grid::linspace(0, 1, 5);

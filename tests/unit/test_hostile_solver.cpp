@@ -50,7 +50,7 @@ void check_resolvable(const time_grid& g) {
   }
 }
 
-solve_options with(stepper_kind kind, double fixed_step) {
+solve_options hostile_solver_with(stepper_kind kind, double fixed_step) {
   solve_options o;
   o.stepper = kind;
   if (kind == stepper_kind::rk4) o.fixed_step = fixed_step;
@@ -118,7 +118,7 @@ TEST_CASE("times just above the time resolution are solved with real steps by ev
     // 26 short of 1e16 + 100 was snapped onto it (x off by 2.6%).
     const auto grid = time_grid::from_times({1e16, 1e16 + 36, 1e16 + 100});
     const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1e-3}, {1.0}, grid,
-                                                            with(kind, 4.0));
+                                                            hostile_solver_with(kind, 4.0));
     CAPTURE(tr.message());
     REQUIRE(tr.ok());
     CHECK(tr.steps() >= 1);
@@ -130,7 +130,7 @@ TEST_CASE("times just above the time resolution are solved with real steps by ev
     // Relative spacing is what the solver needs: x' = -1e300 x on [0, 1e-300] is x = e^-t'.
     const auto grid = time_grid::from_times({0, 0.5e-300, 1e-300});
     const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1e300}, {1.0}, grid,
-                                                            with(kind, 1e-303));
+                                                            hostile_solver_with(kind, 1e-303));
     CAPTURE(tr.message());
     REQUIRE(tr.ok());
     CHECK(tr.steps() >= 2);
@@ -146,7 +146,7 @@ TEST_CASE("a fixed step whose count overflows is a typed error naming the step a
           "[solve][hostile]") {
   // 1e20 steps: the count used to be converted to an integer out of range (undefined
   // behaviour; in practice 0 steps and status ok with x(1) = x(0)).
-  solve_options o = with(stepper_kind::rk4, 1e-20);
+  solve_options o = hostile_solver_with(stepper_kind::rk4, 1e-20);
   expect_error(
       [&] {
         (void)odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
@@ -179,7 +179,7 @@ TEST_CASE("a fixed step whose count overflows is a typed error naming the step a
 }
 
 TEST_CASE("a fixed step that needs exactly max_steps steps still solves", "[solve][hostile]") {
-  solve_options o = with(stepper_kind::rk4, 1e-3);
+  solve_options o = hostile_solver_with(stepper_kind::rk4, 1e-3);
   o.max_steps = 1000;  // 1 / 1e-3 is 1000 steps (the division rounds to 1000.0000000000001)
   const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},
                                                           time_grid::linspace(0, 1, 11), o);
@@ -304,7 +304,7 @@ TEST_CASE("a solve that runs past time_limit_seconds ends with status time_limit
           "[solve][hostile]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  solve_options o = with(kind, 0.1);
+  solve_options o = hostile_solver_with(kind, 0.1);
   o.time_limit_seconds = 0.05;
   const auto grid = time_grid::linspace(0, 1000, 101);  // thousands of steps: seconds to minutes
   const auto t0 = std::chrono::steady_clock::now();
@@ -460,7 +460,7 @@ TEST_CASE("catalogue: hostile grids and solver options", "[errors]") {
         {"jittered_grid.fraction", "0.45"});
   }
   SECTION("rk4 step count beyond max_steps") {
-    solve_options o = with(stepper_kind::rk4, 1e-20);
+    solve_options o = hostile_solver_with(stepper_kind::rk4, 1e-20);
     expect_error(
         [&] {
           (void)odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.0}, {1.0},

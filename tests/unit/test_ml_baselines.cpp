@@ -20,13 +20,13 @@ using test_support::array3_of;
 using test_support::caught;
 using test_support::flat;
 using test_support::from_rows;
-using test_support::missing;
 
 TEST_CASE("baselines on a hand case", "[ml][baselines]") {
   // X: 2 windows x 3 steps x inputs (a, b)
   //   window 0: a 1, 2, 3    b 10, 20, 60
   //   window 1: a 4, 5, 6    b 7, missing, 1
-  const array3 x = array3_of(2, 3, 2, {1, 10, 2, 20, 3, 60, /**/ 4, 7, 5, missing, 6, 1});
+  const array3 x =
+      array3_of(2, 3, 2, {1, 10, 2, 20, 3, 60, /**/ 4, 7, 5, test_support::missing, 6, 1});
   const target_columns map({"a", "b"}, {"b", "a"});
   CHECK(map.columns() == std::vector<std::size_t>{1, 0});
 
@@ -40,7 +40,7 @@ TEST_CASE("baselines on a hand case", "[ml][baselines]") {
   CHECK(flat(mean) == std::vector<double>{30, 2, 30, 2, /**/ 4, 5, 4, 5});
 
   // A species with no observed input predicts NaN.
-  const array3 gap = array3_of(1, 2, 2, {1, missing, 2, missing});
+  const array3 gap = array3_of(1, 2, 2, {1, test_support::missing, 2, test_support::missing});
   CHECK(std::isnan(odesynth::predict_last_value(gap, map, 1)(0, 0, 0)));
   CHECK(std::isnan(odesynth::predict_window_mean(gap, map, 1)(0, 0, 0)));
   CHECK(odesynth::predict_window_mean(gap, map, 1)(0, 0, 1) == 1.5);
@@ -48,7 +48,7 @@ TEST_CASE("baselines on a hand case", "[ml][baselines]") {
 
 TEST_CASE("training_mean_predictor keeps one mean per species", "[ml][baselines]") {
   // a observed 1, 2, 6 -> 3;  b observed 10, 30 -> 20
-  const std::vector<trajectory> train{from_rows({"a", "b"}, {{1, 10}, {2, missing}}),
+  const std::vector<trajectory> train{from_rows({"a", "b"}, {{1, 10}, {2, test_support::missing}}),
                                       from_rows({"a", "b"}, {{6, 30}})};
   const odesynth::training_mean_predictor m(train, {"b", "a"});
   CHECK(m.means() == std::vector<double>{20, 3});

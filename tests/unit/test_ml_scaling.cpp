@@ -18,18 +18,17 @@ using odesynth::scaling_method;
 using odesynth::trajectory;
 using test_support::caught;
 using test_support::from_rows;
-using test_support::missing;
 
 namespace {
 
 // a observed 1, 2, 3, 6 (one missing); b constant 4.
 std::vector<trajectory> train_set() {
   return {from_rows({"a", "b"}, {{1, 4}, {2, 4}, {3, 4}}),
-          from_rows({"a", "b"}, {{6, 4}, {missing, 4}})};
+          from_rows({"a", "b"}, {{6, 4}, {test_support::missing, 4}})};
 }
 
 // Held-out data with very different statistics.
-trajectory test_series() { return from_rows({"a", "b"}, {{100, 7}, {200, missing}}); }
+trajectory test_series() { return from_rows({"a", "b"}, {{100, 7}, {200, test_support::missing}}); }
 
 }  // namespace
 
@@ -128,7 +127,9 @@ TEST_CASE("feature_scaler errors name the field and the value", "[ml][scaling][e
   e = caught([] { feature_scaler(scaling_method::min_max, {}); });
   CHECK(e.field() == "feature_scaler.train.size()");
   e = caught([] {
-    feature_scaler(scaling_method::standard, {from_rows({"a", "b"}, {{1, missing}, {2, missing}})});
+    feature_scaler(
+        scaling_method::standard,
+        {from_rows({"a", "b"}, {{1, test_support::missing}, {2, test_support::missing}})});
   });
   CHECK(e.field() == "feature_scaler.species");
   CHECK(e.value() == "b");

@@ -28,7 +28,7 @@ using test_support::caught;
 namespace {
 
 // One species "x" with value 1000 k + row, so every row tells where it came from.
-trajectory numbered(std::size_t k, std::size_t rows) {
+trajectory split_numbered(std::size_t k, std::size_t rows) {
   auto names = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"});
   Eigen::VectorXd times(static_cast<Eigen::Index>(rows));
   for (std::size_t i = 0; i < rows; ++i) times[static_cast<Eigen::Index>(i)] = double(i);
@@ -140,8 +140,8 @@ TEST_CASE("horizontal_split keeps SimbaML's count rule without its empty-train s
 
 TEST_CASE("vertical_split cuts each series and starts the test part input_length earlier",
           "[ml][split]") {
-  const std::vector<trajectory> data{numbered(0, 10), numbered(1, 26), numbered(2, 22),
-                                     numbered(3, 2)};
+  const std::vector<trajectory> data{split_numbered(0, 10), split_numbered(1, 26),
+                                     split_numbered(2, 22), split_numbered(3, 2)};
   const auto parts = odesynth::vertical_split(data, 0.25, 3);
   // cut = round(T * 0.75): 7.5 -> 8, 19.5 -> 20, 16.5 -> 16 (halves to even), 1.5 -> 2.
   CHECK(parts.train == std::vector<row_range>{{0, 0, 8}, {1, 0, 20}, {2, 0, 16}, {3, 0, 2}});
@@ -171,8 +171,8 @@ TEST_CASE("vertical_split cuts each series and starts the test part input_length
 TEST_CASE("mix: counts by the chosen size with provenance per item and determinism by seed",
           "[ml][mixing]") {
   std::vector<trajectory> synthetic, real;
-  for (std::size_t k = 0; k < 50; ++k) synthetic.push_back(numbered(k, 3));
-  for (std::size_t k = 0; k < 20; ++k) real.push_back(numbered(500 + k, 3));
+  for (std::size_t k = 0; k < 50; ++k) synthetic.push_back(split_numbered(k, 3));
+  for (std::size_t k = 0; k < 20; ++k) real.push_back(split_numbered(500 + k, 3));
   const auto count = [](const auto& items, data_source s) {
     return std::count_if(items.begin(), items.end(), [s](const auto& i) { return i.source == s; });
   };

@@ -21,7 +21,6 @@ using odesynth::window_origin;
 using test_support::caught;
 using test_support::flat;
 using test_support::from_rows;
-using test_support::missing;
 
 namespace {
 
@@ -95,7 +94,8 @@ TEST_CASE("make_windows: no window spans a missing value or a trajectory boundar
           "[ml][windows]") {
   // b missing at row 3 of A.
   std::vector<trajectory> data{
-      from_rows({"a", "b"}, {{1, 10}, {2, 20}, {3, 30}, {4, missing}, {5, 50}, {6, 60}}),
+      from_rows({"a", "b"},
+                {{1, 10}, {2, 20}, {3, 30}, {4, test_support::missing}, {5, 50}, {6, 60}}),
       from_rows({"a", "b"}, {{100, 200}, {101, 201}, {102, 202}, {103, 203}})};
   window_options o;
   o.input_length = 2;

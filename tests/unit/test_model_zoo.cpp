@@ -68,7 +68,7 @@ trajectory solve_defaults(const M& m, std::size_t points, const solve_options& o
                                        zoo::default_grid(m, points), o);
 }
 
-solve_options tight(double rel_tol = 1e-10, double abs_tol = 1e-12) {
+solve_options zoo_tight(double rel_tol = 1e-10, double abs_tol = 1e-12) {
   solve_options o;
   o.rel_tol = rel_tol;
   o.abs_tol = abs_tol;
@@ -244,7 +244,7 @@ TEST_CASE("zoo Lotka-Volterra conserves its invariant and has the small-orbit pe
   const auto& p = m.default_parameters;
   const std::array<double, 4> params{p[0], p[1], p[2], p[3]};
   SECTION("the invariant along the default orbit") {
-    const trajectory tr = solve_defaults(m, 201, tight());
+    const trajectory tr = solve_defaults(m, 201, zoo_tight());
     REQUIRE(tr.ok());
     const double h0 =
         test_models::lotka_volterra_invariant(params, tr.values()(0, 0), tr.values()(0, 1));
@@ -260,7 +260,7 @@ TEST_CASE("zoo Lotka-Volterra conserves its invariant and has the small-orbit pe
   SECTION("period of a small orbit around the fixed point") {
     const double prey_star = p[2] / p[3], predator_star = p[0] / p[1];
     const auto tr = odesynth::solve<zoo_steppers>(m, params, {prey_star * 1.001, predator_star},
-                                                  time_grid::linspace(0, 100, 10001), tight());
+                                                  time_grid::linspace(0, 100, 10001), zoo_tight());
     REQUIRE(tr.ok());
     const auto up = upward_crossings(tr, 0, prey_star);
     REQUIRE(up.size() >= 5);
@@ -322,8 +322,8 @@ TEST_CASE("zoo Lorenz stays in its trapping ball and is sensitive to initial val
   const zoo::lorenz m;
   const auto& p = m.default_parameters;
   const auto grid = time_grid::linspace(0, 50, 5001);
-  const auto a = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0, 0.0}, grid, tight());
-  const auto b = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0 + 1e-9, 0.0}, grid, tight());
+  const auto a = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0, 0.0}, grid, zoo_tight());
+  const auto b = odesynth::solve<zoo_steppers>(m, p, {0.0, 1.0 + 1e-9, 0.0}, grid, zoo_tight());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   // V = x^2 + y^2 + (z - sigma - rho)^2 has dV/dt = -2 sigma x^2 - 2 y^2 - 2 beta (z - c/2)^2
@@ -347,7 +347,7 @@ TEST_CASE("zoo Van der Pol has period 6.6633 at mu = 1 and solves stiff at mu = 
   const zoo::van_der_pol m;
   SECTION("period at mu = 1") {
     const auto tr = odesynth::solve<zoo_steppers>(m, m.default_parameters, m.default_initial_state,
-                                                  time_grid::linspace(0, 60, 60001), tight());
+                                                  time_grid::linspace(0, 60, 60001), zoo_tight());
     REQUIRE(tr.ok());
     const auto up = upward_crossings(tr, 0, 0.0);
     REQUIRE(up.size() >= 8);
@@ -654,7 +654,7 @@ TEST_CASE("zoo SimbaML SIRD conserves its population", "[zoo][simbaml]") {
 TEST_CASE("zoo SimbaML trigonometry is sine and cosine and takes derivative noise",
           "[zoo][simbaml]") {
   const zoo::simbaml_trigonometry m;
-  const trajectory tr = solve_defaults(m, 200, tight());
+  const trajectory tr = solve_defaults(m, 200, zoo_tight());
   REQUIRE(tr.ok());
   for (Eigen::Index i = 0; i < tr.num_times(); ++i) {
     const double u = tr.times()[i] / 100;

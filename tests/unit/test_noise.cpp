@@ -72,7 +72,7 @@ double ks_normal(std::vector<double> z) {  // against N(0, 1)
   return d;
 }
 
-bool identical(const trajectory& a, const trajectory& b) {
+bool noise_identical(const trajectory& a, const trajectory& b) {
   if (a.num_times() != b.num_times() || a.num_species() != b.num_species()) return false;
   if ((a.mask() != b.mask()).any()) return false;
   for (Eigen::Index i = 0; i < a.num_times(); ++i)
@@ -316,7 +316,7 @@ TEST_CASE("random_choice picks one transform per trajectory with the given weigh
   auto s1 = stream(5), s2 = stream(5);
   choose(a, s1);
   choose(b, s2);
-  CHECK(identical(a, b));
+  CHECK(noise_identical(a, b));
 }
 
 TEST_CASE("composition applies left to right and order matters", "[noise][pipeline]") {
@@ -332,12 +332,12 @@ TEST_CASE("composition applies left to right and order matters", "[noise][pipeli
   auto piped = base;
   auto s2 = stream();
   (add | scale)(piped, s2);
-  CHECK(identical(piped, by_hand));
+  CHECK(noise_identical(piped, by_hand));
 
   auto reversed = base;
   auto s3 = stream();
   (scale | add)(reversed, s3);
-  CHECK_FALSE(identical(reversed, by_hand));
+  CHECK_FALSE(noise_identical(reversed, by_hand));
   CHECK((add | scale).describe() ==
         "gaussian_noise(sigma=0.5) | proportional_noise(rel_sigma=0.2)");
 }
@@ -359,7 +359,7 @@ TEST_CASE("a runtime pipeline equals the compile-time pipeline bit for bit", "[n
     auto s1 = stream(k), s2 = stream(k);
     compiled(a, s1);
     runtime(b, s2);
-    CHECK(identical(a, b));
+    CHECK(noise_identical(a, b));
   }
   CHECK(compiled.describe() == runtime.describe());
 }

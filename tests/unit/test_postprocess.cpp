@@ -30,8 +30,8 @@ using test_support::from_rows;
 
 namespace {
 
-constexpr double na = std::numeric_limits<double>::quiet_NaN();  // a missing value
-constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double pp_na = std::numeric_limits<double>::quiet_NaN();  // a missing value
+constexpr double pp_inf = std::numeric_limits<double>::infinity();
 
 // "[1, 2; 3, nan]": fmt prints the shortest text that reads back as the same double, so equal
 // text means bit-equal values (NaN standing for missing), and a failure shows both matrices.
@@ -47,7 +47,7 @@ random_stream postprocess_stream(std::uint64_t index = 0) {
   return random_stream(31, index, stream_purpose::measurement);
 }
 
-trajectory_layout layout_of(std::vector<std::string> species, std::size_t rows = 5) {
+trajectory_layout postprocess_layout_of(std::vector<std::string> species, std::size_t rows = 5) {
   trajectory_layout l;
   l.species = std::move(species);
   l.num_times = rows;
@@ -102,12 +102,12 @@ void apply(const T& transform, trajectory& tr) {
 
 TEST_CASE("select_species keeps the named columns in the given order", "[postprocess]") {
   const odesynth::select_species select({"c", "a"});
-  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}, {7, 8, na}});
+  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {pp_na, 5, 6}, {7, 8, pp_na}});
   apply(select, tr);
   CHECK(tr.species() == std::vector<std::string>{"c", "a"});
   CHECK(dump(tr) == "[3, 1; 6, nan; nan, 7]");
   CHECK(tr.consistent());
-  CHECK(select.layout_after(layout_of({"a", "b", "c"})).species ==
+  CHECK(select.layout_after(postprocess_layout_of({"a", "b", "c"})).species ==
         std::vector<std::string>{"c", "a"});
 
   // The output names are one immutable list shared by every trajectory.
@@ -118,13 +118,14 @@ TEST_CASE("select_species keeps the named columns in the given order", "[postpro
 }
 
 TEST_CASE("hide_species drops the named columns and keeps the order of the rest", "[postprocess]") {
-  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {na, 5, 6}});
+  auto tr = from_rows({"a", "b", "c"}, {{1, 2, 3}, {pp_na, 5, 6}});
   apply(odesynth::hide_species({"b"}), tr);
   CHECK(tr.species() == std::vector<std::string>{"a", "c"});
   CHECK(dump(tr) == "[1, 3; nan, 6]");
   CHECK(tr.consistent());
-  CHECK(odesynth::hide_species({"a"}).layout_after(layout_of({"a", "b", "c"})).species ==
-        std::vector<std::string>{"b", "c"});
+  CHECK(
+      odesynth::hide_species({"a"}).layout_after(postprocess_layout_of({"a", "b", "c"})).species ==
+      std::vector<std::string>{"b", "c"});
 
   auto unchanged = from_rows({"a", "b"}, {{1, 2}});
   apply(odesynth::hide_species({}), unchanged);
@@ -133,8 +134,8 @@ TEST_CASE("hide_species drops the named columns and keeps the order of the rest"
 }
 
 TEST_CASE("clip clamps observed values into each species' range", "[postprocess]") {
-  const auto rows =
-      std::vector<std::vector<double>>{{-0.5, -0.5}, {2, 2}, {0.5, 0.5}, {na, na}, {inf, -inf}};
+  const auto rows = std::vector<std::vector<double>>{
+      {-0.5, -0.5}, {2, 2}, {0.5, 0.5}, {pp_na, pp_na}, {pp_inf, -pp_inf}};
   SECTION("one range for every species") {
     auto tr = from_rows({"a", "b"}, rows);
     apply(odesynth::clip(bounds{0, 1}), tr);
@@ -160,12 +161,12 @@ TEST_CASE("clip clamps observed values into each species' range", "[postprocess]
 TEST_CASE("rescale_to_sum scales each complete row of the group to the total", "[postprocess]") {
   // x is outside the group and never changes.
   auto tr = from_rows({"S", "I", "R", "x"}, {
-                                                {1, 2, 1, 7},      // sum 4: factor 2
-                                                {3, 0, 1, 9},      // sum 4: factor 2
-                                                {na, 1, 1, 5},     // a missing member: unchanged
-                                                {0, 0, 0, 3},      // zero sum: unchanged
-                                                {0.5, 0.5, 1, 1},  // sum 2: factor 4
-                                                {inf, 1, 1, 2},    // infinite sum: unchanged
+                                                {1, 2, 1, 7},       // sum 4: factor 2
+                                                {3, 0, 1, 9},       // sum 4: factor 2
+                                                {pp_na, 1, 1, 5},   // a missing member: unchanged
+                                                {0, 0, 0, 3},       // zero sum: unchanged
+                                                {0.5, 0.5, 1, 1},   // sum 2: factor 4
+                                                {pp_inf, 1, 1, 2},  // infinite sum: unchanged
                                             });
   apply(odesynth::rescale_to_sum({"S", "I", "R"}, 8), tr);
   CHECK(dump(tr) == "[2, 4, 2, 7; 6, 0, 2, 9; nan, 1, 1, 5; 0, 0, 0, 3; 2, 2, 4, 1; inf, 1, 1, 2]");
@@ -176,11 +177,11 @@ TEST_CASE("rescale_to_sum scales each complete row of the group to the total", "
 
 TEST_CASE("rescale_to_sum::to_first_row_sum keeps the first complete row's sum", "[postprocess]") {
   auto tr = from_rows({"S", "I", "R"}, {
-                                           {na, 1, 1},  // incomplete: not the reference
-                                           {1, 2, 1},   // the reference: sum 4
-                                           {2, 2, 4},   // sum 8: factor 0.5
-                                           {0, 0, 0},   // zero sum: unchanged
-                                           {3, 3, 2},   // sum 8: factor 0.5
+                                           {pp_na, 1, 1},  // incomplete: not the reference
+                                           {1, 2, 1},      // the reference: sum 4
+                                           {2, 2, 4},      // sum 8: factor 0.5
+                                           {0, 0, 0},      // zero sum: unchanged
+                                           {3, 3, 2},      // sum 8: factor 0.5
                                        });
   const auto conserve = odesynth::rescale_to_sum::to_first_row_sum({"S", "I", "R"});
   apply(conserve, tr);
@@ -199,7 +200,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
       {{0.875, 0.75}, {-4, 0.875}, {-0.5, 0.875}},
       {{0.875, 0.875}, {0.125, 0.875}, {0.875, 0.875}},
   }};
-  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
+  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, pp_na}});
 
   SECTION("every species") {
     auto tr = clean;
@@ -219,7 +220,7 @@ TEST_CASE("redraw_until_within re-draws failing values from the clean signal",
   }
   SECTION("a value the noise hides in a later attempt is missing") {
     scripted_noise hiding = noise;
-    hiding.increments[1][1][0] = na;
+    hiding.increments[1][1][0] = pp_na;
     auto tr = clean;
     auto s = postprocess_stream();
     odesynth::redraw_until_within(hiding, bounds{0, 2}, 10)(tr, s);
@@ -242,7 +243,7 @@ TEST_CASE("redraw_until_within applies its exhaustion policy after max_attempts"
       {{0.5, -3}, {-3, 0.25}, {5, 0}},
       {{0.875, 0.75}, {-4, 0.875}, {-0.5, 0.875}},
   }};
-  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, na}});
+  const auto clean = from_rows({"a", "b"}, {{1, 1}, {1, 1}, {1, pp_na}});
   using odesynth::on_exhaustion;
 
   SECTION("mark_missing is the default") {
@@ -305,7 +306,7 @@ TEST_CASE("redraw_until_within turns gaussian noise into the truncated normal",
   tr.values().setConstant(mu);
   tr.mask().setConstant(true);
   // A draw fails with probability Phi(-0.5) = 0.31; after 60 attempts 0.31^60 < 1e-30.
-  apply(odesynth::redraw_until_within(test_gaussian{1.0}, bounds{0, inf}, 60), tr);
+  apply(odesynth::redraw_until_within(test_gaussian{1.0}, bounds{0, pp_inf}, 60), tr);
   REQUIRE(tr.consistent());
   REQUIRE(tr.mask().all());
 
@@ -329,19 +330,19 @@ TEST_CASE("redraw_until_within rejects noise that changes the shape", "[postproc
   const odesynth::redraw_until_within bad(odesynth::hide_species({"b"}), bounds{0, 1});
   check_error(
       [&] {
-        (void)bad.layout_after(layout_of({"a", "b"}));
+        (void)bad.layout_after(postprocess_layout_of({"a", "b"}));
       },
       "redraw_until_within.noise", "hide_species(hide=[b])");
   auto tr = from_rows({"a", "b"}, {{0.5, 0.5}});
   check_error([&] { apply(bad, tr); }, "redraw_until_within.noise", "hide_species(hide=[b])");
-  CHECK(odesynth::redraw_until_within(test_gaussian{0.5}, bounds{0, inf}, 5).describe() ==
+  CHECK(odesynth::redraw_until_within(test_gaussian{0.5}, bounds{0, pp_inf}, 5).describe() ==
         "redraw_until_within(noise=test_gaussian(sigma=0.5), range=[0, inf], max_attempts=5, "
         "on_exhaustion=mark_missing)");
 }
 
 TEST_CASE("quantize rounds to the nearest multiple of the step", "[postprocess]") {
   SECTION("one step for every species; halves away from zero") {
-    auto tr = from_rows({"a", "b"}, {{1.26, 0.25}, {-0.25, 7}, {na, -0.1}});
+    auto tr = from_rows({"a", "b"}, {{1.26, 0.25}, {-0.25, 7}, {pp_na, -0.1}});
     apply(odesynth::quantize(0.5), tr);
     // -0.1 rounds to 0, written as 0 (not -0) so that files do not show "-0".
     CHECK(dump(tr) == "[1.5, 0.5; -0.5, 7; nan, 0]");
@@ -357,7 +358,7 @@ TEST_CASE("quantize rounds to the nearest multiple of the step", "[postprocess]"
 
 TEST_CASE("detection_limit hides or replaces values below the limit", "[postprocess]") {
   // 0.5 is exactly at the limit: not below it. b has no limit.
-  const auto clean = from_rows({"a", "b"}, {{0.125, 0.125}, {0.5, 0.01}, {0.75, 1}, {na, 2}});
+  const auto clean = from_rows({"a", "b"}, {{0.125, 0.125}, {0.5, 0.01}, {0.75, 1}, {pp_na, 2}});
   using odesynth::below_lod;
   const per_species<double> lod{{"a", 0.5}};
   SECTION("missing is the default") {
@@ -383,7 +384,7 @@ TEST_CASE("detection_limit hides or replaces values below the limit", "[postproc
 }
 
 TEST_CASE("derive appends a column computed from observed inputs", "[postprocess][derive]") {
-  const auto clean = from_rows({"a", "b"}, {{1, 4}, {2, 5}, {na, 6}, {4, 0.5}});
+  const auto clean = from_rows({"a", "b"}, {{1, 4}, {2, 5}, {pp_na, 6}, {4, 0.5}});
   SECTION("inputs arrive in the order named; a missing input gives a missing value") {
     auto tr = clean;
     const odesynth::derive ratio("b_over_a", {"b", "a"},
@@ -392,7 +393,7 @@ TEST_CASE("derive appends a column computed from observed inputs", "[postprocess
     CHECK(tr.species() == std::vector<std::string>{"a", "b", "b_over_a"});
     CHECK(dump(tr) == "[1, 4, 4; 2, 5, 2.5; nan, 6, nan; 4, 0.5, 0.125]");
     CHECK(tr.consistent());
-    CHECK(ratio.layout_after(layout_of({"a", "b"})).species ==
+    CHECK(ratio.layout_after(postprocess_layout_of({"a", "b"})).species ==
           std::vector<std::string>{"a", "b", "b_over_a"});
     CHECK(ratio.describe() == "derive(name=b_over_a, inputs=[b, a])");
 
@@ -419,7 +420,7 @@ TEST_CASE("derive appends a column computed from observed inputs", "[postprocess
     CHECK(odesynth::sum_of("total", {"a", "b"}).describe() == "sum_of(name=total, species=[a, b])");
   }
   SECTION("log_of: exact for powers of 2 and 10; non-positive values are missing") {
-    auto tr = from_rows({"x"}, {{1000}, {0.5}, {0}, {-1}, {81}, {na}});
+    auto tr = from_rows({"x"}, {{1000}, {0.5}, {0}, {-1}, {81}, {pp_na}});
     apply(odesynth::log_of("log10_x", "x", 10) | odesynth::log_of("log2_x", "x", 2) |
               odesynth::log_of("log3_x", "x", 3),
           tr);
@@ -457,21 +458,21 @@ TEST_CASE("post-processing arguments are validated with typed errors", "[postpro
        },
        "clip.range.hi", "0"},
       {[] {
-         (void)odesynth::clip(bounds{na, 1});
+         (void)odesynth::clip(bounds{pp_na, 1});
        },
        "clip.range.lo", "nan"},
       {[] {
-         (void)odesynth::clip({{"a", bounds{0, na}}});
+         (void)odesynth::clip({{"a", bounds{0, pp_na}}});
        },
        "clip.range[\"a\"].hi", "nan"},
-      {[] { (void)odesynth::clip_below(na); }, "clip_below.lo", "nan"},
+      {[] { (void)odesynth::clip_below(pp_na); }, "clip_below.lo", "nan"},
       {[] { (void)odesynth::rescale_to_sum({}, 1); }, "rescale_to_sum.group", "[]"},
       {[] {
          (void)odesynth::rescale_to_sum({"S", "S"}, 1);
        },
        "rescale_to_sum.group[1]", "\"S\""},
-      {[] { (void)odesynth::rescale_to_sum({"S"}, na); }, "rescale_to_sum.total", "nan"},
-      {[] { (void)odesynth::rescale_to_sum({"S"}, inf); }, "rescale_to_sum.total", "inf"},
+      {[] { (void)odesynth::rescale_to_sum({"S"}, pp_na); }, "rescale_to_sum.total", "nan"},
+      {[] { (void)odesynth::rescale_to_sum({"S"}, pp_inf); }, "rescale_to_sum.total", "inf"},
       {[] { (void)odesynth::rescale_to_sum::to_first_row_sum({}); }, "rescale_to_sum.group", "[]"},
       {[&] {
          (void)odesynth::redraw_until_within(noise, bounds{0, 1}, 0);
@@ -492,13 +493,13 @@ TEST_CASE("post-processing arguments are validated with typed errors", "[postpro
        "redraw_until_within.policy", "7"},
       {[] { (void)odesynth::quantize(0.0); }, "quantize.step", "0"},
       {[] { (void)odesynth::quantize(-1.0); }, "quantize.step", "-1"},
-      {[] { (void)odesynth::quantize(na); }, "quantize.step", "nan"},
+      {[] { (void)odesynth::quantize(pp_na); }, "quantize.step", "nan"},
       {[] {
-         (void)odesynth::quantize({{"a", inf}});
+         (void)odesynth::quantize({{"a", pp_inf}});
        },
        "quantize.step[\"a\"]", "inf"},
       {[] { (void)odesynth::detection_limit(-0.1); }, "detection_limit.lod", "-0.1"},
-      {[] { (void)odesynth::detection_limit(na); }, "detection_limit.lod", "nan"},
+      {[] { (void)odesynth::detection_limit(pp_na); }, "detection_limit.lod", "nan"},
       {[&] { (void)odesynth::derive("", {"a"}, f); }, "derive.name", "\"\""},
       {[&] { (void)odesynth::derive("x", {}, f); }, "derive.inputs", "[]"},
       {[&] {
@@ -514,7 +515,7 @@ TEST_CASE("post-processing arguments are validated with typed errors", "[postpro
       {[] { (void)odesynth::log_of("l", "a", 1); }, "log_of.base", "1"},
       {[] { (void)odesynth::log_of("l", "a", 0); }, "log_of.base", "0"},
       {[] { (void)odesynth::log_of("l", "a", -2); }, "log_of.base", "-2"},
-      {[] { (void)odesynth::log_of("l", "a", na); }, "log_of.base", "nan"},
+      {[] { (void)odesynth::log_of("l", "a", pp_na); }, "log_of.base", "nan"},
       {[] { (void)odesynth::log_of("", "a", 10); }, "log_of.name", "\"\""},
   };
   for (const auto& c : cases) {
@@ -547,7 +548,7 @@ TEST_CASE("unknown species and name clashes are rejected before any work", "[pos
       {odesynth::sum_of("t", {"z"}), "sum_of.species", "\"z\"", true},
       {odesynth::log_of("l", "z", 10), "log_of.species", "\"z\"", true},
   };
-  const auto layout = layout_of({"a", "b", "c"});
+  const auto layout = postprocess_layout_of({"a", "b", "c"});
   for (const auto& c : cases) {
     CAPTURE(c.field, c.value);
     check_error([&] { (void)c.transform.layout_after(layout); }, c.field, c.value);
@@ -567,7 +568,7 @@ TEST_CASE("post-processing stages compose into pipelines", "[postprocess][pipeli
   const auto pipeline =
       odesynth::select_species({"S", "I", "R"}) | odesynth::rescale_to_sum({"S", "I", "R"}, 8) |
       odesynth::sum_of("N", {"S", "I", "R"}) | odesynth::quantize(0.5) | odesynth::clip_below(0);
-  CHECK(pipeline.layout_after(layout_of({"S", "hidden", "I", "R"})).species ==
+  CHECK(pipeline.layout_after(postprocess_layout_of({"S", "hidden", "I", "R"})).species ==
         std::vector<std::string>{"S", "I", "R", "N"});
   auto tr = from_rows({"S", "hidden", "I", "R"}, {{1, 9, 2, 1}, {1.5, 9, 0.25, 0.25}});
   apply(pipeline, tr);

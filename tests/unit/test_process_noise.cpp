@@ -23,7 +23,7 @@ namespace models = test_models;
 
 namespace {
 
-double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+double process_noise_log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   const auto n = static_cast<double>(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -282,7 +282,7 @@ TEST_CASE("SDE schemes converge with their strong orders on geometric Brownian m
       steps.push_back(o.dt);
       errors.push_back(sum / paths);
     }
-    return log_log_slope(steps, errors);
+    return process_noise_log_log_slope(steps, errors);
   };
   const double euler = strong_errors(odesynth::sde_scheme::euler_maruyama);
   const double milstein = strong_errors(odesynth::sde_scheme::milstein);

@@ -30,7 +30,7 @@ using test_support::files_in;
 using test_support::read_file;
 using test_support::temp_folder;
 
-bool same_bits(const odesynth::trajectory& a, const odesynth::trajectory& b) {
+bool run_config_same_bits(const odesynth::trajectory& a, const odesynth::trajectory& b) {
   return a.values().rows() == b.values().rows() && a.values().cols() == b.values().cols() &&
          std::memcmp(a.values().data(), b.values().data(),
                      sizeof(double) * static_cast<std::size_t>(a.values().size())) == 0;
@@ -72,14 +72,16 @@ TEST_CASE("any_model solves like the model it wraps", "[any_model]") {
   // same bits. (Lorenz is chaotic, so a difference in the last bit would grow visibly.)
   for (auto k : {stepper_kind::dopri5, stepper_kind::rkf78, stepper_kind::bulirsch_stoer}) {
     CAPTURE(k);
-    CHECK(same_bits(odesynth::solve<all_steppers>(erased, p, x0, grid, with_stepper(k)),
-                    odesynth::solve<all_steppers>(lorenz, p, x0, grid, with_stepper(k))));
+    CHECK(
+        run_config_same_bits(odesynth::solve<all_steppers>(erased, p, x0, grid, with_stepper(k)),
+                             odesynth::solve<all_steppers>(lorenz, p, x0, grid, with_stepper(k))));
   }
   // rosenbrock4 with the solver's finite differences (Lorenz has no jacobian()): the same
   // bits as the dynamic-size model, since any_model tells the solver it has no Jacobian.
   const auto rosenbrock = with_stepper(stepper_kind::rosenbrock4);
-  CHECK(same_bits(odesynth::solve<all_steppers>(erased, p, x0, grid, rosenbrock),
-                  odesynth::solve<all_steppers>(dynamic_copy(lorenz), p, x0, grid, rosenbrock)));
+  CHECK(run_config_same_bits(
+      odesynth::solve<all_steppers>(erased, p, x0, grid, rosenbrock),
+      odesynth::solve<all_steppers>(dynamic_copy(lorenz), p, x0, grid, rosenbrock)));
 
   // With an analytic Jacobian: the wrapped one is used (equal bits to the dynamic model that
   // has it), and it differs from finite differences.
@@ -95,9 +97,10 @@ TEST_CASE("any_model solves like the model it wraps", "[any_model]") {
       [rob](const auto& x, auto& J, double t, const auto& q) { rob.jacobian(x, J, t, q); });
   const auto a = odesynth::solve<all_steppers>(erased_rob, rp, rx, rob_grid, rosenbrock);
   CHECK(a.status() == odesynth::solve_status::ok);
-  CHECK(same_bits(a, odesynth::solve<all_steppers>(rob_dynamic, rp, rx, rob_grid, rosenbrock)));
-  CHECK_FALSE(
-      same_bits(a, odesynth::solve<all_steppers>(dynamic_copy(rob), rp, rx, rob_grid, rosenbrock)));
+  CHECK(run_config_same_bits(
+      a, odesynth::solve<all_steppers>(rob_dynamic, rp, rx, rob_grid, rosenbrock)));
+  CHECK_FALSE(run_config_same_bits(
+      a, odesynth::solve<all_steppers>(dynamic_copy(rob), rp, rx, rob_grid, rosenbrock)));
   // Against the fixed-size model itself: rounding only (Eigen's LU orders its operations
   // differently for fixed-size matrices). 1e-9 relative is 1000x the solver's rel_tol below
   // the error it controls, and far above rounding.

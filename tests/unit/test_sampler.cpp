@@ -40,7 +40,7 @@ sampler chain_sampler(std::size_t n) {
   return s;
 }
 
-double correlation(const std::vector<double>& a, const std::vector<double>& b) {
+double sampler_correlation(const std::vector<double>& a, const std::vector<double>& b) {
   const auto n = static_cast<double>(a.size());
   double ma = 0, mb = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -158,7 +158,7 @@ TEST_CASE("a Latin hypercube puts exactly one sample in every stratum", "[sample
   CHECK(gamma_strata.size() == n);
   // Independent permutations per dimension: no correlation beyond sampling noise
   // (|r| < 5 / sqrt(n) for independent columns).
-  CHECK(std::fabs(correlation(alpha, beta)) < 5 / std::sqrt(double(n)));
+  CHECK(std::fabs(sampler_correlation(alpha, beta)) < 5 / std::sqrt(double(n)));
 }
 
 TEST_CASE("low-discrepancy designs do not depend on the number of trajectories",

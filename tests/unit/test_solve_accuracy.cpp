@@ -22,7 +22,7 @@ namespace models = test_models;
 
 namespace {
 
-solve_options tight(stepper_kind kind) {
+solve_options accuracy_tight(stepper_kind kind) {
   solve_options o;
   o.stepper = kind;
   o.rel_tol = 1e-10;
@@ -32,7 +32,7 @@ solve_options tight(stepper_kind kind) {
 }
 
 // Least-squares slope of log(y) against log(x).
-double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+double accuracy_log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   const auto n = static_cast<double>(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -54,7 +54,7 @@ double log_log_slope(const std::vector<double>& x, const std::vector<double>& y)
 TEST_CASE("every stepper reproduces analytic solutions", "[solve][accuracy]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const solve_options o = tight(kind);
+  const solve_options o = accuracy_tight(kind);
   const auto grid = time_grid::linspace(0, 10, 101);
   constexpr double bound = 1e-8;
 
@@ -93,8 +93,8 @@ TEST_CASE("values are reported exactly at the requested times", "[solve][grid]")
   // Irregular times, an integration start before the first output, a final time that is not
   // a multiple of any step.
   const auto grid = time_grid::from_times({0.013, 0.5, 0.51, 2.0, 7.77}).with_start(-1.0);
-  const auto tr =
-      odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.3}, {1.0}, grid, tight(kind));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(models::decay{}, {1.3}, {1.0}, grid,
+                                                          accuracy_tight(kind));
   REQUIRE(tr.ok());
   REQUIRE(tr.num_times() == 5);
   for (Eigen::Index i = 0; i < 5; ++i) {
@@ -239,7 +239,7 @@ TEST_CASE("fixed-step RK4 converges with order 4", "[solve][order]") {
     errors.push_back(std::fabs(tr.values()(0, 0) - std::cos(10.0)));
   }
   CAPTURE(errors);
-  CHECK(std::fabs(log_log_slope(steps, errors) - 4.0) < 0.2);
+  CHECK(std::fabs(accuracy_log_log_slope(steps, errors) - 4.0) < 0.2);
 }
 
 TEST_CASE("Rosenbrock 4 is accurate on non-autonomous problems", "[solve][stiff]") {
@@ -313,7 +313,7 @@ TEST_CASE("fixed-size and dynamic-size forms of one model agree", "[solve][dynam
       odesynth::make_model("lotka_volterra", {"prey", "predator"},
                            {"alpha", "beta", "gamma", "delta"}, models::lotka_volterra{});
   static_assert(!odesynth::model_traits<decltype(dynamic_lv)>::fixed_state);
-  solve_options o = tight(kind);
+  solve_options o = accuracy_tight(kind);
   o.rel_tol = 1e-8;
   const auto grid = time_grid::linspace(0, 10, 51);
   const auto a = odesynth::solve<odesynth::all_steppers>(

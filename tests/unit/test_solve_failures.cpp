@@ -24,7 +24,7 @@ namespace models = test_models;
 
 namespace {
 
-solve_options with(stepper_kind kind) {
+solve_options failures_with(stepper_kind kind) {
   solve_options o;
   o.stepper = kind;
   o.fixed_step = 1e-3;
@@ -66,7 +66,7 @@ TEST_CASE("a blow-up (x' = x^2 from x0 = 1 past t = 1) is a failed status with a
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
   const auto tr = odesynth::solve<odesynth::all_steppers>(
-      models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), with(kind));
+      models::blow_up{}, {}, {1.0}, time_grid::linspace(0, 2, 41), failures_with(kind));
   CAPTURE(tr.message());
   CHECK_FALSE(tr.ok());
   CHECK_FALSE(tr.message().empty());
@@ -83,7 +83,7 @@ TEST_CASE("NaN from the right-hand side ends the solve and earlier rows stay val
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
   const auto tr = odesynth::solve<odesynth::all_steppers>(
-      models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), with(kind));
+      models::nan_after{}, {1.0}, {1.0}, time_grid::linspace(0, 2, 21), failures_with(kind));
   CAPTURE(tr.message());
   // The adaptive steppers reject NaN trial steps and close in on t = 1 until the step size
   // underflows or no step is accepted; bulirsch_stoer (odeint's own error norm) and the
@@ -103,7 +103,7 @@ TEST_CASE("an exception from the model becomes rhs_threw with its message", "[so
   odesynth::trajectory tr;
   REQUIRE_NOTHROW(tr = odesynth::solve<odesynth::all_steppers>(models::throws_after{}, {1.0}, {1.0},
                                                                time_grid::linspace(0, 2, 21),
-                                                               with(kind)));
+                                                               failures_with(kind)));
   CHECK(tr.status() == solve_status::rhs_threw);
   CHECK_THAT(tr.message(), Contains("model gave up"));
   check_rows(
@@ -118,7 +118,7 @@ TEST_CASE("an exception from an analytic Jacobian becomes rhs_threw", "[solve][f
         throw std::runtime_error("no Jacobian today");
       });
   const auto tr = odesynth::solve<odesynth::all_steppers>(
-      model, {}, {1.0}, time_grid::linspace(0, 1, 3), with(stepper_kind::rosenbrock4));
+      model, {}, {1.0}, time_grid::linspace(0, 1, 3), failures_with(stepper_kind::rosenbrock4));
   CHECK(tr.status() == solve_status::rhs_threw);
   CHECK_THAT(tr.message(), Contains("no Jacobian today"));
 }
@@ -127,8 +127,8 @@ TEST_CASE("a right-hand side that is not finite at the start is initial_non_fini
           "[solve][failure]") {
   const stepper_kind kind = GENERATE(from_range(odesynth::all_stepper_kinds));
   CAPTURE(kind);
-  const auto tr = odesynth::solve<odesynth::all_steppers>(models::log_rate{}, {}, {0.0},
-                                                          time_grid::linspace(0, 1, 5), with(kind));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      models::log_rate{}, {}, {0.0}, time_grid::linspace(0, 1, 5), failures_with(kind));
   CHECK(tr.status() == solve_status::initial_non_finite);
   CHECK_THAT(tr.message(), Contains("-inf"));
   // The initial state itself is exact data; nothing after it is.
@@ -149,7 +149,7 @@ TEST_CASE("step_size_not_found after 500 consecutive rejected steps", "[solve][f
       "stuck", {"x"}, {}, [](const auto& x, auto& dxdt, double t, const auto&) {
         dxdt[0] = t > 0 ? std::numeric_limits<double>::quiet_NaN() : -x[0];
       });
-  solve_options o = with(kind);
+  solve_options o = failures_with(kind);
   o.initial_step = 1e300;
   const auto tr = odesynth::solve<odesynth::all_steppers>(model, {}, {1.0},
                                                           time_grid::from_times({0.0, 1e300}), o);
@@ -163,7 +163,7 @@ TEST_CASE("a step below min_step ends the solve with step_underflow", "[solve][f
                                      stepper_kind::bulirsch_stoer, stepper_kind::rosenbrock4);
   CAPTURE(kind);
   // Fast decay needs steps far below 0.5 at this tolerance.
-  solve_options o = with(kind);
+  solve_options o = failures_with(kind);
   o.rel_tol = 1e-10;
   o.abs_tol = 1e-12;
   o.min_step = 0.5;
@@ -340,19 +340,20 @@ TEST_CASE("a solver refuses a stepper it was not compiled with", "[solve][input]
     CAPTURE(kind);
     const std::string value = fmt::format("solve_options.stepper = {}:", kind);
     test_support::expect_error<invalid_argument>(
-        [&] { (void)odesynth::solver<models::decay>(models::decay{}, with(kind)); },
+        [&] { (void)odesynth::solver<models::decay>(models::decay{}, failures_with(kind)); },
         {value, "odesynth::stepper_set<auto_switch, dopri5>",
          "odesynth::solver<Model, odesynth::all_steppers>",
          "odesynth::solve<odesynth::all_steppers>(...)",
          "odesynth::make_generator<odesynth::all_steppers>(...)"});
     test_support::expect_error<invalid_argument>(
-        [&] { (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, grid, with(kind)); },
+        [&] { (void)odesynth::solve(models::decay{}, {1.0}, {1.0}, grid, failures_with(kind)); },
         {value, "odesynth::stepper_set<auto_switch, dopri5>"});
   }
   SECTION("a set without dopri5 refuses dopri5") {
     using set = odesynth::stepper_set<stepper_kind::rk4, stepper_kind::rosenbrock4>;
     try {
-      (void)odesynth::solver<models::decay, set>(models::decay{}, with(stepper_kind::dopri5));
+      (void)odesynth::solver<models::decay, set>(models::decay{},
+                                                 failures_with(stepper_kind::dopri5));
       FAIL("no exception");
     } catch (const invalid_argument& e) {
       CHECK(e.field() == "solve_options.stepper");
@@ -361,7 +362,7 @@ TEST_CASE("a solver refuses a stepper it was not compiled with", "[solve][input]
     }
   }
   SECTION("the stepper is checked before the other options") {
-    solve_options o = with(stepper_kind::rk4);
+    solve_options o = failures_with(stepper_kind::rk4);
     o.fixed_step.reset();  // would be refused too, for rk4
     test_support::expect_error<invalid_argument>(
         [&] { (void)odesynth::solver<models::decay>(models::decay{}, o); },

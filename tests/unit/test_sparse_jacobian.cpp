@@ -89,7 +89,7 @@ void nonlinear_rhs(const Eigen::VectorXd& x, Eigen::VectorXd& f, double t) {
   }
 }
 
-solve_options with(stepper_kind k, double rel_tol, double abs_tol) {
+solve_options jacobian_with(stepper_kind k, double rel_tol, double abs_tol) {
   solve_options o;
   o.stepper = k;
   o.rel_tol = rel_tol;
@@ -97,8 +97,8 @@ solve_options with(stepper_kind k, double rel_tol, double abs_tol) {
   return o;
 }
 
-double scaled_difference(const odesynth::trajectory& a, const odesynth::trajectory& b, double rtol,
-                         double atol) {
+double jacobian_scaled_difference(const odesynth::trajectory& a, const odesynth::trajectory& b,
+                                  double rtol, double atol) {
   double worst = 0;
   for (Eigen::Index i = 0; i < a.values().rows(); ++i)
     for (Eigen::Index j = 0; j < a.values().cols(); ++j) {
@@ -232,7 +232,7 @@ TEST_CASE("sparse rosenbrock4 agrees with dense on a stiff 200-species chain") {
   const std::vector<double> x0(n, 1.0);
   const auto grid = time_grid::linspace(0, 20, 11);
   const double rtol = 1e-6, atol = 1e-9;
-  const auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  const auto o = jacobian_with(stepper_kind::rosenbrock4, rtol, atol);
   using odesynth::all_steppers;
   const auto dense = odesynth::solve<all_steppers>(stiff_chain<false, true>(n), p, x0, grid, o);
   const auto sparse = odesynth::solve<all_steppers>(stiff_chain<true, true>(n), p, x0, grid, o);
@@ -240,8 +240,8 @@ TEST_CASE("sparse rosenbrock4 agrees with dense on a stiff 200-species chain") {
   REQUIRE(dense.ok());
   REQUIRE(sparse.ok());
   REQUIRE(coloured.ok());
-  CHECK(scaled_difference(sparse, dense, rtol, atol) < 5);
-  CHECK(scaled_difference(coloured, dense, rtol, atol) < 5);
+  CHECK(jacobian_scaled_difference(sparse, dense, rtol, atol) < 5);
+  CHECK(jacobian_scaled_difference(coloured, dense, rtol, atol) < 5);
   // The same method with the same Jacobian: the steps hardly differ.
   CHECK(std::abs(sparse.steps() - dense.steps()) <= 2);
 }
@@ -250,9 +250,9 @@ TEST_CASE("sparse rosenbrock4 solves linear_chain to its exact solution") {
   const std::size_t n = 80;
   const odesynth::models::linear_chain chain(n);
   const auto grid = time_grid::linspace(0, chain.default_t_end(), 9);
-  const auto tr =
-      odesynth::solve<odesynth::all_steppers>(chain, {1.0}, chain.default_initial_state(), grid,
-                                              with(stepper_kind::rosenbrock4, 1e-8, 1e-11));
+  const auto tr = odesynth::solve<odesynth::all_steppers>(
+      chain, {1.0}, chain.default_initial_state(), grid,
+      jacobian_with(stepper_kind::rosenbrock4, 1e-8, 1e-11));
   REQUIRE(tr.ok());
   double worst = 0;
   for (Eigen::Index r = 0; r < tr.values().rows(); ++r) {
@@ -269,7 +269,7 @@ TEST_CASE("a jacobian() that writes outside sparsity() is refused") {
   const std::vector<double> x0(n, 1.0);
   const auto tr = odesynth::solve<odesynth::all_steppers>(
       stiff_chain<true, true, true>(n), {1.0}, x0, time_grid::linspace(0, 1, 3),
-      with(stepper_kind::rosenbrock4, 1e-6, 1e-9));
+      jacobian_with(stepper_kind::rosenbrock4, 1e-6, 1e-9));
   CHECK(tr.status() == odesynth::solve_status::rhs_threw);
   CHECK(tr.message().find("stiff_chain.jacobian() = J(1, 0) != 0") != std::string::npos);
   CHECK(tr.message().find("sparsity()") != std::string::npos);
@@ -280,10 +280,11 @@ TEST_CASE("a sparsity() of the wrong size is refused") {
     using stiff_chain<false, true>::stiff_chain;
     jacobian_sparsity sparsity() const { return jacobian_sparsity::banded(3, 1, 0); }
   };
-  CHECK_THROWS_AS(odesynth::solve<odesynth::all_steppers>(
-                      wrong_size(50), {1.0}, std::vector<double>(50, 1.0),
-                      time_grid::linspace(0, 1, 3), with(stepper_kind::rosenbrock4, 1e-6, 1e-9)),
-                  odesynth::invalid_argument);
+  CHECK_THROWS_AS(
+      odesynth::solve<odesynth::all_steppers>(wrong_size(50), {1.0}, std::vector<double>(50, 1.0),
+                                              time_grid::linspace(0, 1, 3),
+                                              jacobian_with(stepper_kind::rosenbrock4, 1e-6, 1e-9)),
+      odesynth::invalid_argument);
 }
 
 TEST_CASE("auto_switch runs the sparse rosenbrock4 on a stiff sparse model") {
@@ -293,18 +294,20 @@ TEST_CASE("auto_switch runs the sparse rosenbrock4 on a stiff sparse model") {
   const auto grid = time_grid::linspace(0, 20, 11);
   const double rtol = 1e-6, atol = 1e-9;
   using odesynth::all_steppers;
-  const auto reference = odesynth::solve<all_steppers>(stiff_chain<false, true>(n), p, x0, grid,
-                                                       with(stepper_kind::rosenbrock4, rtol, atol));
+  const auto reference =
+      odesynth::solve<all_steppers>(stiff_chain<false, true>(n), p, x0, grid,
+                                    jacobian_with(stepper_kind::rosenbrock4, rtol, atol));
   for (const bool analytic : {true, false}) {
-    const auto tr = analytic ? odesynth::solve(stiff_chain<true, true>(n), p, x0, grid,
-                                               with(stepper_kind::auto_switch, rtol, atol))
-                             : odesynth::solve(stiff_chain<true, false>(n), p, x0, grid,
-                                               with(stepper_kind::auto_switch, rtol, atol));
+    const auto tr = analytic
+                        ? odesynth::solve(stiff_chain<true, true>(n), p, x0, grid,
+                                          jacobian_with(stepper_kind::auto_switch, rtol, atol))
+                        : odesynth::solve(stiff_chain<true, false>(n), p, x0, grid,
+                                          jacobian_with(stepper_kind::auto_switch, rtol, atol));
     REQUIRE(tr.ok());
     bool ran_stiff = false;
     for (const auto& m : tr.methods()) ran_stiff |= m.stepper == stepper_kind::rosenbrock4;
     CHECK(ran_stiff);
-    CHECK(scaled_difference(tr, reference, rtol, atol) < 10);
+    CHECK(jacobian_scaled_difference(tr, reference, rtol, atol) < 10);
   }
   // Sparse matrices cost rosenbrock4 steps by their nonzeros, not n^3.
   const auto dense = odesynth::detail::switch_costs::of(n, true);
@@ -336,7 +339,7 @@ struct dense_only_jacobian : stiff_chain<true, false> {
 };
 
 solve_options storing(odesynth::jacobian_storage s, stepper_kind k = stepper_kind::rosenbrock4) {
-  auto o = with(k, 1e-6, 1e-9);
+  auto o = jacobian_with(k, 1e-6, 1e-9);
   o.jacobian = s;
   return o;
 }
@@ -447,7 +450,7 @@ TEST_CASE("sparse and dense rosenbrock4 agree on Robertson") {
   using odesynth::jacobian_storage;
   const auto grid = time_grid::logspace(1e-5, 1e5, 21).with_start(0);
   const double rtol = 1e-8, atol = 1e-14;
-  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  auto o = jacobian_with(stepper_kind::rosenbrock4, rtol, atol);
   o.jacobian = jacobian_storage::sparse;
   const robertson_sparse model;
   const odesynth::solver<robertson_sparse, odesynth::all_steppers> sparse(model, o);
@@ -461,7 +464,7 @@ TEST_CASE("sparse and dense rosenbrock4 agree on Robertson") {
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   // Different LUs, same method: the two differ by far less than the solves' own error.
-  CHECK(scaled_difference(a, b, rtol, atol) < 5);
+  CHECK(jacobian_scaled_difference(a, b, rtol, atol) < 5);
   CHECK(std::abs(a.steps() - b.steps()) <= 3);
   // And the difference-quotient Jacobian on the same pattern (coloured: 3 colours here).
   struct robertson_sparse_fd : test_models::robertson_fd {
@@ -470,7 +473,7 @@ TEST_CASE("sparse and dense rosenbrock4 agree on Robertson") {
   o.jacobian = jacobian_storage::sparse;
   const auto c = odesynth::solve<odesynth::all_steppers>(robertson_sparse_fd{}, k, y0, grid, o);
   REQUIRE(c.ok());
-  CHECK(scaled_difference(c, b, rtol, atol) < 5);
+  CHECK(jacobian_scaled_difference(c, b, rtol, atol) < 5);
 }
 
 TEST_CASE("coloured differences match plain ones on an irregular pattern") {
@@ -530,7 +533,7 @@ TEST_CASE(
   const std::vector<double> p{1.0}, x0(n, 1.0);
   const auto grid = time_grid::linspace(0, 20, 11);
   const double rtol = 1e-6, atol = 1e-9;
-  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  auto o = jacobian_with(stepper_kind::rosenbrock4, rtol, atol);
   o.max_steps = 3000;  // 15x what the right pattern needs, to keep the test short
   const auto right =
       odesynth::solve<odesynth::all_steppers>(stiff_chain<true, false>(n), p, x0, grid, o);
@@ -563,7 +566,7 @@ TEST_CASE("a text model's pattern is its symbolic Jacobian's nonzeros and it sol
   x0[0] = 1;
   const auto grid = time_grid::linspace(0, 5, 11);
   const double rtol = 1e-7, atol = 1e-10;
-  auto o = with(stepper_kind::rosenbrock4, rtol, atol);
+  auto o = jacobian_with(stepper_kind::rosenbrock4, rtol, atol);
   const odesynth::solver<odesynth::equation_model, odesynth::all_steppers> sparse(model, o);
   CHECK(sparse.sparse_jacobian());
   o.jacobian = odesynth::jacobian_storage::dense;
@@ -572,7 +575,7 @@ TEST_CASE("a text model's pattern is its symbolic Jacobian's nonzeros and it sol
   const auto b = dense.solve(params, x0, grid);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
-  CHECK(scaled_difference(a, b, rtol, atol) < 5);
+  CHECK(jacobian_scaled_difference(a, b, rtol, atol) < 5);
 
   SECTION("any_model forwards the pattern and the sparse jacobian()") {
     const odesynth::any_model wrapped = model;
@@ -583,7 +586,7 @@ TEST_CASE("a text model's pattern is its symbolic Jacobian's nonzeros and it sol
     CHECK(s.sparse_jacobian());
     const auto c = s.solve(params, x0, grid);
     REQUIRE(c.ok());
-    CHECK(scaled_difference(c, a, rtol, atol) < 1e-3);  // the same arithmetic
+    CHECK(jacobian_scaled_difference(c, a, rtol, atol) < 1e-3);  // the same arithmetic
   }
 }
 
@@ -593,7 +596,7 @@ TEST_CASE("any_model: models without a pattern and jacobian() that takes only de
   CHECK_FALSE(none.has_sparsity_pattern());
   CHECK(none.sparsity().size() == 0);
   CHECK_FALSE(odesynth::solver<any_model, odesynth::all_steppers>(
-                  none, with(stepper_kind::rosenbrock4, 1e-6, 1e-9))
+                  none, jacobian_with(stepper_kind::rosenbrock4, 1e-6, 1e-9))
                   .sparse_jacobian());
   CHECK_THROWS_AS((odesynth::solver<any_model, odesynth::all_steppers>(
                       none, storing(odesynth::jacobian_storage::sparse))),
@@ -603,7 +606,7 @@ TEST_CASE("any_model: models without a pattern and jacobian() that takes only de
   const std::size_t n = 100;
   const std::vector<double> p{1.0}, x0(n, 1.0);
   const auto grid = time_grid::linspace(0, 20, 11);
-  const auto o = with(stepper_kind::rosenbrock4, 1e-6, 1e-9);
+  const auto o = jacobian_with(stepper_kind::rosenbrock4, 1e-6, 1e-9);
   const any_model scratch = dense_only_jacobian(n);
   const any_model direct = stiff_chain<true, true>(n);
   REQUIRE(scratch.has_analytic_jacobian());
@@ -611,7 +614,7 @@ TEST_CASE("any_model: models without a pattern and jacobian() that takes only de
   const auto b = odesynth::solve<odesynth::all_steppers>(direct, p, x0, grid, o);
   REQUIRE(a.ok());
   CHECK(a.steps() == b.steps());
-  CHECK(scaled_difference(a, b, 1e-6, 1e-9) < 1e-3);
+  CHECK(jacobian_scaled_difference(a, b, 1e-6, 1e-9) < 1e-3);
   // A wrapped jacobian() writing outside the pattern is refused as a direct one is.
   const any_model wrong = stiff_chain<true, true, true>(n);
   const auto w = odesynth::solve<odesynth::all_steppers>(wrong, p, x0, grid, o);

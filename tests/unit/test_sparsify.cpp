@@ -32,7 +32,7 @@ namespace {
 
 // rows x species; times 0, 0.5, 1, ...; value (i, j) = 1000 j + i + 0.25, so every row is
 // distinct and a kept row can be traced back to its original by its time.
-trajectory numbered(row_index rows, std::vector<std::string> names = {"a", "b"}) {
+trajectory sparsify_numbered(row_index rows, std::vector<std::string> names = {"a", "b"}) {
   auto ptr = std::make_shared<const std::vector<std::string>>(std::move(names));
   Eigen::VectorXd times(rows);
   for (row_index i = 0; i < rows; ++i) times[i] = 0.5 * static_cast<double>(i);
@@ -48,7 +48,7 @@ random_stream sparsify_stream(std::uint64_t k = 0) {
   return random_stream(2024, k, stream_purpose::measurement);
 }
 
-bool identical(const trajectory& a, const trajectory& b) {
+bool sparsify_identical(const trajectory& a, const trajectory& b) {
   if (a.num_times() != b.num_times() || a.num_species() != b.num_species()) return false;
   if (a.times() != b.times() || (a.mask() != b.mask()).any()) return false;
   for (row_index i = 0; i < a.num_times(); ++i)
@@ -108,7 +108,7 @@ bool within_binomial(double count, double n, double p) {
   return std::fabs(count - n * p) <= 5 * std::sqrt(n * p * (1 - p));
 }
 
-trajectory_layout layout_of(std::size_t rows, double first, double last) {
+trajectory_layout sparsify_layout_of(std::size_t rows, double first, double last) {
   trajectory_layout l;
   l.species = {"a", "b"};
   l.num_times = rows;
@@ -136,31 +136,32 @@ struct first_column_only {
 TEST_CASE("random_subset keeps exactly round(fraction T) rows in time order", "[sparsify]") {
   std::uint64_t k = 0;
   for (const row_index rows : {0, 1, 2, 3, 7, 10, 64, 101, 1000}) {
-    const auto original = numbered(rows);
+    const auto original = sparsify_numbered(rows);
     for (const double f : {0.0, 0.1, 0.25, 0.5, 0.73, 0.999, 1.0}) {
       CAPTURE(rows, f);
       const auto out = applied(random_subset(f), original, k++);
       CHECK(out.num_times() == std::lround(f * static_cast<double>(rows)));
       source_rows(out, original);
-      if (f == 1.0) CHECK(identical(out, original));
+      if (f == 1.0) CHECK(sparsify_identical(out, original));
     }
   }
   // std::lround semantics: halves away from zero, no floor of 28.999...
-  CHECK(applied(random_subset(0.25), numbered(10)).num_times() == 3);    // 2.5 -> 3
-  CHECK(applied(random_subset(0.25), numbered(2)).num_times() == 1);     // 0.5 -> 1
-  CHECK(applied(random_subset(0.29), numbered(100)).num_times() == 29);  // 28.999999999999996
-  CHECK(applied(random_subset(0.2), numbered(2)).num_times() == 0);      // 0.4 -> 0
+  CHECK(applied(random_subset(0.25), sparsify_numbered(10)).num_times() == 3);  // 2.5 -> 3
+  CHECK(applied(random_subset(0.25), sparsify_numbered(2)).num_times() == 1);   // 0.5 -> 1
+  CHECK(applied(random_subset(0.29), sparsify_numbered(100)).num_times() ==
+        29);                                                                  // 28.999999999999996
+  CHECK(applied(random_subset(0.2), sparsify_numbered(2)).num_times() == 0);  // 0.4 -> 0
 }
 
 TEST_CASE("random_subset_count keeps exactly count rows in time order", "[sparsify]") {
-  const auto original = numbered(12);
+  const auto original = sparsify_numbered(12);
   for (std::size_t count = 0; count <= 12; ++count) {
     CAPTURE(count);
     const auto out = applied(random_subset_count(count), original, count);
     CHECK(static_cast<std::size_t>(out.num_times()) == count);
     source_rows(out, original);
   }
-  CHECK(identical(applied(random_subset_count(12), original), original));
+  CHECK(sparsify_identical(applied(random_subset_count(12), original), original));
 }
 
 TEST_CASE("random_subset chooses rows uniformly without replacement", "[sparsify][statistics]") {
@@ -171,7 +172,7 @@ TEST_CASE("random_subset chooses rows uniformly without replacement", "[sparsify
   // probability (6/20)(5/19) = 0.0789, against 0.09 for independent coin flips; the 5 sd bound
   // (190) is narrower than that gap (222), so a with-replacement or coin-flip sampler fails.
   const int n = 20000;
-  const auto original = numbered(20);
+  const auto original = sparsify_numbered(20);
   std::vector<int> kept(20, 0);
   int first_pair = 0, far_pair = 0;
   for (int k = 0; k < n; ++k) {
@@ -208,18 +209,18 @@ TEST_CASE("keep_every keeps rows offset and every k-th after it", "[sparsify]") 
   };
   for (const auto& c : cases) {
     CAPTURE(c.rows, c.k, c.offset);
-    const auto original = numbered(c.rows);
+    const auto original = sparsify_numbered(c.rows);
     const keep_every every(c.k, c.offset);
     CHECK(source_rows(applied(every, original), original) == c.expected);
     if (static_cast<std::size_t>(c.rows) > c.offset)
-      CHECK(every.layout_after(layout_of(static_cast<std::size_t>(c.rows), 0, 1)).num_times ==
-            c.expected.size());
+      CHECK(every.layout_after(sparsify_layout_of(static_cast<std::size_t>(c.rows), 0, 1))
+                .num_times == c.expected.size());
   }
 }
 
 TEST_CASE("keep_interval keeps the rows between its ends inclusive", "[sparsify]") {
   const double inf = std::numeric_limits<double>::infinity();
-  const auto original = numbered(20);  // times 0, 0.5, ..., 9.5
+  const auto original = sparsify_numbered(20);  // times 0, 0.5, ..., 9.5
   struct interval_case {
     double first, last;
     std::vector<row_index> expected;
@@ -236,7 +237,7 @@ TEST_CASE("keep_interval keeps the rows between its ends inclusive", "[sparsify]
 
 TEST_CASE("interval_sparsify by fraction runs each sparsifier on its part of the rows",
           "[sparsify][interval]") {
-  const auto original = numbered(20);
+  const auto original = sparsify_numbered(20);
   SECTION("two halves with their own step") {
     const auto sparsify =
         interval_sparsify::by_fraction({{0.0, 0.5, keep_every(2)}, {0.5, 1.0, keep_every(5)}});
@@ -261,13 +262,14 @@ TEST_CASE("interval_sparsify by fraction runs each sparsifier on its part of the
   SECTION("one interval over the whole series is the sparsifier itself bit for bit") {
     const auto whole = interval_sparsify::by_fraction({{0.0, 1.0, random_subset(0.4)}});
     for (std::uint64_t k = 0; k < 20; ++k)
-      CHECK(identical(applied(whole, original, k), applied(random_subset(0.4), original, k)));
+      CHECK(sparsify_identical(applied(whole, original, k),
+                               applied(random_subset(0.4), original, k)));
   }
 }
 
 TEST_CASE("interval_sparsify by time is half-open except for the last interval",
           "[sparsify][interval]") {
-  const auto original = numbered(20);  // times 0, 0.5, ..., 9.5
+  const auto original = sparsify_numbered(20);  // times 0, 0.5, ..., 9.5
   SECTION("t = 5 belongs to the interval starting at 5") {
     const auto sparsify =
         interval_sparsify::by_time({{0.0, 5.0, random_subset(0.0)}, {5.0, 9.5, keep_every(100)}});
@@ -300,7 +302,7 @@ TEST_CASE("interval_sparsify by time is half-open except for the last interval",
 
 TEST_CASE("keep_extremes keeps every per-species extreme row exactly once", "[sparsify]") {
   const row_index rows = 200;
-  auto original = numbered(rows, {"a", "b", "c"});
+  auto original = sparsify_numbered(rows, {"a", "b", "c"});
   for (row_index i = 0; i < rows; ++i) {
     const auto x = static_cast<double>(i);
     original.values()(i, 0) = std::sin(0.1 * x) + 0.001 * x;
@@ -354,10 +356,10 @@ TEST_CASE("keep_extremes keeps every per-species extreme row exactly once", "[sp
     }
   }
   SECTION("an inner transform that keeps everything keeps everything") {
-    CHECK(identical(applied(keep_extremes(0.1, 0.1, keep_every(1)), original), original));
+    CHECK(sparsify_identical(applied(keep_extremes(0.1, 0.1, keep_every(1)), original), original));
   }
   SECTION("ties: a constant species still gives distinct rows") {
-    auto flat = numbered(10, {"x"});
+    auto flat = sparsify_numbered(10, {"x"});
     flat.values().setConstant(3.0);
     const auto rows_out =
         source_rows(applied(keep_extremes(0.2, 0.2, random_subset(0.0)), flat), flat);
@@ -368,7 +370,7 @@ TEST_CASE("keep_extremes keeps every per-species extreme row exactly once", "[sp
 TEST_CASE("missing_entries hides each value with its species' probability",
           "[sparsify][missing][statistics]") {
   const row_index rows = 100000;
-  const auto original = numbered(rows, {"a", "b", "c"});
+  const auto original = sparsify_numbered(rows, {"a", "b", "c"});
   const odesynth::per_species<double> p = {{"a", 0.1}, {"b", 0.3}};
   const auto out = applied(missing_entries(p), original);
   REQUIRE(out.num_times() == rows);
@@ -389,13 +391,14 @@ TEST_CASE("missing_entries hides each value with its species' probability",
   CHECK(missing[2] == 0);  // "c" is not named
   CHECK(changed == 0);     // observed values are untouched
 
-  CHECK(identical(applied(missing_entries(0.0), numbered(50)), numbered(50)));
-  CHECK_FALSE(applied(missing_entries(1.0), numbered(50)).mask().any());
+  CHECK(sparsify_identical(applied(missing_entries(0.0), sparsify_numbered(50)),
+                           sparsify_numbered(50)));
+  CHECK_FALSE(applied(missing_entries(1.0), sparsify_numbered(50)).mask().any());
 
   // The pattern does not depend on what an earlier stage hid: same stream, same draws.
-  auto holey = numbered(200);
+  auto holey = sparsify_numbered(200);
   for (row_index i = 0; i < 200; i += 7) holey.set_missing(i, 1);
-  const auto a = applied(missing_entries(0.25), numbered(200), 3);
+  const auto a = applied(missing_entries(0.25), sparsify_numbered(200), 3);
   const auto b = applied(missing_entries(0.25), holey, 3);
   CHECK(((a.mask() && holey.mask()) == b.mask()).all());
 }
@@ -404,7 +407,7 @@ TEST_CASE("missing_bursts hides runs of whole rows with geometric lengths",
           "[sparsify][missing][statistics]") {
   const row_index rows = 200000;
   const double start = 0.02, mean_length = 5;
-  const auto original = numbered(rows);
+  const auto original = sparsify_numbered(rows);
   const auto out = applied(missing_bursts(start, mean_length), original);
   REQUIRE(out.num_times() == rows);
   CHECK(out.times() == original.times());
@@ -449,11 +452,12 @@ TEST_CASE("missing_bursts hides runs of whole rows with geometric lengths",
   CHECK(std::fabs(sum / n_bursts - mean_length) < 5 * std::sqrt(20 / n_bursts));
 
   SECTION("certain starts and length 1 alternate hidden and observed rows") {
-    const auto alternating = applied(missing_bursts(1.0, 1.0), numbered(9));
+    const auto alternating = applied(missing_bursts(1.0, 1.0), sparsify_numbered(9));
     for (row_index i = 0; i < 9; ++i) CHECK(alternating.mask()(i, 0) == (i % 2 == 1));
   }
   SECTION("no starts hide nothing") {
-    CHECK(identical(applied(missing_bursts(0.0, 4.0), numbered(100)), numbered(100)));
+    CHECK(sparsify_identical(applied(missing_bursts(0.0, 4.0), sparsify_numbered(100)),
+                             sparsify_numbered(100)));
   }
 }
 
@@ -461,7 +465,7 @@ TEST_CASE("drop_constant_suffix trims a constant tail but keeps its first row", 
   using odesynth::drop_constant_suffix;
   // Rows 0..9 rise; rows 10..19 sit at (10, 20).
   const auto settled = [] {
-    auto tr = numbered(20);
+    auto tr = sparsify_numbered(20);
     for (row_index i = 0; i < 20; ++i) {
       tr.values()(i, 0) = static_cast<double>(std::min<row_index>(i, 10));
       tr.values()(i, 1) = 2.0 * static_cast<double>(std::min<row_index>(i, 10));
@@ -501,16 +505,16 @@ TEST_CASE("drop_constant_suffix trims a constant tail but keeps its first row", 
     CHECK(kept_rows(drop_constant_suffix(0, 0), tr) == range_rows(0, 20));
   }
   SECTION("a constant series keeps its first row") {
-    auto tr = numbered(8);
+    auto tr = sparsify_numbered(8);
     tr.values().setConstant(1.0);
     CHECK(kept_rows(drop_constant_suffix(0, 0), tr) == std::vector<row_index>{0});
-    CHECK(applied(drop_constant_suffix(0, 0), numbered(0)).num_times() == 0);
+    CHECK(applied(drop_constant_suffix(0, 0), sparsify_numbered(0)).num_times() == 0);
   }
 }
 
 TEST_CASE("the same stream gives the same result and another index a different one",
           "[sparsify][reproducibility]") {
-  const auto original = numbered(100);
+  const auto original = sparsify_numbered(100);
   const std::vector<any_transform> randomized{
       random_subset(0.5),
       random_subset_count(30),
@@ -523,20 +527,20 @@ TEST_CASE("the same stream gives the same result and another index a different o
   for (const auto& t : randomized) {
     CAPTURE(t.describe());
     const auto a = applied(t, original, 1);
-    CHECK(identical(a, applied(t, original, 1)));
-    CHECK_FALSE(identical(a, applied(t, original, 2)));
+    CHECK(sparsify_identical(a, applied(t, original, 1)));
+    CHECK_FALSE(sparsify_identical(a, applied(t, original, 2)));
     CHECK(a.consistent());
   }
   // A compile-time pipeline and its runtime twin draw the same bits.
   const auto compiled = random_subset(0.5) | missing_entries(0.1) | keep_every(2);
   const odesynth::dynamic_pipeline runtime{random_subset(0.5), missing_entries(0.1), keep_every(2)};
   for (std::uint64_t k = 0; k < 20; ++k)
-    CHECK(identical(applied(compiled, original, k), applied(runtime, original, k)));
+    CHECK(sparsify_identical(applied(compiled, original, k), applied(runtime, original, k)));
 }
 
 TEST_CASE("layout_after predicts the rows and checks settings before any work",
           "[sparsify][layout]") {
-  const auto in = layout_of(11, 0.0, 5.0);
+  const auto in = sparsify_layout_of(11, 0.0, 5.0);
   CHECK(random_subset(0.5).layout_after(in).num_times == 6);  // round(5.5)
   CHECK(random_subset_count(4).layout_after(in).num_times == 4);
   CHECK(keep_every(3, 1).layout_after(in).num_times == 4);  // rows 1, 4, 7, 10
@@ -551,7 +555,7 @@ TEST_CASE("layout_after predicts the rows and checks settings before any work",
   const auto halves = interval_sparsify::by_fraction(
       {{0.0, 0.5, keep_every(2)}, {0.5, 1.0, random_subset_count(2)}});
   CHECK(halves.layout_after(in).num_times == 5);  // rows [0, 6) -> 3, rows [6, 11) -> 2
-  CHECK(applied(halves, numbered(11)).num_times() == 5);
+  CHECK(applied(halves, sparsify_numbered(11)).num_times() == 5);
 
   // Checks run through pipelines, before any trajectory exists.
   CHECK((keep_every(2) | random_subset_count(6)).layout_after(in).num_times == 6);
@@ -564,7 +568,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
           "[sparsify][input]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  const auto grid = layout_of(10, 0.0, 10.0);
+  const auto grid = sparsify_layout_of(10, 0.0, 10.0);
   struct bad_case {
     const char* what;
     std::function<void()> run;
@@ -579,7 +583,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
        "random_subset_count.count", "11"},
       {"count above the rows at run time",
        [] {
-         auto tr = numbered(3);
+         auto tr = sparsify_numbered(3);
          auto s = sparsify_stream();
          random_subset_count(5)(tr, s);
        },
@@ -641,7 +645,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
        "interval_sparsify.intervals[0]", "first_column_only"},
       {"inner transform that drops columns at run time",
        [] {
-         auto tr = numbered(10);
+         auto tr = sparsify_numbered(10);
          auto s = sparsify_stream();
          interval_sparsify::by_fraction({{0.0, 0.5, first_column_only{}}})(tr, s);
        },
@@ -700,7 +704,7 @@ TEST_CASE("bad sparsifier arguments are typed errors naming the field and the va
   CHECK_THROWS_WITH(random_subset_count(11).layout_after(grid),
                     Catch::Contains("at most the number of points (10)"));
   // Unknown times: nothing to check the interval against.
-  CHECK_NOTHROW(keep_interval(20, 30).layout_after(layout_of(10, nan, nan)));
+  CHECK_NOTHROW(keep_interval(20, 30).layout_after(sparsify_layout_of(10, nan, nan)));
 }
 
 TEST_CASE("describe names each sparsifier and its settings", "[sparsify]") {

@@ -23,14 +23,14 @@ namespace {
 
 using test_support::temp_folder;
 
-std::string read_file(const fs::path& p) {
+std::string trajectory_csv_read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
-odesynth::trajectory small_trajectory() {
+odesynth::trajectory trajectory_csv_small_trajectory() {
   auto names = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"a", "b"});
   Eigen::VectorXd times(3);
   times << 0.0, 0.1, 1.0 / 3.0;
@@ -59,7 +59,7 @@ TEST_CASE("a new trajectory has every value missing", "[trajectory]") {
 
 TEST_CASE("set_missing keeps values and mask in step and consistent() notices when not",
           "[trajectory]") {
-  auto tr = small_trajectory();
+  auto tr = trajectory_csv_small_trajectory();
   CHECK(tr.consistent());
   CHECK(std::isnan(tr.values()(1, 1)));
   CHECK_FALSE(tr.mask()(1, 1));
@@ -84,14 +84,14 @@ TEST_CASE("a solved trajectory records what produced it", "[trajectory]") {
 }
 
 TEST_CASE("moving a trajectory moves its buffers", "[trajectory]") {
-  auto tr = small_trajectory();
+  auto tr = trajectory_csv_small_trajectory();
   const double* data = tr.values().data();
   odesynth::trajectory moved = std::move(tr);
   CHECK(moved.values().data() == data);
 }
 
 TEST_CASE("CSV: header and shortest round-trip numbers and nan for missing", "[csv]") {
-  const auto tr = small_trajectory();
+  const auto tr = trajectory_csv_small_trajectory();
   CHECK(odesynth::to_csv(tr) ==
         "time,a,b\n"
         "0,1,-2.5\n"
@@ -104,7 +104,7 @@ TEST_CASE("CSV: header and shortest round-trip numbers and nan for missing", "[c
 
   // A negative NaN (as -0.0 * NaN produces) and a value hidden by the mask alone both print
   // as "nan": fmt alone would print "-nan" and the stale number.
-  auto odd = small_trajectory();
+  auto odd = trajectory_csv_small_trajectory();
   odd.values()(0, 0) = -std::numeric_limits<double>::quiet_NaN();
   odd.mask()(2, 1) = false;
   CHECK(odesynth::to_csv(odd, no_time) ==
@@ -135,11 +135,11 @@ TEST_CASE("CSV numbers read back to the same doubles", "[csv]") {
 
 TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[csv][io]") {
   temp_folder dir;
-  const auto tr = small_trajectory();
+  const auto tr = trajectory_csv_small_trajectory();
   const fs::path file = dir.path / "out.csv";
 
   odesynth::write_csv(file, tr);
-  CHECK(read_file(file) == odesynth::to_csv(tr));
+  CHECK(trajectory_csv_read_file(file) == odesynth::to_csv(tr));
   CHECK(dir.entries() == std::vector<std::string>{"out.csv"});  // no temporary left behind
 
   SECTION("an existing file is kept and named in the error") {
@@ -152,7 +152,7 @@ TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[cs
       CHECK_THAT(e.what(),
                  Contains(file.string()) && Contains("already exists") && Contains("overwrite"));
     }
-    CHECK(read_file(file) == "precious");
+    CHECK(trajectory_csv_read_file(file) == "precious");
     CHECK(dir.entries() == std::vector<std::string>{"out.csv"});
   }
   SECTION("overwrite replaces it") {
@@ -160,7 +160,7 @@ TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[cs
     o.overwrite = true;
     o.time_column = false;
     odesynth::write_csv(file, tr, o);
-    CHECK(read_file(file) == odesynth::to_csv(tr, o));
+    CHECK(trajectory_csv_read_file(file) == odesynth::to_csv(tr, o));
     CHECK(dir.entries() == std::vector<std::string>{"out.csv"});
   }
   SECTION("a missing folder is an io_error naming the path") {
@@ -196,5 +196,5 @@ TEST_CASE("write_csv to a path is atomic and never overwrites by accident", "[cs
 TEST_CASE("write_csv to a failing stream is an io_error", "[csv][io]") {
   std::ostringstream os;
   os.setstate(std::ios::badbit);
-  CHECK_THROWS_AS(odesynth::write_csv(os, small_trajectory()), odesynth::io_error);
+  CHECK_THROWS_AS(odesynth::write_csv(os, trajectory_csv_small_trajectory()), odesynth::io_error);
 }
