@@ -13,18 +13,19 @@
 // What it computes: exactly what solver<Model, Steppers> computes for each problem with
 // stepper dopri5 or auto_switch, bit for bit (values, status, message, step count, methods). Each
 // lane repeats the scalar solve's arithmetic in the same order (Boost.Odeint's runge_kutta_dopri5
-// stages, error estimate and dense output, odesynth's tolerance_checker, odeint's
-// default_step_adjuster, the same first step and landing on the last time), and a lane meets
-// anything other than a plain successful solve - a non-finite state or row, a step underflow,
-// max_steps, hundreds of rejections in one step, the model throwing, and under auto_switch a
-// stiffness test that fails (detail/auto_switch.hpp: the scalar solve could switch to rosenbrock4
-// after it) - is handed to the scalar solver, which then produces the trajectory with its status,
-// message and methods. A non-stiff auto_switch solve is a dopri5 solve bit for bit, so the lanes
-// run it; the stiffness test is made at the same accepted steps, from the same numbers. Handing
-// over is always safe: it only costs the lane's work so far. Options the lanes do not run (a
-// wall-time limit) send every problem to the scalar solver. Bit-for-bit equality needs the model to
-// compute lanes as it computes doubles (lanes.hpp) and the build not to fuse multiply-adds in one
-// path only; the unit tests check it on every platform CI builds.
+// stages, error estimate and dense output, odesynth's tolerance_checker and step adjuster -
+// odeint's default formulas with portable powers, computed for all lanes in one vectorised
+// call (detail/step_adjuster.hpp, detail/portable_pow.hpp) - the same first step and landing on the
+// last time), and a lane meets anything other than a plain successful solve - a non-finite state or
+// row, a step underflow, max_steps, hundreds of rejections in one step, the model throwing, and
+// under auto_switch a stiffness test that fails (detail/auto_switch.hpp: the scalar solve could
+// switch to rosenbrock4 after it) - is handed to the scalar solver, which then produces the
+// trajectory with its status, message and methods. A non-stiff auto_switch solve is a dopri5 solve
+// bit for bit, so the lanes run it; the stiffness test is made at the same accepted steps, from the
+// same numbers. Handing over is always safe: it only costs the lane's work so far. Options the
+// lanes do not run (a wall-time limit) send every problem to the scalar solver. Bit-for-bit
+// equality needs the model to compute lanes as it computes doubles (lanes.hpp) and the build not to
+// fuse multiply-adds in one path only; the unit tests check it on every platform CI builds.
 //
 // Requirements: a fixed-size model (static species and parameters, or fixed_size<S, P>)
 // whose call operator is a template over its number types, time included (lanes.hpp);
@@ -52,6 +53,7 @@
 #include "detail/auto_switch.hpp"
 #include "detail/initial_step.hpp"
 #include "detail/solve_input.hpp"
+#include "detail/step_adjuster.hpp"
 #include "detail/step_loops.hpp"
 #include "error.hpp"
 #include "lanes.hpp"
@@ -368,18 +370,20 @@ class batch_solver {
       return true;
     }
 
-    double decrease(double dt, double err) const {
-      // odeint's default_step_adjuster::decrease_step with error_order 4
-      dt *= std::max(9.0 / 10.0 * std::pow(err, -1.0 / (4 - 1)), 1.0 / 5.0);
+    // dopri5's orders for the step adjuster (detail/step_adjuster.hpp): error 4, stepper 5.
+    static constexpr int error_order = 4, stepper_order = 5;
+
+    /// portable_step_adjuster::decrease_step, given the lane's power.
+    double decrease(double dt, double power) const {
+      dt = detail::decreased_step_by(dt, power);
       if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
       return dt;
     }
 
-    double increase(double dt, double err) const {
-      // odeint's default_step_adjuster::increase_step with stepper_order 5
+    /// portable_step_adjuster::increase_step, given the lane's power.
+    double increase(double dt, double err, double power) const {
       if (err < 0.5) {
-        err = std::max(std::pow(5.0, -5.0), err);
-        dt *= 9.0 / 10.0 * std::pow(err, -1.0 / 5);
+        dt = detail::increased_step_by(dt, power);
         if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
       }
       return dt;
@@ -454,6 +458,21 @@ class batch_solver {
         }
       }
 
+      // The step adjuster's power for every lane in one call, vectorised: the one the lane's
+      // decision will use (a lane with 0.5 <= err <= 1 or an idle one discards its own).
+      lane base, exponent;
+      for (std::size_t l = 0; l < W; ++l) {
+        double err = worst.v[l];
+        if (!std::isfinite(err)) err = std::numeric_limits<double>::infinity();
+        worst.v[l] = err;
+        const bool rejected = err > 1.0;
+        base.v[l] =
+            rejected ? detail::decrease_base(err) : detail::increase_base(err, stepper_order);
+        exponent.v[l] = rejected ? detail::decrease_exponent(error_order)
+                                 : detail::increase_exponent(stepper_order);
+      }
+      const lane power = detail::portable_pow(base, exponent);
+
       // Each lane's controller: accept or reject, as controlled_runge_kutta::try_step.
       std::array<bool, W> accepted{};
       lane t_old = T, t_new = T;
@@ -461,10 +480,9 @@ class batch_solver {
         lane_job& j = job_[l];
         if (!j.active) continue;
         ++j.trials;
-        double err = worst.v[l];
-        if (!std::isfinite(err)) err = std::numeric_limits<double>::infinity();
+        const double err = worst.v[l];
         if (err > 1.0) {
-          j.dt = decrease(j.dt, err);
+          j.dt = decrease(j.dt, power.v[l]);
           if (j.trials >= trial_limit) hand_over(l);
           continue;
         }
@@ -480,7 +498,7 @@ class batch_solver {
           hand_over(l);
           continue;
         }
-        j.dt = increase(j.dt, err);
+        j.dt = increase(j.dt, err, power.v[l]);
         j.t = t1;
         j.trials = 0;
         j.step_begins = true;

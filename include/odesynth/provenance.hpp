@@ -14,7 +14,7 @@
 // an error, not a silently different dataset).
 //
 // Schema (format_version 1):
-//   { "format": "odesynth-dataset", "format_version": 1, "library_version": "0.2.0",
+//   { "format": "odesynth-dataset", "format_version": 1, "library_version": "0.3.0",
 //     "model": {"name", "species": [...], "parameters": [...], "equations" (text models)},
 //     "integrator": {"kind": "ode" | "sde" | "ode_with_derivative_noise", "description",
 //                    "noise" (sde: a per-species diffusion {"type", "sigma"};

@@ -48,6 +48,7 @@
 #include "detail/rosenbrock4.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/state_ops.hpp"
+#include "detail/step_adjuster.hpp"
 #include "detail/step_loops.hpp"
 #include "detail/text.hpp"
 #include "detail/time_budget.hpp"
@@ -394,7 +395,7 @@ class solver {
       using rk = ode::runge_kutta_fehlberg78<state_type, double, state_type, double>;
       using checker = detail::tolerance_checker<double, typename rk::algebra_type,
                                                 typename rk::operations_type>;
-      using adjuster = ode::default_step_adjuster<double, double>;
+      using adjuster = detail::portable_step_adjuster<double, double>;
       ode::controlled_runge_kutta<rk, checker, adjuster> st(
           checker(options_.abs_tol, options_.rel_tol, per_species),
           adjuster(max_step_for_odeint()));
@@ -430,7 +431,7 @@ class solver {
     using rk = ode::runge_kutta_dopri5<state_type, double, state_type, double, algebra>;
     using checker =
         detail::tolerance_checker<double, typename rk::algebra_type, typename rk::operations_type>;
-    using adjuster = ode::default_step_adjuster<double, double>;
+    using adjuster = detail::portable_step_adjuster<double, double>;
     using controlled = ode::controlled_runge_kutta<rk, checker, adjuster>;
     ode::dense_output_runge_kutta<controlled> st(controlled(
         checker(options_.abs_tol, options_.rel_tol, per_species), adjuster(max_step_for_odeint())));

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #define ODESYNTH_VERSION_MAJOR 0
-#define ODESYNTH_VERSION_MINOR 2
+#define ODESYNTH_VERSION_MINOR 3
 #define ODESYNTH_VERSION_PATCH 0
 
 #define ODESYNTH_DETAIL_STR2(x) #x

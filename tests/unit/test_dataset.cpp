@@ -223,8 +223,8 @@ TEST_CASE("metadata regenerates the dataset bit for bit", "[dataset][provenance]
   CHECK_THROWS_AS(odesynth::generator_from_metadata(models::decay{}, metadata),
                   odesynth::invalid_argument);
 
-  // So is metadata from before 0.2.0, whose noise drew other normals: the same metadata
-  // would give different bits.
+  // So is metadata from before 0.3.0, whose solvers took steps with std::pow's roundings
+  // (and before 0.2.0 drew other normals): the same metadata would give different bits.
   std::string old_metadata = metadata;
   const std::string current = fmt::format("\"library_version\": \"{}\"", odesynth::version_string);
   REQUIRE(old_metadata.find(current) != std::string::npos);
@@ -232,7 +232,15 @@ TEST_CASE("metadata regenerates the dataset bit for bit", "[dataset][provenance]
                        "\"library_version\": \"0.1.0\"");
   CHECK_THROWS_WITH(
       odesynth::generator_from_metadata(models::lotka_volterra{}, old_metadata, lv_pipeline()),
-      Catch::Contains("library_version = \"0.1.0\"") && Catch::Contains("before odesynth 0.2.0"));
+      Catch::Contains("library_version = \"0.1.0\"") && Catch::Contains("before odesynth 0.3.0") &&
+          Catch::Contains("normals"));
+  std::string metadata_0_2 = metadata;
+  metadata_0_2.replace(metadata_0_2.find(current), current.size(),
+                       "\"library_version\": \"0.2.0\"");
+  CHECK_THROWS_WITH(
+      odesynth::generator_from_metadata(models::lotka_volterra{}, metadata_0_2, lv_pipeline()),
+      Catch::Contains("library_version = \"0.2.0\"") && Catch::Contains("portable_pow") &&
+          !Catch::Contains("normals"));
 }
 
 TEST_CASE("SDE and derivative-noise datasets regenerate from metadata bit for bit",

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "portable_pow.hpp"
 #include "state_ops.hpp"
 
 namespace odesynth::detail {
@@ -45,7 +46,7 @@ double initial_step(Rhs& rhs, const State& x0, const State& f0, double t0, AbsTo
   const double dmax = std::max(d1, d2);
   const double h1 = (dmax <= 1e-15 || !std::isfinite(dmax))
                         ? std::max(1e-6, h0 * 1e-3)
-                        : std::pow(0.01 / dmax, 1.0 / static_cast<double>(order + 1));
+                        : portable_pow(0.01 / dmax, 1.0 / static_cast<double>(order + 1));
   const double h = std::min(100 * h0, h1);
   return std::isfinite(h) && h > 0 ? h : 1e-6;
 }

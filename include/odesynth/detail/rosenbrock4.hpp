@@ -366,12 +366,15 @@ class rosenbrock4_controlled {
   /// next proposal; returns whether the step of size h is accepted.
   bool adjust(double err, double h, double& dt) {
     constexpr double safe = 0.9, fac_max = 5.0, fac_min = 1.0 / 6.0;
-    double fac = std::max(fac_min, std::min(fac_max, std::pow(err, 0.25) / safe));
+    // err^(1/4) as two square roots: IEEE-754 rounds sqrt exactly, so every machine takes the
+    // same steps (std::pow's rounding depends on the math library, detail/portable_pow.hpp).
+    double fac = std::max(fac_min, std::min(fac_max, std::sqrt(std::sqrt(err)) / safe));
     if (!std::isfinite(fac)) fac = fac_max;
     double h_new = h / fac;
     if (err <= 1.0) {
       if (accepted_before_) {
-        double fac_pred = (h_accepted_ / h) * std::pow(err * err / err_accepted_, 0.25) / safe;
+        double fac_pred =
+            (h_accepted_ / h) * std::sqrt(std::sqrt(err * err / err_accepted_)) / safe;
         fac_pred = std::max(fac_min, std::min(fac_max, fac_pred));
         fac = std::max(fac, fac_pred);
         h_new = h / fac;

@@ -479,20 +479,26 @@ ODESYNTH_INLINE json parse_metadata(std::string_view metadata, const std::string
                     "(this library reads version 1)",
                     source, version.line(), version.column(), where, version.as_int64(where)));
   // 0.2.0 changed how noise draws its normals (the ziggurat of standard_normal.hpp, not an
-  // inverse CDF): the same metadata would make a different dataset under an earlier version,
-  // which "same metadata, same bits" forbids. Versions are "major.minor.patch".
+  // inverse CDF), 0.3.0 the step controllers' powers (detail/portable_pow.hpp, not std::pow):
+  // the same metadata would make a different dataset under an earlier version, which "same
+  // metadata, same bits" forbids. Versions are "major.minor.patch".
   if (const json* made_by = doc.find("library_version")) {
     const std::string v = made_by->as_string(where + ".library_version");
     unsigned major = 0, minor = 0;
     const bool parsed = std::sscanf(v.c_str(), "%u.%u", &major, &minor) == 2;
-    if (!parsed || (major == 0 && minor < 2))
+    if (!parsed || (major == 0 && minor < 3))
       throw invalid_argument(
           "library_version", v,
-          fmt::format("{}: library_version = \"{}\": a dataset made before odesynth 0.2.0, "
-                      "whose measurement noise draws its normals differently (ziggurat, "
-                      "standard_normal.hpp); this is {}, which would make a different "
-                      "dataset: regenerate it with the version that made it",
-                      source, v, version_string));
+          fmt::format("{}: library_version = \"{}\": a dataset made before odesynth 0.3.0, "
+                      "whose solvers adjust their steps with other powers (portable_pow, not "
+                      "std::pow){}; this is {}, which would make a different dataset: "
+                      "regenerate it with the version that made it",
+                      source, v,
+                      parsed && major == 0 && minor < 2
+                          ? " and whose measurement noise draws its normals differently "
+                            "(ziggurat, standard_normal.hpp, since 0.2.0)"
+                          : "",
+                      version_string));
   }
   const std::string kind = doc.at("integrator", where)
                                .at("kind", where + ".integrator")
