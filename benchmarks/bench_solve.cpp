@@ -2,9 +2,11 @@
 //
 // Both sides solve Lotka–Volterra for the same 1,000 parameter sets onto 100 output times
 // with Dormand–Prince 5(4) dense output, the same tolerances and the same first step, and
-// store every output row; odesynth takes exactly the steps of the hand-written loop (a unit
-// test checks this bit for bit), so the ratio is the cost of odesynth's checks, status
-// handling and trajectory object.
+// store every output row. odesynth's step adjuster is odeint's default with a portable pow
+// (detail/step_adjuster.hpp), so it takes the hand-written loop's steps up to a rounding of the
+// step factor (unit tests: bit for bit against odeint with that adjuster, and the same step
+// counts as odeint's default on 400 LV solves), and the ratio is the cost of odesynth's checks,
+// status handling and trajectory object.
 //
 // batch/...: issue 16's batch mode against the same hand-written loop, on SimbaML's
 // Lotka-Volterra workload (1,000 trajectories, 100 times on [0, 50], parameters within +-10%,
@@ -13,12 +15,19 @@
 // one solve_into per problem) and batch_solver<W> for W = 2, 4, 8. All sides start with the
 // same first step (1e-3) and take the same steps; the batch's rows equal the solver's bit for
 // bit (tests/unit/test_batch_solver.cpp), so the ratios are the cost of the arithmetic.
+//
+// controller_pow/...: the step controller's power err^(-1/5), as a chain of dependent calls
+// (each step's factor waits for it): std::pow, detail::portable_pow, and portable_pow on
+// lanes<2> (two powers per call, as batch_solver<2> makes them).
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <boost/numeric/odeint/integrate/integrate_times.hpp>
 #include <boost/numeric/odeint/stepper/generation.hpp>
+#include <cmath>
+#include <cstdint>
 #include <odesynth/batch_solver.hpp>
+#include <odesynth/detail/portable_pow.hpp>
 #include <odesynth/models/lotka_volterra.hpp>
 #include <odesynth/models/sir.hpp>
 #include <odesynth/random.hpp>
@@ -203,8 +212,37 @@ void batch_lanes_8(benchmark::State& state, const batch_workload<Model>& w) {
   batch_lanes<8>(state, w);
 }
 
+/// Each power feeds the next argument, which stays in the increase branch's range
+/// [5^-5, 0.5); 1,000 powers per iteration.
+template <class Number, class Pow>
+void controller_pow_chain(benchmark::State& state, Pow pow) {
+  Number err = 0.3;
+  for (auto _ : state) {
+    for (int i = 0; i < 1000; ++i) err = pow(err, Number(-1.0 / 5)) * 0.07 + 0.001;
+    benchmark::DoNotOptimize(err);
+  }
+  state.SetItemsProcessed(state.iterations() * 1000 *
+                          static_cast<std::int64_t>(sizeof(Number) / sizeof(double)));
+}
+
+void controller_pow_std(benchmark::State& state) {
+  controller_pow_chain<double>(state, [](double x, double y) { return std::pow(x, y); });
+}
+void controller_pow_portable(benchmark::State& state) {
+  controller_pow_chain<double>(
+      state, [](double x, double y) { return odesynth::detail::portable_pow(x, y); });
+}
+void controller_pow_portable_lanes_2(benchmark::State& state) {
+  using lane = odesynth::lanes<2>;
+  controller_pow_chain<lane>(
+      state, [](const lane& x, const lane& y) { return odesynth::detail::portable_pow(x, y); });
+}
+
 }  // namespace
 
+BENCHMARK(controller_pow_std);
+BENCHMARK(controller_pow_portable);
+BENCHMARK(controller_pow_portable_lanes_2);
 BENCHMARK(handwritten_odeint)->Unit(benchmark::kMillisecond);
 BENCHMARK(odesynth_solver)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(batch_handwritten, lv_simbaml, simbaml_lv())->Unit(benchmark::kMillisecond);

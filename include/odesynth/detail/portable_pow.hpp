@@ -51,17 +51,22 @@ inline double pow_double_of(std::uint64_t b) noexcept {
 // even), and leaves that integer in the low bits of the sum.
 inline constexpr double pow_round_shift = 6755399441055744.0;
 
-/// 1 where a > b, else 0.
-inline double pow_greater(double a, double b) noexcept { return a > b ? 1.0 : 0.0; }
-/// The biased exponent field of x > 0 (1..2046 for normal x), as a double.
-inline double pow_exponent_field(double x) noexcept {
-  // 2^52 + field, then minus 2^52: no integer-to-double conversion (SSE2 has none for lanes).
-  return pow_double_of((pow_bits_of(x) >> 52) | 0x4330000000000000ull) - 4503599627370496.0;
+/// x = m 2^e for a normal x > 0, m in [sqrt(1/2), sqrt(2)), e an integer: the bits of m and
+/// of 2^52 + 1023 + e. Integer operations only, no branch, so that g++ vectorises it for lanes.
+inline void pow_split_bits(std::uint64_t x_bits, std::uint64_t& m_bits,
+                           std::uint64_t& e_bits) noexcept {
+  constexpr std::uint64_t fraction_mask = 0x000FFFFFFFFFFFFFull;
+  // sqrt(2) = 0x1.6A09E667F3BCDp+0: adding this carries into bit 52 exactly when x's fraction
+  // is above sqrt(2)'s, i.e. when its significand is; then m is the significand halved.
+  constexpr std::uint64_t above_sqrt2 = (fraction_mask + 1) - 1 - 0x6A09E667F3BCDull;
+  const std::uint64_t fraction = x_bits & fraction_mask;
+  const std::uint64_t upper = (fraction + above_sqrt2) >> 52;  // 0 or 1
+  m_bits = fraction | ((0x3FFull - upper) << 52);
+  e_bits = ((x_bits >> 52) + upper) | 0x4330000000000000ull;  // the double 2^52 + field + upper
 }
-/// x's significand as a double in [1, 2).
-inline double pow_significand(double x) noexcept {
-  return pow_double_of((pow_bits_of(x) & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
-}
+/// e from pow_split_bits' e_bits (exact: integers below 2^53).
+inline double pow_exponent_of(double e_field) noexcept { return e_field - 4503599627371519.0; }
+
 /// 2^k for an integer-valued k in [-1022, 1023].
 inline double pow_power_of_two(double k) noexcept {
   // bits(k + shift) - bits(shift) = k; 2^k's bits are (k + 1023) << 52.
@@ -128,62 +133,40 @@ inline double portable_pow(double x, double y) noexcept {
     return y < 0 ? 0.0 : x;                    // +inf (x < 0 is outside the domain)
   }
   // x = m 2^e, m in [sqrt(1/2), sqrt(2)): exact (a subnormal x is scaled by 2^54 first).
-  double e = -1023;
+  double scale = 0;
   if (x < 2.2250738585072014e-308) {
     x *= 18014398509481984.0;
-    e -= 54;
+    scale = 54;
   }
-  double m = pow_significand(x);
-  e += pow_exponent_field(x);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    e += 1;
-  }
+  std::uint64_t m_bits, e_bits;
+  pow_split_bits(pow_bits_of(x), m_bits, e_bits);
+  const double m = pow_double_of(m_bits);
+  const double e = pow_exponent_of(pow_double_of(e_bits)) - scale;
   return pow_from_parts(m, e, y);
 }
 
 /// W powers at once: lane i is portable_pow(x[i], y[i]), bit for bit.
 template <std::size_t W>
 lanes<W> portable_pow(const lanes<W>& x, const lanes<W>& y) noexcept {
-  // Lanes with a special value compute a regular power (discarded) and take the double
-  // overload's value at the end; no branch per lane before that.
-  bool any_special = false;
-  lanes<W> xs, ys;
-  for (std::size_t i = 0; i < W; ++i) {
-    const bool special = portable_pow_special(x.v[i], y.v[i]);
-    any_special |= special;
-    xs.v[i] = special ? 1.0 : x.v[i];
-    ys.v[i] = special ? 0.5 : y.v[i];
+  // A special value or a subnormal x in any lane: every lane through the double overload
+  // (rare: a step controller meets them only after a non-finite error estimate).
+  bool scalar = false;
+  for (std::size_t i = 0; i < W; ++i)
+    scalar |= portable_pow_special(x.v[i], y.v[i]) || x.v[i] < 2.2250738585072014e-308;
+  lanes<W> r;
+  if (scalar) {
+    for (std::size_t i = 0; i < W; ++i) r.v[i] = portable_pow(x.v[i], y.v[i]);
+    return r;
   }
-  // The double overload's split without its branches: each product is by 1 where that one
-  // does not multiply, and the exponents are small integers, so every value is the same.
-  // Whole arrays through memcpy, so that g++ vectorises the integer steps.
-  double subnormal[W], scaled[W];
-  for (std::size_t i = 0; i < W; ++i) {
-    subnormal[i] = xs.v[i] < 2.2250738585072014e-308 ? 1.0 : 0.0;
-    scaled[i] = xs.v[i] * (subnormal[i] * 18014398509481984.0 + (1.0 - subnormal[i]));
-  }
-  std::uint64_t bits[W], significand_bits[W], field_bits[W];
-  std::memcpy(bits, scaled, sizeof bits);
-  for (std::size_t i = 0; i < W; ++i) {
-    significand_bits[i] = (bits[i] & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
-    field_bits[i] = (bits[i] >> 52) | 0x4330000000000000ull;
-  }
-  double significand[W], field[W];
-  std::memcpy(significand, significand_bits, sizeof significand);
-  std::memcpy(field, field_bits, sizeof field);
+  // The double overload's split, on whole arrays through memcpy so that g++ vectorises it.
+  std::uint64_t x_bits[W], m_bits[W], e_bits[W];
+  std::memcpy(x_bits, x.v, sizeof x_bits);
+  for (std::size_t i = 0; i < W; ++i) pow_split_bits(x_bits[i], m_bits[i], e_bits[i]);
   lanes<W> m, e;
-  for (std::size_t i = 0; i < W; ++i) {
-    const double upper = significand[i] > 1.4142135623730951 ? 1.0 : 0.0;
-    m.v[i] = significand[i] * (1.0 - 0.5 * upper);
-    e.v[i] = ((-1023.0 - 54.0 * subnormal[i]) + (field[i] - 4503599627370496.0)) + upper;
-  }
-  lanes<W> r = pow_from_parts(m, e, ys);
-  if (any_special) {
-    for (std::size_t i = 0; i < W; ++i)
-      if (portable_pow_special(x.v[i], y.v[i])) r.v[i] = portable_pow(x.v[i], y.v[i]);
-  }
-  return r;
+  std::memcpy(m.v, m_bits, sizeof m_bits);
+  std::memcpy(e.v, e_bits, sizeof e_bits);
+  for (std::size_t i = 0; i < W; ++i) e.v[i] = pow_exponent_of(e.v[i]);
+  return pow_from_parts(m, e, y);
 }
 
 }  // namespace odesynth::detail
