@@ -5,8 +5,9 @@
 //   sir_dataset [output-folder] [n] [--overwrite]      (defaults: sir_dataset 1000)
 //
 // Writes <output-folder>/ (the dataset) and <output-folder>.png (the plot, if gnuplot is
-// installed). Everything is reproducible: the same seed gives the same files on any machine
-// and thread count.
+// installed). Everything is reproducible: the same seed gives the same files for any thread
+// count, and on another machine except where its math library rounds log_uniform's exp/log
+// differently (measured: 4 of the files, one trajectory; docs/reproducibility.md).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
