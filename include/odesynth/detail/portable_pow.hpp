@@ -23,7 +23,9 @@
 // The overload for lanes<W> (lanes.hpp) computes W powers at once, each bit for bit the
 // double overload's: the same arithmetic, written once as a template, with the exponent
 // handled by integer operations on the bits that compilers vectorise as well (SSE2 has them
-// all), and no branch on the values.
+// all). A lane with a special value or a subnormal x sends the whole call through the double
+// overload, lane by lane. Outside the domain the result is unspecified (never undefined
+// behaviour).
 #pragma once
 
 #include <cstddef>
@@ -119,7 +121,7 @@ Number pow_from_parts(const Number& m, const Number& e, const Number& y) noexcep
   return exp_w * pow_power_of_two(k1) * pow_power_of_two(k - k1);
 }
 
-/// Whether portable_pow(x, y) is a special value rather than portable_pow_finite's.
+/// Whether portable_pow(x, y) is a special value rather than pow_from_parts'.
 inline bool portable_pow_special(double x, double y) noexcept {
   return !(x > 0) || !(x <= 1.7976931348623157e308) || !(y == y) || y == 0;
 }
