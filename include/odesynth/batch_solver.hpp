@@ -200,8 +200,7 @@ class batch_solver {
     std::size_t problem = 0;
     trajectory* out = nullptr;
     double* rows = nullptr;
-    std::size_t row = 0;  ///< next output row
-    double t = 0, dt = 0;
+    std::size_t row = 0;  ///< next output row (the time and step are in the run's t_, dt_)
     std::int64_t steps = 0;
     int trials = 0;  ///< trial steps in the current step
   };
@@ -273,8 +272,14 @@ class batch_solver {
                             grid_);
     }
 
+    /// Lane l's job is running (or not): in its lane_job, and as 1 or 0 in live_.
+    void set_active(std::size_t l, bool active) noexcept {
+      job_[l].active = active;
+      live_.v[l] = active ? 1.0 : 0.0;
+    }
+
     void hand_over(std::size_t l) {
-      job_[l].active = false;
+      set_active(l, false);
       solve_scalar(job_[l].problem);
       refill(l);
     }
@@ -286,7 +291,7 @@ class batch_solver {
         const std::size_t k = next_++;
         if (load(l, k)) return;
       }
-      job_[l].active = false;
+      set_active(l, false);
     }
 
     /// True when lane l now runs problem k; false when k is already finished.
@@ -338,9 +343,9 @@ class batch_solver {
       const double floor = detail::time_resolution * std::fabs(start_);
       if (dt0 < floor) dt0 = (start_ + floor) - start_;
       if (o_.max_step) dt0 = std::min(dt0, *o_.max_step);
-      j.t = start_;
-      j.dt = std::min(dt0, stop_ - start_);
-      j.active = true;
+      t_.v[l] = start_;
+      dt_.v[l] = std::min(dt0, stop_ - start_);
+      set_active(l, true);
       for (std::size_t i = 0; i < S; ++i) {
         x_[i].v[l] = x[i];
         d_[i].v[l] = f0[i];
@@ -389,32 +394,34 @@ class batch_solver {
       return dt;
     }
 
-    /// One trial step in every lane, then each lane's controller decision.
+    /// One trial step in every lane, then each lane's controller decision. The arithmetic and
+    /// the decisions are made on whole lanes (selects the compiler turns into SIMD blends);
+    /// what is per lane and scalar - counting, the rare checks, handing over, finishing - only
+    /// reads lane values, and writes one back only on a rare event (a scalar store read back
+    /// as a vector stalls the load).
     void trial_step() {
       const Model& model = b_.scalar_.model();
-      lane T = 0.0, H = 0.0;
       for (std::size_t l = 0; l < W; ++l) {
         lane_job& j = job_[l];
-        if (j.active) {
-          if (j.step_begins) {
-            if (j.steps >= o_.max_steps) {  // max_steps: the scalar solve says where
-              hand_over(l);
-              if (!j.active) continue;
-            }
-            // run_dense: land on the last time, never leave a sliver before it.
-            if (j.t + j.dt > stop_early_) j.dt = detail::step_towards(stop_, j.t, j.dt);
-            j.step_begins = false;
+        if (!j.active) continue;
+        if (j.step_begins) {
+          if (j.steps >= o_.max_steps) {  // max_steps: the scalar solve says where
+            hand_over(l);
+            if (!j.active) continue;
           }
-          // controlled_runge_kutta::try_step refuses a step above max_dt first.
-          if (b_.max_dt_ != 0 && !(j.dt - b_.max_dt_ <= std::numeric_limits<double>::epsilon())) {
-            j.dt = b_.max_dt_;
-            ++j.trials;
-          }
+          // run_dense: land on the last time, never leave a sliver before it.
+          if (t_.v[l] + dt_.v[l] > stop_early_)
+            dt_.v[l] = detail::step_towards(stop_, t_.v[l], dt_.v[l]);
+          j.step_begins = false;
         }
-        T.v[l] = j.t;
-        H.v[l] = j.dt;  // idle lanes repeat their last values: finite, and never read
+        // controlled_runge_kutta::try_step refuses a step above max_dt first.
+        if (b_.max_dt_ != 0 && !(dt_.v[l] - b_.max_dt_ <= std::numeric_limits<double>::epsilon())) {
+          dt_.v[l] = b_.max_dt_;
+          ++j.trials;
+        }
       }
       if (!any_active()) return;
+      const lane T = t_, H = dt_;  // idle lanes keep their last values: finite, never read
 
       // runge_kutta_dopri5::do_step_impl, stage by stage (odeint's scale_sum: 1 * x + ...).
       const lane one = 1.0;
@@ -452,75 +459,91 @@ class batch_solver {
             e1 * d_[i] + e3 * k3_[i] + e4 * k4_[i] + e5 * k5_[i] + e6 * k6_[i] + e7 * dn_[i];
         const lane ratio =
             abs(err) / (lane(b_.abs_tol_[i]) + rel * (abs(x_[i]) + a_dxdt * abs(d_[i])));
-        for (std::size_t l = 0; l < W; ++l) {
-          const double e = ratio.v[l];
-          worst.v[l] = (e > worst.v[l] || e != e) ? e : worst.v[l];
-        }
+        for (std::size_t l = 0; l < W; ++l)
+          worst.v[l] =
+              (ratio.v[l] > worst.v[l] || ratio.v[l] != ratio.v[l]) ? ratio.v[l] : worst.v[l];
       }
 
-      // The step adjuster's power for every lane in one call, vectorised: the one the lane's
-      // decision will use (a lane with 0.5 <= err <= 1 or an idle one discards its own).
-      lane base, exponent;
+      // The step adjuster (detail/step_adjuster.hpp) in every lane at once: a rejected lane's
+      // decreased step, an accepted one's increased step, from one vectorised power (a lane
+      // with 0.5 <= err <= 1 keeps its step; an idle lane's result is never read).
+      constexpr double inf = std::numeric_limits<double>::infinity();
+      constexpr double largest = std::numeric_limits<double>::max();
+      const double floor_base = detail::inverse_power_of_five(stepper_order);
+      const double decrease_exp = detail::decrease_exponent(error_order);
+      const double increase_exp = detail::increase_exponent(stepper_order);
+      lane err, base, exponent;
       for (std::size_t l = 0; l < W; ++l) {
-        double err = worst.v[l];
-        if (!std::isfinite(err)) err = std::numeric_limits<double>::infinity();
-        worst.v[l] = err;
-        const bool rejected = err > 1.0;
-        base.v[l] =
-            rejected ? detail::decrease_base(err) : detail::increase_base(err, stepper_order);
-        exponent.v[l] = rejected ? detail::decrease_exponent(error_order)
-                                 : detail::increase_exponent(stepper_order);
+        err.v[l] = worst.v[l] <= largest ? worst.v[l] : inf;  // NaN and inf: inf
+        // decrease_base(err) = err; increase_base = std::max(floor_base, err).
+        base.v[l] = err.v[l] > 1.0 ? err.v[l] : (floor_base < err.v[l] ? err.v[l] : floor_base);
+        exponent.v[l] = err.v[l] > 1.0 ? decrease_exp : increase_exp;
       }
       const lane power = detail::portable_pow(base, exponent);
+      const double max_dt = b_.max_dt_;
+      lane t_new, dt_new, accepted;
+      for (std::size_t l = 0; l < W; ++l) {
+        // decreased_step_by: dt * std::max(0.9 power, 0.2); increased_step_by: dt * (0.9 power)
+        // below 0.5; either then std::min with max_dt when it is set.
+        const double shrink =
+            9.0 / 10.0 * power.v[l] < 1.0 / 5.0 ? 1.0 / 5.0 : 9.0 / 10.0 * power.v[l];
+        const double decreased = H.v[l] * shrink;
+        const double increased = err.v[l] < 0.5 ? H.v[l] * (9.0 / 10.0 * power.v[l]) : H.v[l];
+        double next = err.v[l] > 1.0 ? decreased : increased;
+        const bool clamp = max_dt != 0 && max_dt < next && (err.v[l] > 1.0 || err.v[l] < 0.5);
+        next = clamp ? max_dt : next;
+        dt_new.v[l] = live_.v[l] != 0 ? next : H.v[l];
+        accepted.v[l] = live_.v[l] != 0 && !(err.v[l] > 1.0) ? 1.0 : 0.0;
+        t_new.v[l] = T.v[l] + H.v[l];
+      }
 
-      // Each lane's controller: accept or reject, as controlled_runge_kutta::try_step.
-      std::array<bool, W> accepted{};
-      lane t_old = T, t_new = T;
+      // Each lane's bookkeeping, as controlled_runge_kutta::try_step and solve_schedule keep it.
+      std::array<bool, W> leaves{};
+      bool any_leaves = false;
       for (std::size_t l = 0; l < W; ++l) {
         lane_job& j = job_[l];
         if (!j.active) continue;
         ++j.trials;
-        const double err = worst.v[l];
-        if (err > 1.0) {
-          j.dt = decrease(j.dt, power.v[l]);
-          if (j.trials >= trial_limit) hand_over(l);
+        if (accepted.v[l] == 0) {
+          if (j.trials >= trial_limit) leaves[l] = any_leaves = true;
           continue;
         }
-        const double t0 = j.t;
-        const double t1 = t0 + j.dt;
         ++j.steps;
         bool finite = true;
         for (std::size_t i = 0; i < S; ++i) finite = finite && std::isfinite(xn_[i].v[l]);
-        if (!finite || detail::step_underflowed(t0, t1, o_.min_step) ||
-            (b_.auto_switch_ && stiffness_suspected(l, j.steps, t1 - t0))) {
+        if (!finite || detail::step_underflowed(T.v[l], t_new.v[l], o_.min_step) ||
+            (b_.auto_switch_ && stiffness_suspected(l, j.steps, t_new.v[l] - T.v[l]))) {
           // non_finite or step_underflow, with the scalar solve's diagnosis; or possibly
           // stiff, which the scalar solve's auto_switch decides.
-          hand_over(l);
+          leaves[l] = any_leaves = true;
+          accepted.v[l] = 0.0;
           continue;
         }
-        j.dt = increase(j.dt, err, power.v[l]);
-        j.t = t1;
         j.trials = 0;
         j.step_begins = true;
-        t_old.v[l] = t0;
-        t_new.v[l] = t1;
-        accepted[l] = true;
       }
-      dense_output(accepted, t_old, t_new);
 
-      // The new state becomes the current one in the lanes that stepped.
+      // The lanes that stepped move on: their time, state and derivative.
+      for (std::size_t l = 0; l < W; ++l) {
+        t_.v[l] = accepted.v[l] != 0 ? t_new.v[l] : T.v[l];
+        dt_.v[l] = dt_new.v[l];
+      }
+      dense_output(accepted, T, t_new);
       for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t l = 0; l < W; ++l) {
+          x_[i].v[l] = accepted.v[l] != 0 ? xn_[i].v[l] : x_[i].v[l];
+          d_[i].v[l] = accepted.v[l] != 0 ? dn_[i].v[l] : d_[i].v[l];
+        }
+
+      if (any_leaves)
         for (std::size_t l = 0; l < W; ++l)
-          if (accepted[l]) {
-            x_[i].v[l] = xn_[i].v[l];
-            d_[i].v[l] = dn_[i].v[l];
-          }
+          if (leaves[l]) hand_over(l);
       for (std::size_t l = 0; l < W; ++l) {
         lane_job& j = job_[l];
-        if (!accepted[l] || !detail::reached(stop_, j.t)) continue;
+        if (accepted.v[l] == 0 || !detail::reached(stop_, t_.v[l])) continue;
         scalar_state x{};
         for (std::size_t i = 0; i < S; ++i) x[i] = x_[i].v[l];
-        j.active = false;
+        set_active(l, false);
         if (!finish(j, x)) solve_scalar(j.problem);
         refill(l);
       }
@@ -545,54 +568,59 @@ class batch_solver {
       return h_lambda > rules::stability_limit;
     }
 
-    /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state, in rounds: each
-    /// round interpolates one row in every lane that still has one in its step.
-    void dense_output(const std::array<bool, W>& accepted, const lane& t_old, const lane& t_new) {
-      std::array<double, W> reach{};
-      for (std::size_t l = 0; l < W; ++l)
-        reach[l] = t_new.v[l] + detail::time_resolution * std::fabs(t_new.v[l]);
+    /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state. The rows of all
+    /// lanes are gathered W at a time, whichever lanes they come from, so that no lane
+    /// computes a row it does not need: the interpolation weights (the costly part: eight
+    /// divisions) for W rows at once, then each row's sum from its lane's stages.
+    void dense_output(const lane& accepted, const lane& t_old, const lane& t_new) {
       const lane dt = t_new - t_old;
-      for (;;) {
-        std::array<bool, W> has{};
-        bool any = false;
-        lane t = t_old;
-        for (std::size_t l = 0; l < W; ++l) {
-          const lane_job& j = job_[l];
-          if (accepted[l] && j.row < rows_ && times_[j.row] <= reach[l]) {
-            has[l] = true;
-            any = true;
-            t.v[l] = times_[j.row];
+      std::size_t n = 0;
+      for (std::size_t l = 0; l < W; ++l) {
+        if (accepted.v[l] == 0) continue;
+        lane_job& j = job_[l];
+        const double reach = t_new.v[l] + detail::time_resolution * std::fabs(t_new.v[l]);
+        while (j.row < rows_ && times_[j.row] <= reach) {
+          pending_.time.v[n] = times_[j.row];
+          pending_.from.v[n] = t_old.v[l];
+          pending_.span.v[n] = dt.v[l];
+          pending_.lane_of[n] = l;
+          pending_.row[n] = j.rows + j.row * S;
+          ++j.row;
+          if (++n == W) {
+            interpolate(n);
+            n = 0;
           }
         }
-        if (!any) return;
-        const lane theta = (t - t_old) / dt;
-        const lane X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
-        const lane X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
-        const lane X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
-        const lane X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
-        const lane X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
-        const lane X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
-        const lane theta_m_1 = theta - 1.0;
-        const lane theta_sq = theta * theta;
-        const lane A = theta_sq * (3.0 - 2.0 * theta);
-        const lane B = theta_sq * theta_m_1;
-        const lane C = theta_sq * theta_m_1 * theta_m_1;
-        const lane D = theta * theta_m_1 * theta_m_1;
-        const lane w1 = dt * (A * c1 - C * X1 + D), w3 = dt * (A * c3 + C * X3),
-                   w4 = dt * (A * c4 - C * X4), w5 = dt * (A * c5 + C * X5),
-                   w6 = dt * (A * c6 - C * X6), w7 = dt * (B + C * X7);
-        const lane one = 1.0;
-        state x;
+      }
+      if (n != 0) interpolate(n);
+    }
+
+    /// The first n pending rows (the other entries hold an earlier row's finite times).
+    void interpolate(std::size_t n) {
+      const lane theta = (pending_.time - pending_.from) / pending_.span;
+      const lane X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
+      const lane X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
+      const lane X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
+      const lane X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
+      const lane X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
+      const lane X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
+      const lane theta_m_1 = theta - 1.0;
+      const lane theta_sq = theta * theta;
+      const lane A = theta_sq * (3.0 - 2.0 * theta);
+      const lane B = theta_sq * theta_m_1;
+      const lane C = theta_sq * theta_m_1 * theta_m_1;
+      const lane D = theta * theta_m_1 * theta_m_1;
+      const lane& h = pending_.span;
+      const lane w1 = h * (A * c1 - C * X1 + D), w3 = h * (A * c3 + C * X3),
+                 w4 = h * (A * c4 - C * X4), w5 = h * (A * c5 + C * X5), w6 = h * (A * c6 - C * X6),
+                 w7 = h * (B + C * X7);
+      for (std::size_t e = 0; e < n; ++e) {
+        const std::size_t l = pending_.lane_of[e];
+        double* r = pending_.row[e];
         for (std::size_t i = 0; i < S; ++i)
-          x[i] = one * x_[i] + w1 * d_[i] + w3 * k3_[i] + w4 * k4_[i] + w5 * k5_[i] + w6 * k6_[i] +
-                 w7 * dn_[i];
-        for (std::size_t l = 0; l < W; ++l) {
-          if (!has[l]) continue;
-          lane_job& j = job_[l];
-          double* r = j.rows + j.row * S;
-          for (std::size_t i = 0; i < S; ++i) r[i] = x[i].v[l];
-          ++j.row;
-        }
+          r[i] = 1.0 * x_[i].v[l] + w1.v[e] * d_[i].v[l] + w3.v[e] * k3_[i].v[l] +
+                 w4.v[e] * k4_[i].v[l] + w5.v[e] * k5_[i].v[l] + w6.v[e] * k6_[i].v[l] +
+                 w7.v[e] * dn_[i].v[l];
       }
     }
 
@@ -612,6 +640,15 @@ class batch_solver {
     // The lanes' current state and derivative, stages, trial state and its derivative.
     state x_{}, d_{}, xt_{}, k2_{}, k3_{}, k4_{}, k5_{}, k6_{}, xn_{}, dn_{};
     std::array<lane, P> p_{};
+    // Each lane's time and next step size, and 1 where a job runs, 0 where the lane is idle.
+    lane t_ = 0.0, dt_ = 0.0, live_ = 0.0;
+    /// Rows waiting for dense_output's interpolation: the output time, the step's start and
+    /// size, the lane and where the row goes.
+    struct pending_rows {
+      lane time = 0.0, from = 0.0, span = 1.0;
+      std::array<std::size_t, W> lane_of{};
+      std::array<double*, W> row{};
+    } pending_;
   };
 
   scalar_solver scalar_;

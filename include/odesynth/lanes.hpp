@@ -39,8 +39,17 @@ struct supports_lanes<Model, std::enable_if_t<static_cast<bool>(Model::supports_
 template <class Model>
 inline constexpr bool supports_lanes_v = supports_lanes<Model>::value;
 
+namespace detail {
+/// lanes<W>'s alignment: the whole value when W doubles make a power of two up to 64 bytes
+/// (then SIMD instructions can read a lane vector from memory as an operand), else a double's.
+constexpr std::size_t lanes_alignment(std::size_t w) noexcept {
+  const std::size_t bytes = w * sizeof(double);
+  return bytes <= 64 && (bytes & (bytes - 1)) == 0 ? bytes : alignof(double);
+}
+}  // namespace detail
+
 template <std::size_t W>
-struct lanes {
+struct alignas(detail::lanes_alignment(W)) lanes {
   static_assert(W >= 1 && W <= 64, "odesynth::lanes<W>: W must be between 1 and 64");
   static constexpr std::size_t width = W;
 

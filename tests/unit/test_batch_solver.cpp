@@ -122,6 +122,13 @@ std::vector<std::array<double, 4>> lv_parameters(std::size_t n) {
 }  // namespace
 
 TEST_CASE("lanes compute each lane as the scalar operations do", "[batch]") {
+  // Aligned as a whole where that is a power of two (a SIMD operand from memory), else as a
+  // double.
+  STATIC_REQUIRE(alignof(lanes<2>) == 16);
+  STATIC_REQUIRE(alignof(lanes<4>) == 32);
+  STATIC_REQUIRE(alignof(lanes<8>) == 64);
+  STATIC_REQUIRE(alignof(lanes<3>) == alignof(double));
+  STATIC_REQUIRE(sizeof(lanes<3>) == 3 * sizeof(double));
   lanes<4> x, y;
   const std::array<double, 4> a{0.3, -1.7, 2.5e300, 1e-310}, b{1.9, 0.2, -3.0, 7.5};
   for (std::size_t i = 0; i < 4; ++i) {
@@ -152,6 +159,10 @@ TEST_CASE("batch_solver gives the scalar solver's trajectories bit for bit on Si
   o.rel_tol = 1e-8;  // many more steps, more rows per step
   o.abs_tol = 1e-10;
   CHECK(count_different<2>(zoo_lv{}, o, p, x0, grid) == 0);
+  // Rows of several lanes are interpolated together, W at a time: a width that is not a power
+  // of two (lanes aligned as doubles), and one wider than the rows of most steps.
+  CHECK(count_different<3>(zoo_lv{}, o, p, x0, grid) == 0);
+  CHECK(count_different<8>(zoo_lv{}, o, p, x0, grid) == 0);
   // The failing problem is a failure in the batch too, and not one made up by it.
   const batch_solver<4, zoo_lv> batch(zoo_lv{}, o);
   const auto out = batch.solve(p, x0, grid);
@@ -207,6 +218,7 @@ TEST_CASE("batch_solver follows the options the scalar solver follows", "[batch]
   SECTION("min_step ends some solves with step_underflow") { o.min_step = 0.9; }
   SECTION("a time limit sends every problem to the scalar solver") { o.time_limit_seconds = 60; }
   CHECK(count_different<4>(zoo_sir{}, o, p, x0, grid) == 0);
+  CHECK(count_different<3>(zoo_sir{}, o, p, x0, grid) == 0);
 }
 
 TEST_CASE("batch_solver hands failures to the scalar solver with their statuses", "[batch]") {
