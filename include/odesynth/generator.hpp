@@ -207,10 +207,12 @@ struct generated_trajectory {
 
 namespace detail {
 
-/// Trajectories a generator solves together in lanes: 2, one SSE2 register of doubles. Wider
-/// batches were slower on LV and SIR (benchmarks/README.md, section 10: W = 2, 4, 8; the
-/// step controller and the rows stay per lane, and they grow with W).
-inline constexpr std::size_t generator_lanes = 2;
+/// Trajectories a generator solves together in lanes: 4, two SSE2 registers of doubles (two
+/// independent chains of arithmetic) or one AVX register. Measured against 2 and 8 on LV and
+/// SIR (benchmarks/README.md, sections 10 and 11): 4 was fastest once the controller worked on
+/// whole lanes and the rows were interpolated W at a time; 8 has more state than the
+/// registers hold.
+inline constexpr std::size_t generator_lanes = 4;
 
 /// batch_solver<W, Model, Steppers> for a model that declares lanes, else nothing (so that
 /// other models never instantiate it).
