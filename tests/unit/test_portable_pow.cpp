@@ -122,6 +122,9 @@ TEST_CASE("portable_pow in lanes is the double overload's bit for bit", "[portab
       if (i % 37 == 0 && l == 2) x.v[l] = inf;
       if (i % 41 == 0 && l == 3) y.v[l] = 0;
       if (i % 43 == 0 && l == 0) x.v[l] = 0x1.0p-1060;  // subnormal
+      if (i % 47 == 0 && l == 1) x.v[l] = std::numeric_limits<double>::quiet_NaN();
+      if (i % 53 == 0 && l == 2) y.v[l] = std::numeric_limits<double>::quiet_NaN();
+      if (i % 59 == 0 && l == 3) x.v[l] = -2.5;  // outside the domain: the scalar's answer
     }
     const odesynth::lanes<4> r4 = portable_pow(x, y);
     odesynth::lanes<2> x2, y2;

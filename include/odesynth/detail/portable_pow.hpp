@@ -152,11 +152,18 @@ template <std::size_t W>
 lanes<W> portable_pow(const lanes<W>& x, const lanes<W>& y) noexcept {
   // A special value or a subnormal x in any lane: every lane through the double overload
   // (rare: a step controller meets them only after a non-finite error estimate).
-  bool scalar = false;
+  // The test is portable_pow_special's, or a subnormal x, written with | on each lane's
+  // comparisons and summed: g++ makes that SIMD compares, where || made a branch per lane.
+  lanes<W> special;
   for (std::size_t i = 0; i < W; ++i)
-    scalar |= portable_pow_special(x.v[i], y.v[i]) || x.v[i] < 2.2250738585072014e-308;
+    special.v[i] = ((x.v[i] < 2.2250738585072014e-308) | (x.v[i] > 1.7976931348623157e308) |
+                    (x.v[i] != x.v[i]) | (y.v[i] != y.v[i]) | (y.v[i] == 0))
+                       ? 1.0
+                       : 0.0;
+  double specials = 0;
+  for (std::size_t i = 0; i < W; ++i) specials += special.v[i];
   lanes<W> r;
-  if (scalar) {
+  if (specials != 0) {
     for (std::size_t i = 0; i < W; ++i) r.v[i] = portable_pow(x.v[i], y.v[i]);
     return r;
   }
