@@ -469,31 +469,23 @@ class batch_solver {
       // with 0.5 <= err <= 1 keeps its step; an idle lane's result is never read).
       constexpr double inf = std::numeric_limits<double>::infinity();
       constexpr double largest = std::numeric_limits<double>::max();
-      const double floor_base = detail::inverse_power_of_five(stepper_order);
-      const double decrease_exp = detail::decrease_exponent(error_order);
-      const double increase_exp = detail::increase_exponent(stepper_order);
       lane err, base, exponent;
       for (std::size_t l = 0; l < W; ++l) {
         err.v[l] = worst.v[l] <= largest ? worst.v[l] : inf;  // NaN and inf: inf
-        // decrease_base(err) = err; increase_base = std::max(floor_base, err).
-        base.v[l] = err.v[l] > 1.0 ? err.v[l] : (floor_base < err.v[l] ? err.v[l] : floor_base);
-        exponent.v[l] = err.v[l] > 1.0 ? decrease_exp : increase_exp;
+        const bool rejected = err.v[l] > 1.0;
+        base.v[l] = rejected ? detail::decrease_base(err.v[l])
+                             : detail::increase_base(err.v[l], stepper_order);
+        exponent.v[l] = rejected ? detail::decrease_exponent(error_order)
+                                 : detail::increase_exponent(stepper_order);
       }
       const lane power = detail::portable_pow(base, exponent);
-      const double max_dt = b_.max_dt_;
       lane t_new, dt_new, accepted;
       for (std::size_t l = 0; l < W; ++l) {
-        // decreased_step_by: dt * std::max(0.9 power, 0.2); increased_step_by: dt * (0.9 power)
-        // below 0.5; either then std::min with max_dt when it is set.
-        const double shrink =
-            9.0 / 10.0 * power.v[l] < 1.0 / 5.0 ? 1.0 / 5.0 : 9.0 / 10.0 * power.v[l];
-        const double decreased = H.v[l] * shrink;
-        const double increased = err.v[l] < 0.5 ? H.v[l] * (9.0 / 10.0 * power.v[l]) : H.v[l];
-        double next = err.v[l] > 1.0 ? decreased : increased;
-        const bool clamp = max_dt != 0 && max_dt < next && (err.v[l] > 1.0 || err.v[l] < 0.5);
-        next = clamp ? max_dt : next;
+        const bool rejected = err.v[l] > 1.0;
+        const double next =
+            rejected ? decrease(H.v[l], power.v[l]) : increase(H.v[l], err.v[l], power.v[l]);
         dt_new.v[l] = live_.v[l] != 0 ? next : H.v[l];
-        accepted.v[l] = live_.v[l] != 0 && !(err.v[l] > 1.0) ? 1.0 : 0.0;
+        accepted.v[l] = live_.v[l] != 0 && !rejected ? 1.0 : 0.0;
         t_new.v[l] = T.v[l] + H.v[l];
       }
 
