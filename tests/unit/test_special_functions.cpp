@@ -163,6 +163,43 @@ TEST_CASE("quantiles match closed forms", "[special]") {
   CHECK(sf::beta_quantile(2.5, 0.5, 1, 0).x == 1);
 }
 
+TEST_CASE("beta quantiles with one shape far above the other follow the gamma limit", "[special]") {
+  // Against Boost.Math in long double where the limit is taken (l / s >= 2^20); before it, the
+  // continued fraction was off by up to 1.6e-10 here (s = 1000, l = 1e10, p = 0.9) and took a
+  // second per quantile at l = 1e300.
+  for (const double s : {0.5, 2.0, 10.0, 1000.0})
+    for (const double l : {1e10, 1e13, 1e16})
+      for (const double p : {1e-10, 0.3, 0.5, 0.9, 1 - 1e-10}) {
+        const double q = 1 - p;
+        INFO("s = " << s << ", l = " << l << ", p = " << p);
+        const sf::unit_point x = sf::beta_quantile(s, l, p, q);
+        const long double ref = boost::math::ibeta_inv(
+            static_cast<long double>(s), static_cast<long double>(l), static_cast<long double>(p));
+        CHECK(x.x == Approx(static_cast<double>(ref)).epsilon(1e-13));
+        CHECK(std::fabs(x.x + x.y - 1) <= 0x1.0p-52);
+        // I_x(s, l) = 1 - I_(1-x)(l, s): the same point from the other side.
+        const sf::unit_point mirrored = sf::beta_quantile(l, s, q, p);
+        CHECK(mirrored.y == x.x);
+        CHECK(mirrored.x == x.y);
+      }
+  // Shapes of 1e300: the limit is exact, the Gamma(s) quantile over l (these came out as 0.5
+  // or 1 before, after a second of iterations each).
+  for (const double p : {1e-10, 0.5, 1 - 1e-10}) {
+    INFO("p = " << p);
+    const double g =
+        static_cast<double>(boost::math::gamma_p_inv(3.0L, static_cast<long double>(p)));
+    CHECK(sf::beta_quantile(3, 1e300, p, 1 - p).x == Approx(g / 1e300).epsilon(1e-14));
+    CHECK(sf::beta_quantile(1e300, 3, 1 - p, p).y == Approx(g / 1e300).epsilon(1e-14));
+  }
+  // Both shapes huge: the mean, with y from its own digits.
+  const sf::unit_point mass = sf::beta_quantile(1e200, 3e200, 0.3, 0.7);
+  CHECK(mass.x == Approx(0.25).epsilon(1e-15));
+  CHECK(mass.y == Approx(0.75).epsilon(1e-15));
+  const sf::unit_point skewed = sf::beta_quantile(1e40, 1e40 * 1e7, 1e-10, 1 - 1e-10);
+  CHECK(skewed.x == Approx(1 / (1 + 1e7)).epsilon(1e-15));
+  CHECK(skewed.y == Approx(1e7 / (1 + 1e7)).epsilon(1e-15));
+}
+
 TEST_CASE("quantiles are never NaN for extreme valid shapes", "[special]") {
   const double shapes[] = {1e-300, 1e-12, 1e-6, 1e6, 1e12, 1e300};
   const double ps[] = {0x1.0p-53, 0.5, 1 - 0x1.0p-53};

@@ -28,6 +28,11 @@
 //     tails, so one step crosses hundreds of orders of magnitude), safeguarded by a bracket
 //     with bisection, at most 100 steps; starting points from Wilson & Hilferty, from the first
 //     term of the series (x^a / Gamma(a + 1) = p), and from Numerical Recipes 6.2.1 and 6.4.1.
+//     Beta quantiles with one shape 2^20 times the other or more: the gamma limit with its first
+//     correction (sf::beta_quantile_dominant); both shapes above 2^108: the mean.
+//   Known limit: with both shapes above about 1e8 and within a factor 2^20 of each other, beta
+//     quantiles lose digits (Beta(1e15, 1e15)'s median comes out as 0.49999992), since the
+//     fraction would need O(sqrt(a + b)) steps there; a normal limit would fix it, not written.
 #pragma once
 
 #include <cmath>
@@ -408,6 +413,11 @@ ODESYNTH_INLINE tail_pair beta_pq(double a, double b, double x, double y,
 
 /// The x in (0, 1/2] with I_x(a, b) = p, q = 1 - p, for a root known to lie there.
 ODESYNTH_INLINE double beta_quantile_below_half(double a, double b, double p, double q) noexcept;
+
+/// Beta(s, l)'s quantile {x, y} for a shape l that dwarfs s, from the gamma limit with its
+/// first correction; false (out untouched) where l is not large enough for double precision.
+ODESYNTH_INLINE bool beta_quantile_dominant(double s, double l, double p, double q,
+                                            unit_point& out) noexcept;
 
 }  // namespace sf
 
