@@ -29,6 +29,7 @@
 #include <limits>
 #include <odesynth/detail/special_functions.hpp>
 #include <odesynth/distributions.hpp>
+#include <utility>
 #include <vector>
 
 namespace sf = odesynth::detail;
@@ -198,6 +199,39 @@ TEST_CASE("beta quantiles with one shape far above the other follow the gamma li
   const sf::unit_point skewed = sf::beta_quantile(1e40, 1e40 * 1e7, 1e-10, 1 - 1e-10);
   CHECK(skewed.x == Approx(1 / (1 + 1e7)).epsilon(1e-15));
   CHECK(skewed.y == Approx(1e7 / (1 + 1e7)).epsilon(1e-15));
+}
+
+TEST_CASE("beta quantiles with two large shapes follow the normal limit", "[special]") {
+  // Medians against Kerman's closed form (a - 1/3) / (a + b - 2/3) (Electronic Journal of
+  // Statistics 5, 2011), which tends to the median as both shapes grow: these agree with it to
+  // 7e-16 at the shapes below; the continued fraction put Beta(1e8, 1e8)'s median 6.6e-12 away
+  // from 1/2 and Beta(1e15, 1e15)'s 1.5e-7 away. The pairs cover the Cornish-Fisher range
+  // (within 2^20) and, for comparison, the gamma limit (1e12 and 1e20).
+  const std::pair<double, double> shapes[] = {{1e8, 1e8},   {1e8, 3e8},   {1e9, 1e12},
+                                              {1e12, 1e15}, {1e15, 1e15}, {1e15, 1e20},
+                                              {1e12, 1e20}, {3e20, 1e21}};
+  for (const auto& [a, b] : shapes) {
+    INFO("a = " << a << ", b = " << b);
+    const long double la = a, lb = b;
+    const long double kerman = (la - 1.0L / 3) / (la + lb - 2.0L / 3);
+    const sf::unit_point median = sf::beta_quantile(a, b, 0.5, 0.5);
+    CHECK(median.x == Approx(static_cast<double>(kerman)).epsilon(1e-14));
+    CHECK(median.y == Approx(static_cast<double>(1 - kerman)).epsilon(1e-14));
+    // Far tails: the two sides of Beta(a, b) and Beta(b, a) are mirror images.
+    for (const double p : {1e-20, 1e-10, 0.3}) {
+      const sf::unit_point low = sf::beta_quantile(a, b, p, 1 - p);
+      const sf::unit_point high = sf::beta_quantile(b, a, 1 - p, p);
+      CHECK(low.x == Approx(high.y).epsilon(1e-15));
+      CHECK(low.x < median.x);
+    }
+  }
+  // No jump where the method changes (min(a, b) = 1e8): the general method just below agrees.
+  for (const double p : {1e-10, 0.1, 0.5, 0.9}) {
+    INFO("p = " << p);
+    const double below = sf::beta_quantile(1e8 * (1 - 1e-15), 3e8, p, 1 - p).x;
+    const double at = sf::beta_quantile(1e8, 3e8, p, 1 - p).x;
+    CHECK(at == Approx(below).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("quantiles are never NaN for extreme valid shapes", "[special]") {
