@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "detail/auto_switch.hpp"
+#include "detail/config.hpp"
 #include "detail/initial_step.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/step_adjuster.hpp"
@@ -267,7 +268,7 @@ class batch_solver {
     const double* initial_of(std::size_t k) const noexcept { return initial_states_ + k * S; }
     trajectory& out(std::size_t k) const noexcept { return out_ ? out_[k] : *out_at_[k]; }
 
-    void solve_scalar(std::size_t k) const {
+    ODESYNTH_NOINLINE void solve_scalar(std::size_t k) const {
       b_.scalar_.solve_into(out(k), value_span(params_of(k), P), value_span(initial_of(k), S),
                             grid_);
     }
@@ -278,7 +279,7 @@ class batch_solver {
       live_.v[l] = active ? 1.0 : 0.0;
     }
 
-    void hand_over(std::size_t l) {
+    ODESYNTH_NOINLINE void hand_over(std::size_t l) {
       set_active(l, false);
       solve_scalar(job_[l].problem);
       refill(l);
@@ -286,7 +287,7 @@ class batch_solver {
 
     /// Loads the next problem into lane l, as solver::solve_schedule and integrate_rest
     /// start a solve; problems that end before their first step are finished here.
-    void refill(std::size_t l) {
+    ODESYNTH_NOINLINE void refill(std::size_t l) {
       while (next_ < count_) {
         const std::size_t k = next_++;
         if (load(l, k)) return;
@@ -295,7 +296,7 @@ class batch_solver {
     }
 
     /// True when lane l now runs problem k; false when k is already finished.
-    bool load(std::size_t l, std::size_t k) {
+    ODESYNTH_NOINLINE bool load(std::size_t l, std::size_t k) {
       const double* p = params_of(k);
       const double* x0 = initial_of(k);
       trajectory& tr = out(k);
@@ -365,7 +366,7 @@ class batch_solver {
     /// then the checks solver::solve_schedule makes. Returns false when a row is not finite
     /// (the scalar solver then reports it).
     template <class Row>
-    bool finish(lane_job& j, const Row& x) {
+    ODESYNTH_NOINLINE bool finish(lane_job& j, const Row& x) {
       while (j.row < rows_) write_row(j, x);
       const double* v = j.rows;
       for (std::size_t i = 0; i < rows_ * S; ++i)
@@ -399,7 +400,7 @@ class batch_solver {
     /// what is per lane and scalar - counting, the rare checks, handing over, finishing - only
     /// reads lane values, and writes one back only on a rare event (a scalar store read back
     /// as a vector stalls the load).
-    void trial_step() {
+    ODESYNTH_FLATTEN void trial_step() {
       const Model& model = b_.scalar_.model();
       for (std::size_t l = 0; l < W; ++l) {
         lane_job& j = job_[l];

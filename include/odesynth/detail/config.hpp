@@ -23,3 +23,19 @@
 #define ODESYNTH_HEADER_ONLY 1
 #define ODESYNTH_INLINE inline
 #endif
+
+// Inlining control for the few hot loops whose speed depends on it. GCC stops inlining once a
+// translation unit has grown past its inline-unit-growth limit, so in a large program a
+// model's call operator stays a call from batch_solver's trial step (7% of a Lotka-Volterra
+// solve, benchmarks/README.md section 10); ODESYNTH_FLATTEN inlines everything a function
+// calls, and ODESYNTH_NOINLINE keeps its rare paths out of it.
+#if defined(__GNUC__) || defined(__clang__)
+#define ODESYNTH_FLATTEN __attribute__((flatten))
+#define ODESYNTH_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define ODESYNTH_FLATTEN
+#define ODESYNTH_NOINLINE __declspec(noinline)
+#else
+#define ODESYNTH_FLATTEN
+#define ODESYNTH_NOINLINE
+#endif
