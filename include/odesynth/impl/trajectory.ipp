@@ -47,12 +47,22 @@ ODESYNTH_INLINE void trajectory::keep_rows(const Eigen::Index* rows, std::size_t
       to->values.resize(kept, values_.cols());
       to->mask.resize(kept, values_.cols());
     }
+    // Element loops rather than std::copy: for the few columns of most models a memmove call
+    // per row cost more than the copy (random_subset on 100 rows of 2 columns).
     const auto c = static_cast<std::size_t>(values_.cols());
+    const double* const t_from = times_.data();
+    const double* const v_from = values_.data();
+    const bool* const m_from = mask_.data();
+    double* const t_to = to->times.data();
+    double* const v_to = to->values.data();
+    bool* const m_to = to->mask.data();
     for (std::size_t i = 0; i < count; ++i) {
       const auto r = static_cast<std::size_t>(rows[i]);
-      to->times[static_cast<Eigen::Index>(i)] = times_[rows[i]];
-      std::copy(values_.data() + r * c, values_.data() + (r + 1) * c, to->values.data() + i * c);
-      std::copy(mask_.data() + r * c, mask_.data() + (r + 1) * c, to->mask.data() + i * c);
+      t_to[i] = t_from[r];
+      for (std::size_t j = 0; j < c; ++j) {
+        v_to[i * c + j] = v_from[r * c + j];
+        m_to[i * c + j] = m_from[r * c + j];
+      }
     }
     times_.swap(to->times);
     values_.swap(to->values);
