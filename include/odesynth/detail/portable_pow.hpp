@@ -33,6 +33,7 @@
 #include <cstring>
 
 #include "../lanes.hpp"
+#include "config.hpp"
 
 namespace odesynth::detail {
 
@@ -147,6 +148,17 @@ inline double portable_pow(double x, double y) noexcept {
   return pow_from_parts(m, e, y);
 }
 
+/// The lanes overload's rare path, kept out of line: a caller flattened for speed
+/// (ODESYNTH_FLATTEN, batch_solver's trial step) would otherwise inline W copies of the double
+/// overload.
+template <std::size_t W>
+ODESYNTH_NOINLINE lanes<W> portable_pow_lane_by_lane(const lanes<W>& x,
+                                                     const lanes<W>& y) noexcept {
+  lanes<W> r;
+  for (std::size_t i = 0; i < W; ++i) r.v[i] = portable_pow(x.v[i], y.v[i]);
+  return r;
+}
+
 /// W powers at once: lane i is portable_pow(x[i], y[i]), bit for bit.
 template <std::size_t W>
 lanes<W> portable_pow(const lanes<W>& x, const lanes<W>& y) noexcept {
@@ -162,11 +174,7 @@ lanes<W> portable_pow(const lanes<W>& x, const lanes<W>& y) noexcept {
                        : 0.0;
   double specials = 0;
   for (std::size_t i = 0; i < W; ++i) specials += special.v[i];
-  lanes<W> r;
-  if (specials != 0) {
-    for (std::size_t i = 0; i < W; ++i) r.v[i] = portable_pow(x.v[i], y.v[i]);
-    return r;
-  }
+  if (specials != 0) return portable_pow_lane_by_lane(x, y);
   // The double overload's split, on whole arrays through memcpy so that g++ vectorises it.
   std::uint64_t x_bits[W], m_bits[W], e_bits[W];
   std::memcpy(x_bits, x.v, sizeof x_bits);
