@@ -53,6 +53,7 @@
 #include "detail/auto_switch.hpp"
 #include "detail/config.hpp"
 #include "detail/initial_step.hpp"
+#include "detail/lane_chunks.hpp"
 #include "detail/solve_input.hpp"
 #include "detail/step_adjuster.hpp"
 #include "detail/step_loops.hpp"
@@ -194,16 +195,14 @@ class batch_solver {
     run_state.all();
   }
 
-  /// One lane's trajectory in progress.
+  /// One lane's trajectory in progress: what only the lane's rare events read. What every
+  /// trial step reads or updates is in the run's lane vectors (t_, dt_, steps_, ...).
   struct lane_job {
     bool active = false;
-    bool step_begins = true;  ///< the next trial starts a step: the landing check applies
     std::size_t problem = 0;
     trajectory* out = nullptr;
     double* rows = nullptr;
-    std::size_t row = 0;  ///< next output row (the time and step are in the run's t_, dt_)
-    std::int64_t steps = 0;
-    int trials = 0;  ///< trial steps in the current step
+    std::size_t row = 0;  ///< next output row; its time is the run's next_row_time_
   };
 
   /// The state of one solve_into() call.
@@ -223,7 +222,8 @@ class batch_solver {
           rows_(grid.times().size()),
           start_(grid.start()),
           stop_(grid.back()),
-          stop_early_(stop_ - 2 * detail::time_resolution * std::fabs(stop_)) {}
+          stop_early_(stop_ - 2 * detail::time_resolution * std::fabs(stop_)),
+          max_steps_(static_cast<double>(o_.max_steps)) {}
 
     void all() {
       for (std::size_t l = 0; l < W; ++l) refill(l);
@@ -256,7 +256,7 @@ class batch_solver {
                             dc6 = c6 - 187.0 / 2100, dc7 = -1.0 / 40;
     /// A lane leaves for the scalar solver well before odeint's failed_step_checker (500
     /// trials per step) would throw there.
-    static constexpr int trial_limit = 400;
+    static constexpr double trial_limit = 400;
 
     bool any_active() const noexcept {
       for (const lane_job& j : job_)
@@ -323,7 +323,7 @@ class batch_solver {
           return false;
         }
         if (!(stop_ > start_) || detail::reached(stop_, start_)) {
-          finish(j, x);
+          finish(j, x, 0);
           return false;
         }
         if (o_.initial_step) {
@@ -347,12 +347,22 @@ class batch_solver {
       t_.v[l] = start_;
       dt_.v[l] = std::min(dt0, stop_ - start_);
       set_active(l, true);
+      begins_.v[l] = 1.0;
+      trials_.v[l] = 0.0;
+      steps_.v[l] = 0.0;
+      next_test_.v[l] = detail::auto_switch_rules::test_interval;
+      next_row_time_.v[l] = next_row_time(j);
       for (std::size_t i = 0; i < S; ++i) {
         x_[i].v[l] = x[i];
         d_[i].v[l] = f0[i];
       }
       for (std::size_t i = 0; i < P; ++i) p_[i].v[l] = p[i];
       return true;
+    }
+
+    /// The time of lane job j's next output row; infinity when every row is written.
+    double next_row_time(const lane_job& j) const noexcept {
+      return j.row < rows_ ? times_[j.row] : std::numeric_limits<double>::infinity();
     }
 
     template <class Row>
@@ -366,62 +376,70 @@ class batch_solver {
     /// then the checks solver::solve_schedule makes. Returns false when a row is not finite
     /// (the scalar solver then reports it).
     template <class Row>
-    ODESYNTH_NOINLINE bool finish(lane_job& j, const Row& x) {
+    ODESYNTH_NOINLINE bool finish(lane_job& j, const Row& x, std::int64_t steps) {
       while (j.row < rows_) write_row(j, x);
       const double* v = j.rows;
       for (std::size_t i = 0; i < rows_ * S; ++i)
         if (!std::isfinite(v[i])) return false;
       j.out->mask().setConstant(true);
-      j.out->set_steps(j.steps);
+      j.out->set_steps(steps);
       return true;
     }
 
     // dopri5's orders for the step adjuster (detail/step_adjuster.hpp): error 4, stepper 5.
     static constexpr int error_order = 4, stepper_order = 5;
 
-    /// portable_step_adjuster::decrease_step, given the lane's power.
-    double decrease(double dt, double power) const {
-      dt = detail::decreased_step_by(dt, power);
-      if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
-      return dt;
-    }
+    // The per-lane decisions run on chunks of lanes (detail/lane_chunks.hpp: SIMD pairs, or
+    // one lane at a time); a mask that outlives its loop is kept in a lane as 1 or 0.
+    using ops = detail::lane_chunks<W>;
+    using real = typename ops::real;
+    using mask = typename ops::mask;
+    static constexpr std::size_t C = ops::width;
 
-    /// portable_step_adjuster::increase_step, given the lane's power.
-    double increase(double dt, double err, double power) const {
-      if (err < 0.5) {
-        dt = detail::increased_step_by(dt, power);
-        if (b_.max_dt_ != 0) dt = std::min(dt, b_.max_dt_);
-      }
-      return dt;
+    /// Whether a lane mask (1 or 0 in each lane) holds anywhere.
+    static bool any(const lane& ones) noexcept {
+      double sum = 0;
+      for (std::size_t l = 0; l < W; ++l) sum += ones.v[l];
+      return sum != 0;
     }
+    static real at(const lane& a, std::size_t c) noexcept { return ops::load(a.v + c); }
+    static void put(lane& a, std::size_t c, const real& r) noexcept { ops::store(a.v + c, r); }
+    static mask is_set(const lane& ones, std::size_t c) noexcept { return at(ones, c) != 0.0; }
 
-    /// One trial step in every lane, then each lane's controller decision. The arithmetic and
-    /// the decisions are made on whole lanes (selects the compiler turns into SIMD blends);
-    /// what is per lane and scalar - counting, the rare checks, handing over, finishing - only
-    /// reads lane values, and writes one back only on a rare event (a scalar store read back
-    /// as a vector stalls the load).
+    /// One trial step in every lane, then each lane's controller decision, made on whole lanes
+    /// as the scalar solve makes it for one. What is per lane and scalar - the landing on the
+    /// last time, handing over, output rows, the stiffness test, finishing - runs only for
+    /// the lanes a mask selects, and only when that mask is not empty.
     ODESYNTH_FLATTEN void trial_step() {
       const Model& model = b_.scalar_.model();
-      for (std::size_t l = 0; l < W; ++l) {
-        lane_job& j = job_[l];
-        if (!j.active) continue;
-        if (j.step_begins) {
-          if (j.steps >= o_.max_steps) {  // max_steps: the scalar solve says where
-            hand_over(l);
-            if (!j.active) continue;
-          }
-          // run_dense: land on the last time, never leave a sliver before it.
-          if (t_.v[l] + dt_.v[l] > stop_early_)
-            dt_.v[l] = detail::step_towards(stop_, t_.v[l], dt_.v[l]);
-          j.step_begins = false;
+      // A step begins (after an accepted one, or a new problem): max_steps and run_dense's
+      // landing on the last time, never leaving a sliver before it - rarely more than one
+      // lane, in a solve's last step.
+      {
+        lane check;
+        mask due{};
+        for (std::size_t c = 0; c < W; c += C) {
+          const mask m = ops::both(
+              ops::both(is_set(live_, c), is_set(begins_, c)),
+              ops::either(at(steps_, c) >= max_steps_, at(t_, c) + at(dt_, c) > stop_early_));
+          put(check, c, ops::ones(m));
+          due = ops::either(due, m);
         }
-        // controlled_runge_kutta::try_step refuses a step above max_dt first.
-        if (b_.max_dt_ != 0 && !(dt_.v[l] - b_.max_dt_ <= std::numeric_limits<double>::epsilon())) {
-          dt_.v[l] = b_.max_dt_;
-          ++j.trials;
+        if (ops::any(due)) begin_steps(check);
+        begins_ = 0.0;
+      }
+      // controlled_runge_kutta::try_step refuses a step above max_dt first (a trial of its own).
+      if (b_.max_dt_ != 0) {
+        const double max_dt = b_.max_dt_;
+        constexpr double epsilon = std::numeric_limits<double>::epsilon();
+        for (std::size_t c = 0; c < W; c += C) {
+          const real dt = at(dt_, c), trials = at(trials_, c);
+          const mask refused = ops::both(is_set(live_, c), ops::negate(dt - max_dt <= epsilon));
+          put(dt_, c, ops::select(refused, ops::splat(max_dt), dt));
+          put(trials_, c, ops::select(refused, trials + 1.0, trials));
         }
       }
-      if (!any_active()) return;
+      if (!any(live_)) return;
       const lane T = t_, H = dt_;  // idle lanes keep their last values: finite, never read
 
       // runge_kutta_dopri5::do_step_impl, stage by stage (odeint's scale_sum: 1 * x + ...).
@@ -450,105 +468,192 @@ class batch_solver {
         xn_[i] =
             one * x_[i] + hc1 * d_[i] + hc3 * k3_[i] + hc4 * k4_[i] + hc5 * k5_[i] + hc6 * k6_[i];
       model(xn_, dn_, T + H, p_);
-      // The error estimate and odesynth's tolerance_checker (NaN sticks, then counts as inf).
-      const lane e1 = H * dc1, e3 = H * dc3, e4 = H * dc4, e5 = H * dc5, e6 = H * dc6, e7 = H * dc7;
-      const lane a_dxdt = abs(H);
-      const lane rel = o_.rel_tol;
-      lane worst = 0.0;
-      for (std::size_t i = 0; i < S; ++i) {
-        const lane err =
-            e1 * d_[i] + e3 * k3_[i] + e4 * k4_[i] + e5 * k5_[i] + e6 * k6_[i] + e7 * dn_[i];
-        const lane ratio =
-            abs(err) / (lane(b_.abs_tol_[i]) + rel * (abs(x_[i]) + a_dxdt * abs(d_[i])));
-        for (std::size_t l = 0; l < W; ++l)
-          worst.v[l] =
-              (ratio.v[l] > worst.v[l] || ratio.v[l] != ratio.v[l]) ? ratio.v[l] : worst.v[l];
-      }
 
-      // The step adjuster (detail/step_adjuster.hpp) in every lane at once: a rejected lane's
-      // decreased step, an accepted one's increased step, from one vectorised power (a lane
-      // with 0.5 <= err <= 1 keeps its step; an idle lane's result is never read).
+      // The error estimate and odesynth's tolerance_checker: the largest ratio, where a NaN
+      // ratio sticks and then counts as infinity. Kept here as the largest number (a NaN ratio
+      // leaves it) and a NaN flag, which gives the same error: infinity after a NaN anywhere,
+      // else the largest. Then the step adjuster's power for every lane at once
+      // (detail/step_adjuster.hpp): a rejected lane's err^(-1/(q-1)), an accepted one's
+      // max(err, 5^-p)^(-1/p) (used when err < 0.5; an idle lane's is never read).
       constexpr double inf = std::numeric_limits<double>::infinity();
       constexpr double largest = std::numeric_limits<double>::max();
+      const double increase_floor = detail::increase_base(0.0, stepper_order);  // 5^-p
+      const double decrease_exponent = detail::decrease_exponent(error_order);
+      const double increase_exponent = detail::increase_exponent(stepper_order);
+      const double rel_tol = o_.rel_tol;
       lane err, base, exponent;
-      for (std::size_t l = 0; l < W; ++l) {
-        err.v[l] = worst.v[l] <= largest ? worst.v[l] : inf;  // NaN and inf: inf
-        const bool rejected = err.v[l] > 1.0;
-        base.v[l] = rejected ? detail::decrease_base(err.v[l])
-                             : detail::increase_base(err.v[l], stepper_order);
-        exponent.v[l] = rejected ? detail::decrease_exponent(error_order)
-                                 : detail::increase_exponent(stepper_order);
+      for (std::size_t c = 0; c < W; c += C) {
+        const real h = at(H, c);
+        const real e1 = h * dc1, e3 = h * dc3, e4 = h * dc4, e5 = h * dc5, e6 = h * dc6,
+                   e7 = h * dc7;
+        const real a_dxdt = ops::abs(h);
+        real largest_ratio = ops::splat(0.0);
+        mask nan_ratio{};
+        for (std::size_t i = 0; i < S; ++i) {
+          const real estimate = e1 * at(d_[i], c) + e3 * at(k3_[i], c) + e4 * at(k4_[i], c) +
+                                e5 * at(k5_[i], c) + e6 * at(k6_[i], c) + e7 * at(dn_[i], c);
+          const real ratio = ops::abs(estimate) /
+                             (ops::splat(b_.abs_tol_[i]) +
+                              rel_tol * (ops::abs(at(x_[i], c)) + a_dxdt * ops::abs(at(d_[i], c))));
+          largest_ratio = ops::select(ratio > largest_ratio, ratio, largest_ratio);
+          nan_ratio = ops::either(nan_ratio, ratio != ratio);
+        }
+        const real e = ops::select(ops::either(nan_ratio, ops::negate(largest_ratio <= largest)),
+                                   ops::splat(inf), largest_ratio);
+        const mask rejected = e > 1.0;
+        // decrease_base(err) is err; increase_base(err) is std::max(5^-p, err).
+        const real raised = ops::select(increase_floor < e, e, ops::splat(increase_floor));
+        put(err, c, e);
+        put(base, c, ops::select(rejected, e, raised));
+        put(exponent, c,
+            ops::select(rejected, ops::splat(decrease_exponent), ops::splat(increase_exponent)));
       }
       const lane power = detail::portable_pow(base, exponent);
-      lane t_new, dt_new, accepted;
-      for (std::size_t l = 0; l < W; ++l) {
-        const bool rejected = err.v[l] > 1.0;
-        const double next =
-            rejected ? decrease(H.v[l], power.v[l]) : increase(H.v[l], err.v[l], power.v[l]);
-        dt_new.v[l] = live_.v[l] != 0 ? next : H.v[l];
-        accepted.v[l] = live_.v[l] != 0 && !rejected ? 1.0 : 0.0;
-        t_new.v[l] = T.v[l] + H.v[l];
-      }
 
-      // Each lane's bookkeeping, as controlled_runge_kutta::try_step and solve_schedule keep it.
-      std::array<bool, W> leaves{};
-      bool any_leaves = false;
-      for (std::size_t l = 0; l < W; ++l) {
-        lane_job& j = job_[l];
-        if (!j.active) continue;
-        ++j.trials;
-        if (accepted.v[l] == 0) {
-          if (j.trials >= trial_limit) leaves[l] = any_leaves = true;
-          continue;
+      // Each lane's new step size (decreased_step_by: dt std::max(0.9 power, 1/5);
+      // increased_step_by: dt (0.9 power) when err < 0.5; then std::min(dt, max_dt) when
+      // max_dt is set), its trial count (controlled_runge_kutta::try_step's, and the lane
+      // leaves long before odeint's failed_step_checker would throw), and whether it steps: an
+      // accepted step that solver::solve_schedule would not continue from - a non-finite state
+      // (x - x is 0 only for a finite x) or a step underflow (step_underflowed) - leaves for
+      // the scalar solve, which reports it.
+      const double max_dt = b_.max_dt_ != 0 ? b_.max_dt_ : inf;
+      const double min_step = o_.min_step;
+      const mask all = ops::negate(mask{});
+      lane t_new, dt_new, accepted, leaves;
+      mask any_leaves{};
+      for (std::size_t c = 0; c < W; c += C) {
+        const mask live = is_set(live_, c);
+        const real e = at(err, c), h = at(H, c), t = at(T, c);
+        const mask rejected = e > 1.0, small = e < 0.5;
+        const real scaled = 9.0 / 10.0 * at(power, c);
+        const real shrunk = h * ops::select(scaled < 1.0 / 5.0, ops::splat(1.0 / 5.0), scaled);
+        const real grown = ops::select(small, h * scaled, h);
+        const real changed = ops::select(rejected, shrunk, grown);
+        const mask capped = ops::both(ops::either(rejected, small), max_dt < changed);
+        put(dt_new, c, ops::select(live, ops::select(capped, ops::splat(max_dt), changed), h));
+        const real t_next = t + h;
+        put(t_new, c, t_next);
+        const real trials = at(trials_, c) + ops::ones(live);
+        put(trials_, c, trials);
+        mask stepped = ops::both(live, ops::negate(rejected));
+        put(steps_, c, at(steps_, c) + ops::ones(stepped));
+        mask finite = all;
+        for (std::size_t i = 0; i < S; ++i) {
+          const real x = at(xn_[i], c);
+          finite = ops::both(finite, x - x == 0.0);
         }
-        ++j.steps;
-        bool finite = true;
-        for (std::size_t i = 0; i < S; ++i) finite = finite && std::isfinite(xn_[i].v[l]);
-        if (!finite || detail::step_underflowed(T.v[l], t_new.v[l], o_.min_step) ||
-            (b_.auto_switch_ && stiffness_suspected(l, j.steps, t_new.v[l] - T.v[l]))) {
-          // non_finite or step_underflow, with the scalar solve's diagnosis; or possibly
-          // stiff, which the scalar solve's auto_switch decides.
-          leaves[l] = any_leaves = true;
-          accepted.v[l] = 0.0;
-          continue;
-        }
-        j.trials = 0;
-        j.step_begins = true;
+        const real step = t_next - t;
+        const mask underflow =
+            ops::either(ops::negate(step > 10 * detail::eps * ops::abs(t)), step < min_step);
+        const mask troubled = ops::both(stepped, ops::either(ops::negate(finite), underflow));
+        const mask leave =
+            ops::either(ops::both(ops::both(live, rejected), trials >= trial_limit), troubled);
+        stepped = ops::both(stepped, ops::negate(troubled));
+        put(accepted, c, ops::ones(stepped));
+        put(leaves, c, ops::ones(leave));
+        any_leaves = ops::either(any_leaves, leave);
       }
+      // Under auto_switch, a stiffness test that fails leaves too: the scalar solve may switch.
+      if (b_.auto_switch_ && stiffness_tests(accepted, leaves, t_new, T)) any_leaves = all;
 
-      // The lanes that stepped move on: their time, state and derivative.
-      for (std::size_t l = 0; l < W; ++l) {
-        t_.v[l] = accepted.v[l] != 0 ? t_new.v[l] : T.v[l];
-        dt_.v[l] = dt_new.v[l];
+      // The lanes that stepped move on: their time, state and derivative, rows passed.
+      for (std::size_t c = 0; c < W; c += C) {
+        const mask stepped = is_set(accepted, c);
+        put(t_, c, ops::select(stepped, at(t_new, c), at(T, c)));
+        put(dt_, c, at(dt_new, c));
+        put(trials_, c, ops::select(stepped, ops::splat(0.0), at(trials_, c)));
+        put(begins_, c, ops::ones(stepped));
       }
       dense_output(accepted, T, t_new);
-      for (std::size_t i = 0; i < S; ++i)
-        for (std::size_t l = 0; l < W; ++l) {
-          x_[i].v[l] = accepted.v[l] != 0 ? xn_[i].v[l] : x_[i].v[l];
-          d_[i].v[l] = accepted.v[l] != 0 ? dn_[i].v[l] : d_[i].v[l];
+      for (std::size_t c = 0; c < W; c += C) {
+        const mask stepped = is_set(accepted, c);
+        for (std::size_t i = 0; i < S; ++i) {
+          put(x_[i], c, ops::select(stepped, at(xn_[i], c), at(x_[i], c)));
+          put(d_[i], c, ops::select(stepped, at(dn_[i], c), at(d_[i], c)));
         }
+      }
 
-      if (any_leaves)
-        for (std::size_t l = 0; l < W; ++l)
-          if (leaves[l]) hand_over(l);
+      if (ops::any(any_leaves)) hand_over_all(leaves);
+      // reached(stop, t) in the lanes that stepped: their solve is done.
+      const double stop_resolution = detail::time_resolution * std::fabs(stop_);
+      lane done;
+      mask any_done{};
+      for (std::size_t c = 0; c < W; c += C) {
+        const real t = at(t_, c);
+        const mask m =
+            ops::both(is_set(accepted, c), ops::either(stop_ <= t, stop_ - t <= stop_resolution));
+        put(done, c, ops::ones(m));
+        any_done = ops::either(any_done, m);
+      }
+      if (ops::any(any_done)) finish_all(done);
+    }
+
+    /// trial_step's rare start of a step in the lanes of `mask`: max_steps reached (the scalar
+    /// solve says where; the lane takes its next problem, whose step begins too) and the
+    /// landing on the last time (step_towards).
+    ODESYNTH_NOINLINE void begin_steps(const lane& selected) {
       for (std::size_t l = 0; l < W; ++l) {
+        if (selected.v[l] == 0) continue;
+        if (steps_.v[l] >= max_steps_) {
+          hand_over(l);
+          if (!job_[l].active) continue;
+        }
+        if (t_.v[l] + dt_.v[l] > stop_early_)
+          dt_.v[l] = detail::step_towards(stop_, t_.v[l], dt_.v[l]);
+      }
+    }
+
+    /// Hands the selected lanes over to the scalar solver (each then takes its next problem).
+    ODESYNTH_NOINLINE void hand_over_all(const lane& selected) {
+      for (std::size_t l = 0; l < W; ++l)
+        if (selected.v[l] != 0) hand_over(l);
+    }
+
+    /// Finishes the solves of the selected lanes, which reached the last time.
+    ODESYNTH_NOINLINE void finish_all(const lane& selected) {
+      for (std::size_t l = 0; l < W; ++l) {
+        if (selected.v[l] == 0) continue;
         lane_job& j = job_[l];
-        if (accepted.v[l] == 0 || !detail::reached(stop_, t_.v[l])) continue;
         scalar_state x{};
         for (std::size_t i = 0; i < S; ++i) x[i] = x_[i].v[l];
         set_active(l, false);
-        if (!finish(j, x)) solve_scalar(j.problem);
+        if (!finish(j, x, static_cast<std::int64_t>(steps_.v[l]))) solve_scalar(j.problem);
         refill(l);
       }
     }
 
-    /// auto_switch's onset test (detail::stiffness_onset::accepted) on lane l's accepted step
-    /// number `steps`, with the same arithmetic: true when it finds h |lambda| above the
-    /// stability limit, which starts the scalar solve's streak towards a switch. Until then
-    /// its streak is 0, so it tests only every test_interval steps, as here.
-    bool stiffness_suspected(std::size_t l, std::int64_t steps, double h) const noexcept {
+    /// auto_switch's onset test (detail::stiffness_onset::accepted) in the accepted lanes whose
+    /// step count reaches a multiple of test_interval; a lane whose test finds h |lambda| above
+    /// the stability limit leaves (that starts the scalar solve's streak towards a switch;
+    /// until then the streak is 0, so the scalar solve tests only every test_interval steps
+    /// too). Returns whether a lane leaves.
+    bool stiffness_tests(lane& accepted, lane& leaves, const lane& t_new, const lane& t_old) {
+      lane due;
+      mask any_due{};
+      for (std::size_t c = 0; c < W; c += C) {
+        const mask m = ops::both(is_set(accepted, c), at(steps_, c) == at(next_test_, c));
+        put(due, c, ops::ones(m));
+        any_due = ops::either(any_due, m);
+      }
+      if (!ops::any(any_due)) return false;
+      bool any_leaves = false;
+      for (std::size_t l = 0; l < W; ++l) {
+        if (due.v[l] == 0) continue;
+        next_test_.v[l] += detail::auto_switch_rules::test_interval;
+        if (stiffness_suspected(l, t_new.v[l] - t_old.v[l])) {
+          leaves.v[l] = 1.0;
+          accepted.v[l] = 0.0;
+          any_leaves = true;
+        }
+      }
+      return any_leaves;
+    }
+
+    /// The onset test's arithmetic on lane l's accepted step of size h: true when it finds
+    /// h |lambda| above the stability limit.
+    bool stiffness_suspected(std::size_t l, double h) const noexcept {
       using rules = detail::auto_switch_rules;
-      if (steps % rules::test_interval != 0) return false;
       // y6 = xt_ (stage 6's state), f6 = k6_, y1 = xn_, f7 = dn_, as traced_rhs sees them.
       double num = 0, den = 0;
       for (std::size_t i = 0; i < S; ++i) {
@@ -561,15 +666,26 @@ class batch_solver {
       return h_lambda > rules::stability_limit;
     }
 
-    /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state. The rows of all
-    /// lanes are gathered W at a time, whichever lanes they come from, so that no lane
-    /// computes a row it does not need: the interpolation weights (the costly part: eight
-    /// divisions) for W rows at once, then each row's sum from its lane's stages.
+    /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state: in the lanes whose
+    /// next row's time is within reach (reached(), hoisted as solver's run_dense hoists it).
+    /// The rows of all lanes are gathered W at a time, whichever lanes they come from, so that
+    /// no lane computes a row it does not need: the interpolation weights (the costly part:
+    /// eight divisions) for W rows at once, then each row's sum from its lane's stages.
     void dense_output(const lane& accepted, const lane& t_old, const lane& t_new) {
+      lane has_rows;
+      mask any_rows{};
+      for (std::size_t c = 0; c < W; c += C) {
+        const real t = at(t_new, c);
+        const real reach = t + detail::time_resolution * ops::abs(t);
+        const mask m = ops::both(is_set(accepted, c), at(next_row_time_, c) <= reach);
+        put(has_rows, c, ops::ones(m));
+        any_rows = ops::either(any_rows, m);
+      }
+      if (!ops::any(any_rows)) return;
       const lane dt = t_new - t_old;
       std::size_t n = 0;
       for (std::size_t l = 0; l < W; ++l) {
-        if (accepted.v[l] == 0) continue;
+        if (has_rows.v[l] == 0) continue;
         lane_job& j = job_[l];
         const double reach = t_new.v[l] + detail::time_resolution * std::fabs(t_new.v[l]);
         while (j.row < rows_ && times_[j.row] <= reach) {
@@ -584,6 +700,7 @@ class batch_solver {
             n = 0;
           }
         }
+        next_row_time_.v[l] = next_row_time(j);
       }
       if (n != 0) interpolate(n);
     }
@@ -628,6 +745,7 @@ class batch_solver {
     const double* times_;
     std::size_t rows_;
     double start_, stop_, stop_early_;
+    double max_steps_;  ///< solve_options::max_steps, compared with the lanes' steps_
     std::size_t next_ = 0;
     std::array<lane_job, W> job_{};
     // The lanes' current state and derivative, stages, trial state and its derivative.
@@ -635,6 +753,10 @@ class batch_solver {
     std::array<lane, P> p_{};
     // Each lane's time and next step size, and 1 where a job runs, 0 where the lane is idle.
     lane t_ = 0.0, dt_ = 0.0, live_ = 0.0;
+    // Each lane's count of accepted steps and of trials in the current step (whole numbers,
+    // exact in a double), 1 where the next trial begins a step, the step count of the next
+    // stiffness test (auto_switch) and the next output row's time.
+    lane steps_ = 0.0, trials_ = 0.0, begins_ = 0.0, next_test_ = 0.0, next_row_time_ = 0.0;
     /// Rows waiting for dense_output's interpolation: the output time, the step's start and
     /// size, the lane and where the row goes.
     struct pending_rows {

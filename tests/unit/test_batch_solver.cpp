@@ -50,6 +50,22 @@ struct quadratic {
   }
 };
 
+// x' = sqrt(-b |t|): for b = 0 a constant; for b > 0 every stage after t = 0 is NaN until
+// the step is so small that c h rounds to 0. From a first step of 1e100 that takes about 600
+// rejections at a factor 1/5 each: the lane leaves for the scalar solver after 400, and the
+// scalar solve's step checker gives up after 500.
+struct nan_after_start {
+  static constexpr std::string_view name = "nan_after_start";
+  static constexpr std::array<std::string_view, 1> species{"x"};
+  static constexpr std::array<std::string_view, 1> parameters{"b"};
+  template <class State, class Time, class Params>
+  void operator()(const State& x, State& dxdt, const Time& t, const Params& p) const {
+    using std::abs;
+    using std::sqrt;
+    dxdt[0] = 0.0 * x[0] + sqrt(-p[0] * abs(t));
+  }
+};
+
 bool same_methods(const trajectory& a, const trajectory& b) {
   if (a.methods().size() != b.methods().size()) return false;
   for (std::size_t i = 0; i < a.methods().size(); ++i)
@@ -237,6 +253,19 @@ TEST_CASE("batch_solver hands failures to the scalar solver with their statuses"
   CHECK(out[0].ok());
   CHECK(count_different<4>(quadratic{}, {}, p, x0, grid) == 0);
   CHECK(count_different<2>(quadratic{}, {}, p, x0, grid) == 0);
+
+  // Rejected over and over: the lanes with b > 0 leave after hundreds of trials in one step.
+  const std::vector<std::array<double, 1>> b{{0.0}, {1.0}, {0.0}, {0.0}, {1.0}, {0.0}, {0.0}};
+  const std::vector<std::array<double, 1>> start(b.size(), {1.0});
+  const auto long_grid = time_grid::linspace(0, 1e100, 5);
+  solve_options giant_first_step;
+  giant_first_step.initial_step = 1e100;
+  const auto rejected = batch_solver<4, nan_after_start>(nan_after_start{}, giant_first_step)
+                            .solve(b, start, long_grid);
+  CHECK(rejected[0].ok());
+  CHECK(!rejected[1].ok());
+  CHECK(count_different<4>(nan_after_start{}, giant_first_step, b, start, long_grid) == 0);
+  CHECK(count_different<3>(nan_after_start{}, giant_first_step, b, start, long_grid) == 0);
 }
 
 TEST_CASE("batch_solver refuses what it cannot run and writes nothing on bad input", "[batch]") {

@@ -1,0 +1,87 @@
+// odesynth/detail/lane_chunks.hpp - batch_solver's per-lane decisions in explicit SIMD.
+//
+// batch_solver's trial step decides per lane: accept or reject, the next step size, whether a
+// row or a rare event is due. Written as loops over lanes, g++ 12 turns some of those loops
+// into SIMD compares and blends and leaves others scalar with a branch per lane ("control flow
+// in loop"), whichever way they are phrased. lane_chunks walks the W lanes in chunks of two
+// with GCC/Clang vector types of two doubles - SSE2 on x86-64, NEON on AArch64, and the size
+// the x86-64 ABI passes in a register (wider vector types trip -Wpsabi without AVX) - or one
+// lane at a time, as double and bool, when W is odd or the compiler has no vector types
+// (ODESYNTH_NO_VECTOR_EXTENSIONS forces that, for tests). Both compute each lane with the same
+// IEEE operations as the double code they replace, so results are bit for bit the same.
+//
+//   using ops = lane_chunks<W>;
+//   for (std::size_t c = 0; c < W; c += ops::width) {
+//     const ops::real t = ops::load(t_.v + c), h = ops::load(dt_.v + c);
+//     const ops::mask late = t + h > stop;
+//     ops::store(dt_.v + c, ops::select(late, stop - t, h));
+//   }
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+namespace odesynth::detail {
+
+/// One lane per chunk: double and bool.
+template <std::size_t W, class = void>
+struct lane_chunks {
+  static constexpr std::size_t width = 1;
+  using real = double;
+  using mask = bool;
+
+  static real load(const double* p) noexcept { return *p; }
+  static void store(double* p, real r) noexcept { *p = r; }
+  static real splat(double s) noexcept { return s; }
+  static real select(mask m, real a, real b) noexcept { return m ? a : b; }
+  static mask both(mask a, mask b) noexcept { return a & b; }
+  static mask either(mask a, mask b) noexcept { return a | b; }
+  static mask negate(mask a) noexcept { return !a; }
+  static bool any(mask m) noexcept { return m; }
+  static real abs(real a) noexcept { return std::fabs(a); }
+  /// 1 where m holds, else 0: how batch_solver keeps a mask in a lanes<W>.
+  static real ones(mask m) noexcept { return m ? 1.0 : 0.0; }
+};
+
+#if defined(__GNUC__) && !defined(ODESYNTH_NO_VECTOR_EXTENSIONS)  // GCC and Clang
+typedef double simd_double_pair __attribute__((vector_size(16)));
+// What a comparison of two pairs gives (a 64-bit integer pair: all bits set where true).
+using simd_mask_pair = decltype(simd_double_pair{} < simd_double_pair{});
+
+/// Two lanes per chunk: a vector of two doubles; comparisons give all-ones or zero lanes.
+template <std::size_t W>
+struct lane_chunks<W, std::enable_if_t<W % 2 == 0>> {
+  static constexpr std::size_t width = 2;
+  using real = simd_double_pair;
+  using mask = simd_mask_pair;
+
+  static real load(const double* p) noexcept {
+    real r;
+    std::memcpy(&r, p, sizeof r);
+    return r;
+  }
+  static void store(double* p, real r) noexcept { std::memcpy(p, &r, sizeof r); }
+  static real splat(double s) noexcept { return real{s, s}; }
+  /// Bitwise, as SSE2 blends: a where m is set, b elsewhere (NaNs and signed zeros kept).
+  static real select(mask m, real a, real b) noexcept {
+    return (real)((m & (mask)a) | (~m & (mask)b));
+  }
+  static mask both(mask a, mask b) noexcept { return a & b; }
+  static mask either(mask a, mask b) noexcept { return a | b; }
+  static mask negate(mask a) noexcept { return ~a; }
+  static bool any(mask m) noexcept { return (m[0] | m[1]) != 0; }
+  /// The sign bit cleared, as std::fabs does.
+  static real abs(real a) noexcept {
+    const mask magnitude = {0x7fffffffffffffff, 0x7fffffffffffffff};
+    return (real)((mask)a & magnitude);
+  }
+  static real ones(mask m) noexcept {
+    const real one = {1.0, 1.0};
+    return (real)(m & (mask)one);
+  }
+};
+#endif
+
+}  // namespace odesynth::detail
