@@ -394,7 +394,7 @@ class batch_solver {
     using ops = detail::lane_chunks<W>;
     using real = typename ops::real;
     using mask = typename ops::mask;
-    static constexpr std::size_t C = ops::width;
+    static constexpr std::size_t chunk = ops::width;
 
     /// Whether a lane mask (1 or 0 in each lane) holds anywhere.
     static bool any(const lane& ones) noexcept {
@@ -418,7 +418,7 @@ class batch_solver {
       {
         lane check;
         mask due{};
-        for (std::size_t c = 0; c < W; c += C) {
+        for (std::size_t c = 0; c < W; c += chunk) {
           const mask m = ops::both(
               ops::both(is_set(live_, c), is_set(begins_, c)),
               ops::either(at(steps_, c) >= max_steps_, at(t_, c) + at(dt_, c) > stop_early_));
@@ -432,7 +432,7 @@ class batch_solver {
       if (b_.max_dt_ != 0) {
         const double max_dt = b_.max_dt_;
         constexpr double epsilon = std::numeric_limits<double>::epsilon();
-        for (std::size_t c = 0; c < W; c += C) {
+        for (std::size_t c = 0; c < W; c += chunk) {
           const real dt = at(dt_, c), trials = at(trials_, c);
           const mask refused = ops::both(is_set(live_, c), ops::negate(dt - max_dt <= epsilon));
           put(dt_, c, ops::select(refused, ops::splat(max_dt), dt));
@@ -482,7 +482,7 @@ class batch_solver {
       const double increase_exponent = detail::increase_exponent(stepper_order);
       const double rel_tol = o_.rel_tol;
       lane err, base, exponent;
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const real h = at(H, c);
         const real e1 = h * dc1, e3 = h * dc3, e4 = h * dc4, e5 = h * dc5, e6 = h * dc6,
                    e7 = h * dc7;
@@ -522,7 +522,7 @@ class batch_solver {
       const mask all = ops::negate(mask{});
       lane t_new, dt_new, accepted, leaves;
       mask any_leaves{};
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const mask live = is_set(live_, c);
         const real e = at(err, c), h = at(H, c), t = at(T, c);
         const mask rejected = e > 1.0, small = e < 0.5;
@@ -558,7 +558,7 @@ class batch_solver {
       if (b_.auto_switch_ && stiffness_tests(accepted, leaves, t_new, T)) any_leaves = all;
 
       // The lanes that stepped move on: their time, state and derivative, rows passed.
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const mask stepped = is_set(accepted, c);
         put(t_, c, ops::select(stepped, at(t_new, c), at(T, c)));
         put(dt_, c, at(dt_new, c));
@@ -566,7 +566,7 @@ class batch_solver {
         put(begins_, c, ops::ones(stepped));
       }
       dense_output(accepted, T, t_new);
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const mask stepped = is_set(accepted, c);
         for (std::size_t i = 0; i < S; ++i) {
           put(x_[i], c, ops::select(stepped, at(xn_[i], c), at(x_[i], c)));
@@ -579,7 +579,7 @@ class batch_solver {
       const double stop_resolution = detail::time_resolution * std::fabs(stop_);
       lane done;
       mask any_done{};
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const real t = at(t_, c);
         const mask m =
             ops::both(is_set(accepted, c), ops::either(stop_ <= t, stop_ - t <= stop_resolution));
@@ -631,7 +631,7 @@ class batch_solver {
     bool stiffness_tests(lane& accepted, lane& leaves, const lane& t_new, const lane& t_old) {
       lane due;
       mask any_due{};
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const mask m = ops::both(is_set(accepted, c), at(steps_, c) == at(next_test_, c));
         put(due, c, ops::ones(m));
         any_due = ops::either(any_due, m);
@@ -668,70 +668,63 @@ class batch_solver {
 
     /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state: in the lanes whose
     /// next row's time is within reach (reached(), hoisted as solver's run_dense hoists it).
-    /// The rows of all lanes are gathered W at a time, whichever lanes they come from, so that
-    /// no lane computes a row it does not need: the interpolation weights (the costly part:
-    /// eight divisions) for W rows at once, then each row's sum from its lane's stages.
+    /// Each round computes the next row of every chunk of lanes that has one, in the lanes'
+    /// own SIMD positions (the interpolation weights, eight divisions, and the row sums), and
+    /// stores the rows of the lanes that have one; rounds go on while a lane has another row
+    /// before its new time.
     void dense_output(const lane& accepted, const lane& t_old, const lane& t_new) {
-      lane has_rows;
+      lane reach;
       mask any_rows{};
-      for (std::size_t c = 0; c < W; c += C) {
+      for (std::size_t c = 0; c < W; c += chunk) {
         const real t = at(t_new, c);
-        const real reach = t + detail::time_resolution * ops::abs(t);
-        const mask m = ops::both(is_set(accepted, c), at(next_row_time_, c) <= reach);
-        put(has_rows, c, ops::ones(m));
-        any_rows = ops::either(any_rows, m);
+        const real r = t + detail::time_resolution * ops::abs(t);
+        put(reach, c, r);
+        any_rows =
+            ops::either(any_rows, ops::both(is_set(accepted, c), at(next_row_time_, c) <= r));
       }
       if (!ops::any(any_rows)) return;
-      const lane dt = t_new - t_old;
-      std::size_t n = 0;
-      for (std::size_t l = 0; l < W; ++l) {
-        if (has_rows.v[l] == 0) continue;
-        lane_job& j = job_[l];
-        const double reach = t_new.v[l] + detail::time_resolution * std::fabs(t_new.v[l]);
-        while (j.row < rows_ && times_[j.row] <= reach) {
-          pending_.time.v[n] = times_[j.row];
-          pending_.from.v[n] = t_old.v[l];
-          pending_.span.v[n] = dt.v[l];
-          pending_.lane_of[n] = l;
-          pending_.row[n] = j.rows + j.row * S;
-          ++j.row;
-          if (++n == W) {
-            interpolate(n);
-            n = 0;
+      const auto next_time = [this](std::size_t l) { return next_row_time(job_[l]); };
+      std::array<double, S> unused_row;  // where a lane without a row stores its sums
+      for (bool again = true; again;) {
+        again = false;
+        for (std::size_t c = 0; c < W; c += chunk) {
+          const real when = ops::generate(c, next_time);
+          const mask write = ops::both(is_set(accepted, c), when <= at(reach, c));
+          if (!ops::any(write)) continue;
+          again = true;
+          const real t = at(t_old, c), h = at(t_new, c) - t;
+          const real theta = (when - t) / h;
+          const real X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
+          const real X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
+          const real X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
+          const real X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
+          const real X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
+          const real X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
+          const real theta_m_1 = theta - 1.0;
+          const real theta_sq = theta * theta;
+          const real A = theta_sq * (3.0 - 2.0 * theta);
+          const real B = theta_sq * theta_m_1;
+          const real C = theta_sq * theta_m_1 * theta_m_1;
+          const real D = theta * theta_m_1 * theta_m_1;
+          const real w1 = h * (A * c1 - C * X1 + D), w3 = h * (A * c3 + C * X3),
+                     w4 = h * (A * c4 - C * X4), w5 = h * (A * c5 + C * X5),
+                     w6 = h * (A * c6 - C * X6), w7 = h * (B + C * X7);
+          std::array<double*, chunk> dest;
+          for (std::size_t k = 0; k < chunk; ++k) {
+            lane_job& j = job_[c + k];
+            const bool writes = ops::test(write, k);
+            dest[k] = writes ? j.rows + j.row * S : unused_row.data();
+            j.row += writes ? 1 : 0;
+          }
+          for (std::size_t i = 0; i < S; ++i) {
+            const real row = 1.0 * at(x_[i], c) + w1 * at(d_[i], c) + w3 * at(k3_[i], c) +
+                             w4 * at(k4_[i], c) + w5 * at(k5_[i], c) + w6 * at(k6_[i], c) +
+                             w7 * at(dn_[i], c);
+            for (std::size_t k = 0; k < chunk; ++k) dest[k][i] = ops::get(row, k);
           }
         }
-        next_row_time_.v[l] = next_row_time(j);
       }
-      if (n != 0) interpolate(n);
-    }
-
-    /// The first n pending rows (the other entries hold an earlier row's finite times).
-    void interpolate(std::size_t n) {
-      const lane theta = (pending_.time - pending_.from) / pending_.span;
-      const lane X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
-      const lane X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
-      const lane X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
-      const lane X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
-      const lane X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
-      const lane X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
-      const lane theta_m_1 = theta - 1.0;
-      const lane theta_sq = theta * theta;
-      const lane A = theta_sq * (3.0 - 2.0 * theta);
-      const lane B = theta_sq * theta_m_1;
-      const lane C = theta_sq * theta_m_1 * theta_m_1;
-      const lane D = theta * theta_m_1 * theta_m_1;
-      const lane& h = pending_.span;
-      const lane w1 = h * (A * c1 - C * X1 + D), w3 = h * (A * c3 + C * X3),
-                 w4 = h * (A * c4 - C * X4), w5 = h * (A * c5 + C * X5), w6 = h * (A * c6 - C * X6),
-                 w7 = h * (B + C * X7);
-      for (std::size_t e = 0; e < n; ++e) {
-        const std::size_t l = pending_.lane_of[e];
-        double* r = pending_.row[e];
-        for (std::size_t i = 0; i < S; ++i)
-          r[i] = 1.0 * x_[i].v[l] + w1.v[e] * d_[i].v[l] + w3.v[e] * k3_[i].v[l] +
-                 w4.v[e] * k4_[i].v[l] + w5.v[e] * k5_[i].v[l] + w6.v[e] * k6_[i].v[l] +
-                 w7.v[e] * dn_[i].v[l];
-      }
+      for (std::size_t l = 0; l < W; ++l) next_row_time_.v[l] = next_row_time(job_[l]);
     }
 
     const batch_solver& b_;
@@ -757,13 +750,6 @@ class batch_solver {
     // exact in a double), 1 where the next trial begins a step, the step count of the next
     // stiffness test (auto_switch) and the next output row's time.
     lane steps_ = 0.0, trials_ = 0.0, begins_ = 0.0, next_test_ = 0.0, next_row_time_ = 0.0;
-    /// Rows waiting for dense_output's interpolation: the output time, the step's start and
-    /// size, the lane and where the row goes.
-    struct pending_rows {
-      lane time = 0.0, from = 0.0, span = 1.0;
-      std::array<std::size_t, W> lane_of{};
-      std::array<double*, W> row{};
-    } pending_;
   };
 
   scalar_solver scalar_;

@@ -43,6 +43,14 @@ struct lane_chunks {
   static real abs(real a) noexcept { return std::fabs(a); }
   /// 1 where m holds, else 0: how batch_solver keeps a mask in a lanes<W>.
   static real ones(mask m) noexcept { return m ? 1.0 : 0.0; }
+  /// Lane k of the chunk (k < width).
+  static double get(real r, std::size_t /*k*/) noexcept { return r; }
+  static bool test(mask m, std::size_t /*k*/) noexcept { return m; }
+  /// The chunk whose lane k is f(first + k), built in registers (no store and reload).
+  template <class F>
+  static real generate(std::size_t first, F f) noexcept {
+    return f(first);
+  }
 };
 
 #if defined(__GNUC__) && !defined(ODESYNTH_NO_VECTOR_EXTENSIONS)  // GCC and Clang
@@ -80,6 +88,12 @@ struct lane_chunks<W, std::enable_if_t<W % 2 == 0>> {
   static real ones(mask m) noexcept {
     const real one = {1.0, 1.0};
     return (real)(m & (mask)one);
+  }
+  static double get(real r, std::size_t k) noexcept { return r[k]; }
+  static bool test(mask m, std::size_t k) noexcept { return m[k] != 0; }
+  template <class F>
+  static real generate(std::size_t first, F f) noexcept {
+    return real{f(first), f(first + 1)};
   }
 };
 #endif
