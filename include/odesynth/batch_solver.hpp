@@ -43,6 +43,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -378,9 +379,16 @@ class batch_solver {
     template <class Row>
     ODESYNTH_NOINLINE bool finish(lane_job& j, const Row& x, std::int64_t steps) {
       while (j.row < rows_) write_row(j, x);
-      const double* v = j.rows;
-      for (std::size_t i = 0; i < rows_ * S; ++i)
-        if (!std::isfinite(v[i])) return false;
+      // Every value finite: no exponent field all ones, tested on the bits (an OR over all
+      // values, which compilers vectorise; adding 2^52 to the field carries into the top bit
+      // only from all ones).
+      std::uint64_t non_finite = 0;
+      for (std::size_t i = 0; i < rows_ * S; ++i) {
+        std::uint64_t bits;
+        std::memcpy(&bits, j.rows + i, sizeof bits);
+        non_finite |= (bits & 0x7ff0000000000000u) + 0x0010000000000000u;
+      }
+      if (non_finite >> 63) return false;
       j.out->mask().setConstant(true);
       j.out->set_steps(steps);
       return true;
@@ -668,63 +676,89 @@ class batch_solver {
 
     /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state: in the lanes whose
     /// next row's time is within reach (reached(), hoisted as solver's run_dense hoists it).
-    /// Each round computes the next row of every chunk of lanes that has one, in the lanes'
-    /// own SIMD positions (the interpolation weights, eight divisions, and the row sums), and
-    /// stores the rows of the lanes that have one; rounds go on while a lane has another row
-    /// before its new time.
+    /// The rows are taken a chunk at a time (two, for SIMD pairs), whichever lanes they come
+    /// from, and computed together: the interpolation weights (eight divisions, the costly
+    /// part) and the row sums, each operand built in registers from its lane's values.
     void dense_output(const lane& accepted, const lane& t_old, const lane& t_new) {
-      lane reach;
+      lane reach, has_rows;
       mask any_rows{};
       for (std::size_t c = 0; c < W; c += chunk) {
         const real t = at(t_new, c);
         const real r = t + detail::time_resolution * ops::abs(t);
+        const mask m = ops::both(is_set(accepted, c), at(next_row_time_, c) <= r);
         put(reach, c, r);
-        any_rows =
-            ops::either(any_rows, ops::both(is_set(accepted, c), at(next_row_time_, c) <= r));
+        put(has_rows, c, ops::ones(m));
+        any_rows = ops::either(any_rows, m);
       }
       if (!ops::any(any_rows)) return;
-      const auto next_time = [this](std::size_t l) { return next_row_time(job_[l]); };
-      std::array<double, S> unused_row;  // where a lane without a row stores its sums
-      for (bool again = true; again;) {
-        again = false;
-        for (std::size_t c = 0; c < W; c += chunk) {
-          const real when = ops::generate(c, next_time);
-          const mask write = ops::both(is_set(accepted, c), when <= at(reach, c));
-          if (!ops::any(write)) continue;
-          again = true;
-          const real t = at(t_old, c), h = at(t_new, c) - t;
-          const real theta = (when - t) / h;
-          const real X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
-          const real X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
-          const real X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
-          const real X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
-          const real X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
-          const real X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
-          const real theta_m_1 = theta - 1.0;
-          const real theta_sq = theta * theta;
-          const real A = theta_sq * (3.0 - 2.0 * theta);
-          const real B = theta_sq * theta_m_1;
-          const real C = theta_sq * theta_m_1 * theta_m_1;
-          const real D = theta * theta_m_1 * theta_m_1;
-          const real w1 = h * (A * c1 - C * X1 + D), w3 = h * (A * c3 + C * X3),
-                     w4 = h * (A * c4 - C * X4), w5 = h * (A * c5 + C * X5),
-                     w6 = h * (A * c6 - C * X6), w7 = h * (B + C * X7);
-          std::array<double*, chunk> dest;
-          for (std::size_t k = 0; k < chunk; ++k) {
-            lane_job& j = job_[c + k];
-            const bool writes = ops::test(write, k);
-            dest[k] = writes ? j.rows + j.row * S : unused_row.data();
-            j.row += writes ? 1 : 0;
-          }
-          for (std::size_t i = 0; i < S; ++i) {
-            const real row = 1.0 * at(x_[i], c) + w1 * at(d_[i], c) + w3 * at(k3_[i], c) +
-                             w4 * at(k4_[i], c) + w5 * at(k5_[i], c) + w6 * at(k6_[i], c) +
-                             w7 * at(dn_[i], c);
-            for (std::size_t k = 0; k < chunk; ++k) dest[k][i] = ops::get(row, k);
+      const lane h = t_new - t_old;
+      // A chunk's rows are held in variables, not in an array indexed at run time: a SIMD
+      // load of values just stored one by one would wait for the stores (store forwarding).
+      std::size_t held_lane = 0;
+      double held_time = 0;
+      double* held_dest = nullptr;
+      bool holding = false;
+      for (std::size_t l = 0; l < W; ++l) {
+        if (has_rows.v[l] == 0) continue;
+        lane_job& j = job_[l];
+        while (j.row < rows_ && times_[j.row] <= reach.v[l]) {
+          const double time = times_[j.row];
+          double* const dest = j.rows + j.row * S;
+          ++j.row;
+          if constexpr (chunk == 1) {
+            interpolate({l}, {time}, {dest}, t_old, h);
+          } else if (!holding) {
+            held_lane = l;
+            held_time = time;
+            held_dest = dest;
+            holding = true;
+          } else {
+            interpolate({held_lane, l}, {held_time, time}, {held_dest, dest}, t_old, h);
+            holding = false;
           }
         }
+        next_row_time_.v[l] = next_row_time(j);
       }
-      for (std::size_t l = 0; l < W; ++l) next_row_time_.v[l] = next_row_time(job_[l]);
+      if constexpr (chunk == 2) {
+        if (holding) {  // the last row alone: its copy goes to a spare row
+          std::array<double, S> spare;
+          interpolate({held_lane, held_lane}, {held_time, held_time}, {held_dest, spare.data()},
+                      t_old, h);
+        }
+      }
+    }
+
+    /// runge_kutta_dopri5::calc_state for a chunk of rows: row k is lane lane_of[k]'s state at
+    /// time[k], in the step from t_old over `step`, written to dest[k].
+    void interpolate(const std::array<std::size_t, chunk>& lane_of,
+                     const std::array<double, chunk>& time, const std::array<double*, chunk>& dest,
+                     const lane& t_old, const lane& step) {
+      const auto of = [&lane_of](const lane& a) {
+        return ops::generate(0, [&](std::size_t k) { return a.v[lane_of[k]]; });
+      };
+      const real when = ops::generate(0, [&](std::size_t k) { return time[k]; });
+      const real h = of(step);
+      const real theta = (when - of(t_old)) / h;
+      const real X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
+      const real X3 = 100.0 * (882725551.0 - 15701508.0 * theta) / 32700410799.0;
+      const real X4 = 25.0 * (443332067.0 - 31403016.0 * theta) / 1880347072.0;
+      const real X5 = 32805.0 * (23143187.0 - 3489224.0 * theta) / 199316789632.0;
+      const real X6 = 55.0 * (29972135.0 - 7076736.0 * theta) / 822651844.0;
+      const real X7 = 10.0 * (7414447.0 - 829305.0 * theta) / 29380423.0;
+      const real theta_m_1 = theta - 1.0;
+      const real theta_sq = theta * theta;
+      const real A = theta_sq * (3.0 - 2.0 * theta);
+      const real B = theta_sq * theta_m_1;
+      const real C = theta_sq * theta_m_1 * theta_m_1;
+      const real D = theta * theta_m_1 * theta_m_1;
+      const real w1 = h * (A * c1 - C * X1 + D), w3 = h * (A * c3 + C * X3),
+                 w4 = h * (A * c4 - C * X4), w5 = h * (A * c5 + C * X5), w6 = h * (A * c6 - C * X6),
+                 w7 = h * (B + C * X7);
+      for (std::size_t i = 0; i < S; ++i) {
+        const real row = 1.0 * of(x_[i]) + w1 * of(d_[i]) + w3 * of(k3_[i]) + w4 * of(k4_[i]) +
+                         w5 * of(k5_[i]) + w6 * of(k6_[i]) + w7 * of(dn_[i]);
+        for (std::size_t k = 0; k < chunk; ++k) dest[k][i] = ops::get(row, k);
+      }
     }
 
     const batch_solver& b_;

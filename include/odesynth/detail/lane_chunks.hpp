@@ -72,10 +72,9 @@ struct lane_chunks<W, std::enable_if_t<W % 2 == 0>> {
   }
   static void store(double* p, real r) noexcept { std::memcpy(p, &r, sizeof r); }
   static real splat(double s) noexcept { return real{s, s}; }
-  /// Bitwise, as SSE2 blends: a where m is set, b elsewhere (NaNs and signed zeros kept).
-  static real select(mask m, real a, real b) noexcept {
-    return (real)((m & (mask)a) | (~m & (mask)b));
-  }
+  /// a where m is set, b elsewhere, bit for bit (NaNs and signed zeros kept): the compiler
+  /// picks the instructions (SSE2: and, andnot, or; maxpd for a > b ? a : b).
+  static real select(mask m, real a, real b) noexcept { return m ? a : b; }
   static mask both(mask a, mask b) noexcept { return a & b; }
   static mask either(mask a, mask b) noexcept { return a | b; }
   static mask negate(mask a) noexcept { return ~a; }
