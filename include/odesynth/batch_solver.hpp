@@ -676,7 +676,7 @@ class batch_solver {
 
     /// Rows the accepted steps passed, from runge_kutta_dopri5::calc_state: in the lanes whose
     /// next row's time is within reach (reached(), hoisted as solver's run_dense hoists it).
-    /// The rows are taken a chunk at a time (two, for SIMD pairs), whichever lanes they come
+    /// The rows are taken a chunk at a time (two or four lanes of SIMD), whichever lanes they come
     /// from, and computed together: the interpolation weights (eight divisions, the costly
     /// part) and the row sums, each operand built in registers from its lane's values.
     void dense_output(const lane& accepted, const lane& t_old, const lane& t_new) {
@@ -692,19 +692,35 @@ class batch_solver {
       }
       if (!ops::any(any_rows)) return;
       const lane h = t_new - t_old;
-      // A chunk's rows are held in variables, not in an array indexed at run time: a SIMD
-      // load of values just stored one by one would wait for the stores (store forwarding).
+      if constexpr (chunk <= 2) {
+        rows_in_pairs(has_rows, reach, t_old, h);
+      } else {
+        rows_in_chunks(has_rows, reach, t_old, h);
+      }
+    }
+
+    /// Lane l's rows up to time `reach`, each handed to f(time, destination) in turn.
+    template <class F>
+    void rows_of(std::size_t l, double reach, F f) {
+      lane_job& j = job_[l];
+      while (j.row < rows_ && times_[j.row] <= reach) {
+        f(times_[j.row], j.rows + j.row * S);
+        ++j.row;
+      }
+      next_row_time_.v[l] = next_row_time(j);
+    }
+
+    /// dense_output's rows one or two at a time. A pair's first row is held in variables, not
+    /// in an array indexed at run time: a SIMD load of values just stored one by one would wait
+    /// for the stores (store forwarding).
+    void rows_in_pairs(const lane& has_rows, const lane& reach, const lane& t_old, const lane& h) {
       std::size_t held_lane = 0;
       double held_time = 0;
       double* held_dest = nullptr;
       bool holding = false;
       for (std::size_t l = 0; l < W; ++l) {
         if (has_rows.v[l] == 0) continue;
-        lane_job& j = job_[l];
-        while (j.row < rows_ && times_[j.row] <= reach.v[l]) {
-          const double time = times_[j.row];
-          double* const dest = j.rows + j.row * S;
-          ++j.row;
+        rows_of(l, reach.v[l], [&](double time, double* dest) {
           if constexpr (chunk == 1) {
             interpolate({l}, {time}, {dest}, t_old, h);
           } else if (!holding) {
@@ -716,8 +732,7 @@ class batch_solver {
             interpolate({held_lane, l}, {held_time, time}, {held_dest, dest}, t_old, h);
             holding = false;
           }
-        }
-        next_row_time_.v[l] = next_row_time(j);
+        });
       }
       if constexpr (chunk == 2) {
         if (holding) {  // the last row alone: its copy goes to a spare row
@@ -725,6 +740,36 @@ class batch_solver {
           interpolate({held_lane, held_lane}, {held_time, held_time}, {held_dest, spare.data()},
                       t_old, h);
         }
+      }
+    }
+
+    /// dense_output's rows a whole chunk (four) at a time; the chunk's operands are built from
+    /// scalars (interpolate), so holding the rows in arrays costs no store-forwarding stall.
+    void rows_in_chunks(const lane& has_rows, const lane& reach, const lane& t_old, const lane& h) {
+      std::array<std::size_t, chunk> held_lane{};
+      std::array<double, chunk> held_time{};
+      std::array<double*, chunk> held_dest{};
+      std::size_t held = 0;
+      for (std::size_t l = 0; l < W; ++l) {
+        if (has_rows.v[l] == 0) continue;
+        rows_of(l, reach.v[l], [&](double time, double* dest) {
+          held_lane[held] = l;
+          held_time[held] = time;
+          held_dest[held] = dest;
+          if (++held == chunk) {
+            interpolate(held_lane, held_time, held_dest, t_old, h);
+            held = 0;
+          }
+        });
+      }
+      if (held != 0) {  // the chunk's empty places repeat its last row into spare rows
+        std::array<double, S * chunk> spare;
+        for (std::size_t k = held; k < chunk; ++k) {
+          held_lane[k] = held_lane[held - 1];
+          held_time[k] = held_time[held - 1];
+          held_dest[k] = spare.data() + k * S;
+        }
+        interpolate(held_lane, held_time, held_dest, t_old, h);
       }
     }
 
