@@ -12,6 +12,9 @@
 #   bench_writers     NumPy / CSV writers against a raw write + fsync of the same bytes
 #   bench_equations   models from text (equations.hpp) against the same models in C++
 #   bench_throughput  named workloads (SimbaML's LV, SIR, Robertson) stage by stage
+#   bench_solve_x86_64_v3, bench_throughput_x86_64_v3
+#                     the same two built for x86-64-v3 (AVX2: batch_solver on four lanes per
+#                     instruction), where the CPU has AVX2 and FMA; rows marked "(AVX2 build)"
 #   compile_time      compile time of a user's TU (benchmarks/compile_time/measure.sh)
 #
 # Every ratio comes from one run of one program (both sides interleaved in that run). Run it
@@ -64,8 +67,12 @@ mkdir -p "$out"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 programs=(bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_memory
-          bench_writers bench_equations bench_throughput compile_time)
-google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers bench_equations bench_throughput "
+          bench_writers bench_equations bench_throughput bench_solve_x86_64_v3
+          bench_throughput_x86_64_v3 compile_time)
+google_benchmark=" bench_generator bench_solve bench_scaling bench_transforms bench_threads bench_writers bench_equations bench_throughput bench_solve_x86_64_v3 bench_throughput_x86_64_v3 "
+# The x86-64-v3 builds (benchmarks/CMakeLists.txt) run where the CPU has AVX2 and FMA.
+has_x86_64_v3=0
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo; then has_x86_64_v3=1; fi
 failed=()
 for p in "${programs[@]}"; do
   if [[ -n "$only" ]]; then
@@ -73,15 +80,19 @@ for p in "${programs[@]}"; do
   elif [[ -n "$filter" && "$google_benchmark" != *" $p "* ]]; then
     continue
   fi
+  if [[ "$p" == *_x86_64_v3 && ( $has_x86_64_v3 == 0 || ! -x "$bin/$p" ) ]]; then
+    echo "=== $p: skipped (no AVX2/FMA here, or not built) ==="
+    continue
+  fi
   args=()
   case "$p" in
     compile_time)
       cmd=("$root/benchmarks/compile_time/measure.sh")
       [[ $quick == 1 ]] && args+=(--quick) ;;
-    bench_solve)  # plain BENCHMARK_MAIN: no --quick of its own
+    bench_solve | bench_solve_x86_64_v3)  # plain BENCHMARK_MAIN: no --quick of its own
       cmd=("$bin/$p" --benchmark_enable_random_interleaving=true
            --benchmark_display_aggregates_only=true
-           "--benchmark_out=$out/bench_solve.json" --benchmark_out_format=json)
+           "--benchmark_out=$out/$p.json" --benchmark_out_format=json)
       if [[ $quick == 1 ]]; then
         args+=(--benchmark_repetitions=3 --benchmark_min_time=0.01)
       else
@@ -102,10 +113,12 @@ for p in "${programs[@]}"; do
 done
 
 # bench_solve prints no RESULT rows of its own: its ratio of medians, from its JSON output.
-if [[ -s "$out/bench_solve.json" ]] && command -v python3 >/dev/null; then
-  python3 - "$out/bench_solve.json" >>"$out/bench_solve.txt" <<'EOF'
+for solve in bench_solve bench_solve_x86_64_v3; do
+  if [[ -s "$out/$solve.json" ]] && command -v python3 >/dev/null; then
+  python3 - "$out/$solve.json" "$solve" >>"$out/$solve.txt" <<'EOF'
 import json, sys
 runs = json.load(open(sys.argv[1]))["benchmarks"]
+build = " (AVX2 build)" if sys.argv[2].endswith("x86_64_v3") else ""  # as harness::result
 agg = {(r["run_name"], r["aggregate_name"]): r for r in runs if r.get("run_type") == "aggregate"}
 def get(name, what):
     r = agg.get((name, what))
@@ -114,10 +127,10 @@ h, o = get("handwritten_odeint", "median"), get("odesynth_solver", "median")
 if h and o:
     hc, oc = get("handwritten_odeint", "cv"), get("odesynth_solver", "cv")
     unit = next(r["time_unit"] for r in runs if r["run_name"] == "handwritten_odeint")
-    print(f"RESULT | 1 solve | hand-written odeint vs solver::solve, per 1,000 solves | "
+    print(f"RESULT | 1 solve | hand-written odeint vs solver::solve{build}, per 1,000 solves | "
           f"{h:.2f} vs {o:.2f} {unit} | CV {100 * hc:.1f}% / {100 * oc:.1f}% |  | ")
     r = o / h
-    print(f"RESULT | 1 solve | ratio solver::solve / hand-written | {r:.3f} | "
+    print(f"RESULT | 1 solve | ratio solver::solve / hand-written{build} | {r:.3f} | "
           f"CV {100 * oc:.1f}% / {100 * hc:.1f}% | <= 1.10 | {'met' if r <= 1.10 else 'MISSED'}")
 # batch_solver (issue 16 item 4): speed-up over the hand-written loop, per workload and width.
 for workload in ("lv_simbaml", "sir"):
@@ -133,10 +146,11 @@ for workload in ("lv_simbaml", "sir"):
         target, verdict = ("", "")
         if name.startswith("batch_lanes"):
             target, verdict = (">= 2x", "met" if h / t >= 2 else "MISSED")
-        print(f"RESULT | 10 batch | {workload}: hand-written / {label} (speed-up), 1,000 solves | "
+        print(f"RESULT | 10 batch | {workload}: hand-written / {label} (speed-up){build}, 1,000 solves | "
               f"{h / t:.2f}x ({t:.2f} vs {h:.2f} ms) | CV {100 * cv:.1f}% | {target} | {verdict}")
 EOF
-fi
+  fi
+done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 {

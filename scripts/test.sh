@@ -6,7 +6,8 @@
 #                  header self-containment (header-only mode, -fsyntax-only),
 #                  packaging tests, examples built and run, and the optional components with
 #                  their tests: odesynth::sbml, odesynth-generate, the Python module, odesynth::cvode,
-#                  odesynth::mpi (its tests on 1, 2 and 3 ranks)
+#                  odesynth::mpi (its tests on 1, 2 and 3 ranks), and the batch_solver tests
+#                  again built for x86-64-v3 (AVX2: four-lane SIMD chunks) where the CPU has it
 #   clang-cxx20    clang++-14, C++20, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer
 #                  (-O1 -gline-tables-only), the tests linked to odesynth::compiled (detail/config.hpp): the
 #                  second standard, the sanitizers and the compiled mode in one build, to keep
@@ -51,7 +52,7 @@ for c in "${configs[@]}"; do
       # configuration's time is compiling; Release's -O3 is for scripts/bench.sh.
       run gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
           -DCMAKE_BUILD_TYPE=Release -DODESYNTH_WERROR=ON -DODESYNTH_BUILD_BENCHMARKS=ON \
-          -DODESYNTH_CHECK_FLAGS=-O1 -DODESYNTH_BENCHMARKS_SYNTAX_ONLY=ON \
+          -DODESYNTH_CHECK_FLAGS=-O1 -DODESYNTH_BENCHMARKS_SYNTAX_ONLY=ON -DODESYNTH_TEST_X86_64_V3=ON \
           -DODESYNTH_SBML=ON -DODESYNTH_CLI=ON -DODESYNTH_PYTHON=ON -DODESYNTH_CVODE=ON -DODESYNTH_MPI=ON ;;
     clang-cxx20)
       # Line tables only: sanitizer reports keep file:line, the build skips full debug info.

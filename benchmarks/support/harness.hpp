@@ -123,12 +123,21 @@ inline std::string spread(const stats& s) {
   return fmt::format("CV {:.1f}%, {}..{}", 100 * s.cv, duration(s.min), duration(s.max));
 }
 
+/// What a measure's label adds for a build with AVX2 (the x86-64-v3 programs of
+/// benchmarks/CMakeLists.txt, or -march=native), so that its rows stand apart from the default
+/// build's.
+#if defined(__AVX2__)
+inline constexpr std::string_view build_label = " (AVX2 build)";
+#else
+inline constexpr std::string_view build_label = "";
+#endif
+
 /// One row of the suite's summary table (run_all.sh collects the lines starting "RESULT |").
 inline void result(std::string_view section, std::string_view measure, std::string_view value,
                    std::string_view spread_text, std::string_view target,
                    std::string_view verdict) {
-  fmt::print("RESULT | {} | {} | {} | {} | {} | {}\n", section, measure, value, spread_text, target,
-             verdict);
+  fmt::print("RESULT | {} | {}{} | {} | {} | {} | {}\n", section, measure, build_label, value,
+             spread_text, target, verdict);
 }
 
 }  // namespace harness

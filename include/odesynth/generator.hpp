@@ -207,12 +207,16 @@ struct generated_trajectory {
 
 namespace detail {
 
-/// Trajectories a generator solves together in lanes: 4, two SSE2 registers of doubles (two
-/// independent chains of arithmetic) or one AVX register. Measured against 2 and 8 on LV and
-/// SIR (benchmarks/README.md, sections 10 and 11): 4 was fastest once the controller worked on
-/// whole lanes and the rows were interpolated W at a time; 8 has more state than the
-/// registers hold.
+/// Trajectories a generator solves together in lanes. Without AVX: 4, two SSE2 registers of
+/// doubles (two independent chains of arithmetic); measured against 2 and 8 on LV and SIR
+/// (benchmarks/README.md, sections 10 and 11), 4 was fastest once the controller worked on whole
+/// lanes and the rows were interpolated W at a time, and 8 has more state than the registers
+/// hold. With AVX (16 registers of four doubles): 8, two registers' worth, for the same reason.
+#if defined(__AVX__)
+inline constexpr std::size_t generator_lanes = 8;
+#else
 inline constexpr std::size_t generator_lanes = 4;
+#endif
 
 /// batch_solver<W, Model, Steppers> for a model that declares lanes, else nothing (so that
 /// other models never instantiate it).
