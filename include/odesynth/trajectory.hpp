@@ -182,7 +182,10 @@ class trajectory {
   /// count, for the next trajectory on this thread that needs that size: a few sets per
   /// thread, each at most max_bytes, so that the memory kept is small and bounded.
   struct spare_buffers {
-    static constexpr std::size_t sets = 4;  ///< enough for the generator's lanes and a pool
+    /// Enough for the generator's lanes (eight with AVX: each lane's trajectory parks its full
+    /// buffers here while it holds the sparsified ones) and more; with 4, eight lanes cycled
+    /// through the sets and reallocated three buffers per trajectory (bench_throughput).
+    static constexpr std::size_t sets = 16;
     static constexpr std::size_t max_bytes = 32 * 1024;
     struct set {
       Eigen::VectorXd times;
